@@ -1,0 +1,46 @@
+"""URL map. Each domain app brings its public pages (`<app>.urls`) and its API (`<app>.api.urls`)."""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import health, views
+
+DOMAIN_APPS = ["roadmaps", "reports", "opendata", "surveys", "referents"]
+
+
+class PortalAPIRoot(DefaultRouter.APIRootView):
+    """API портала открытости, версия 1. Документация: /api/docs/."""
+
+
+def _api_urls():
+    """One browsable root for every app's router, plus the apps' extra (non-router) API paths."""
+    root = DefaultRouter()
+    root.APIRootView = PortalAPIRoot
+    extra = []
+    for app in DOMAIN_APPS:
+        module = import_module(f"{app}.api.urls")
+        root.registry.extend(module.router.registry)
+        extra.extend(getattr(module, "urlpatterns", []))
+    return extra + root.urls
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", health.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(_api_urls())),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+for app in DOMAIN_APPS:
+    urlpatterns.append(path("", include(f"{app}.urls")))
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

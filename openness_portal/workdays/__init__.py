@@ -1,0 +1,1 @@
+"""The Russian production calendar with an admin-editable table of regional exceptions."""

@@ -1,0 +1,86 @@
+"""Who may see and change what: every admin queryset and API permission goes through here."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Measure, Municipality, Official, StaffRole
+
+
+def role_of(user) -> StaffRole | None:
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        return user.staff_role
+    except StaffRole.DoesNotExist:
+        return None
+
+
+def is_superuser(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_superuser)
+
+
+def visible_municipalities(user) -> QuerySet:
+    """Municipalities whose internal data (drafts, submitted entries) the user may read."""
+    if is_superuser(user):
+        return Municipality.objects.all()
+    role = role_of(user)
+    if role is None:
+        return Municipality.objects.none()
+    if role.role == StaffRole.Role.SUPERVISOR:
+        qs = Municipality.objects.all()
+        return qs.filter(region=role.region) if role.region else qs
+    return Municipality.objects.filter(pk=role.municipality_id)
+
+
+def is_coordinator(user, municipality_id: int) -> bool:
+    if is_superuser(user):
+        return True
+    role = role_of(user)
+    return bool(role and role.role == StaffRole.Role.COORDINATOR and role.municipality_id == municipality_id)
+
+
+def coordinated_municipality_ids(user) -> list[int] | None:
+    """None means «all» (superuser)."""
+    if is_superuser(user):
+        return None
+    role = role_of(user)
+    if role and role.role == StaffRole.Role.COORDINATOR:
+        return [role.municipality_id]
+    return []
+
+
+def official_of(user) -> Official | None:
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        return user.official
+    except Official.DoesNotExist:
+        return None
+
+
+def executor_measure_filter(user) -> Q:
+    """Measures where the user's official, or the official's department, is a responsible executor."""
+    official = official_of(user)
+    if official is None:
+        return Q(pk__in=[])
+    condition = Q(executors__official=official)
+    if official.department_id:
+        condition |= Q(executors__department_id=official.department_id)
+    return condition
+
+
+def executor_measures(user) -> QuerySet:
+    return Measure.objects.filter(executor_measure_filter(user)).distinct()
+
+
+def can_edit_progress(user, measure: Measure) -> bool:
+    """Executors edit progress on their own measures; coordinators on every measure of their municipality."""
+    if is_coordinator(user, measure.roadmap.municipality_id):
+        return True
+    role = role_of(user)
+    if (
+        not role
+        or role.role != StaffRole.Role.EXECUTOR
+        or role.municipality_id != measure.roadmap.municipality_id
+    ):
+        return False
+    return executor_measures(user).filter(pk=measure.pk).exists()

@@ -1,0 +1,587 @@
+"""Staff admin for roadmaps. Every queryset is scoped by role (see access.py), not just the menus."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import access, services
+from .models import (
+    Deadline,
+    DeadlineRule,
+    Department,
+    Evidence,
+    Kpi,
+    KpiActual,
+    KpiTarget,
+    LegalAct,
+    Measure,
+    MeasureExecutor,
+    Municipality,
+    Official,
+    ProgressEntry,
+    Roadmap,
+    Section,
+    StaffRole,
+)
+
+
+class ScopedAdminMixin:
+    """Rows limited to the municipalities the user may see; writes only for coordinators (or superusers).
+
+    `municipality_path` is the lookup from the model to its Municipality.
+    """
+
+    municipality_path = "municipality"
+    executor_writable = False  # executors may add/change rows of their own measures (progress, KPI actuals)
+
+    def _scope(self, request, qs):
+        if request.user.is_superuser:
+            return qs
+        municipalities = access.visible_municipalities(request.user)
+        key = "pk__in" if self.municipality_path == "self" else f"{self.municipality_path}__in"
+        return qs.filter(**{key: municipalities})
+
+    def get_queryset(self, request):
+        return self._scope(request, super().get_queryset(request))
+
+    def _municipality_id(self, obj):
+        if self.municipality_path == "self":
+            return obj.pk
+        value = obj
+        for part in self.municipality_path.split("__"):
+            value = getattr(value, part)
+        return value.pk
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (
+            request.user.is_superuser or access.role_of(request.user) is not None
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def _can_write(self, request, obj=None):
+        user = request.user
+        if user.is_superuser:
+            return True
+        role = access.role_of(user)
+        if role is None or role.role == StaffRole.Role.SUPERVISOR:
+            return False
+        if role.role == StaffRole.Role.EXECUTOR:
+            return self.executor_writable and (obj is None or self._executor_owns(request, obj))
+        return obj is None or self._municipality_id(obj) == role.municipality_id
+
+    def _executor_owns(self, request, obj):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return self._can_write(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._can_write(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        role = access.role_of(request.user)
+        if role and role.role == StaffRole.Role.EXECUTOR:
+            return False
+        return self._can_write(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if request.user.is_superuser or field is None:
+            return field
+        model = db_field.related_model
+        municipalities = access.visible_municipalities(request.user)
+        paths = {
+            Municipality: "pk__in",
+            Department: "municipality__in",
+            Official: "municipality__in",
+            LegalAct: "municipality__in",
+            Roadmap: "municipality__in",
+            Section: "roadmap__municipality__in",
+            Measure: "roadmap__municipality__in",
+            Deadline: "measure__roadmap__municipality__in",
+            Kpi: "measure__roadmap__municipality__in",
+        }
+        if model in paths:
+            field.queryset = field.queryset.filter(**{paths[model]: municipalities})
+        return field
+
+
+class ScopedInline(admin.TabularInline):
+    extra = 0
+
+    def _parent_admin_write(self, request, obj):
+        return self.admin_site._registry[self.parent_model]._can_write(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._parent_admin_write(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._parent_admin_write(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._parent_admin_write(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    municipality_path = "self"
+    list_display = ["name", "region", "oktmo", "inn", "time_zone"]
+    search_fields = ["name", "full_name", "region", "oktmo", "inn"]
+    list_filter = ["region"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "short_name", "municipality", "parent", "email"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "short_name", "head_name", "email"]
+    list_select_related = ["municipality", "parent"]
+
+
+@admin.register(Official)
+class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "department", "municipality", "email", "user"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "post", "email"]
+    list_select_related = ["municipality", "department", "user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(LegalAct)
+class LegalActAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "title", "municipality"]
+    list_filter = ["municipality", "kind"]
+    search_fields = ["number", "title"]
+    date_hierarchy = "date"
+    list_select_related = ["municipality"]
+
+
+class SectionInline(ScopedInline):
+    model = Section
+    fields = ["order", "number", "title"]
+
+
+@admin.register(Roadmap)
+class RoadmapAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    list_display = ["title", "municipality", "first_year", "last_year", "status", "measure_count"]
+    list_filter = ["status", "municipality__region", "municipality"]
+    search_fields = ["title", "description"]
+    list_select_related = ["municipality", "approving_act"]
+    inlines = [SectionInline]
+
+    @admin.display(description=_("мероприятий"))
+    def measure_count(self, obj):
+        return obj.measure_total
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(measure_total=Count("measures"))
+
+
+class ExecutorInline(ScopedInline):
+    model = MeasureExecutor
+    fields = ["order", "department", "official", "text"]
+    autocomplete_fields = ["department", "official"]
+
+
+class KpiInline(ScopedInline):
+    model = Kpi
+    fields = ["order", "name", "unit", "kind", "comparator", "baseline"]
+    show_change_link = True
+
+
+class DeadlineInline(ScopedInline):
+    model = Deadline
+    fields = ["period", "part_label", "due_date", "completed_on", "origin", "not_applicable"]
+    readonly_fields = ["period", "part_label", "due_date", "completed_on", "origin", "not_applicable"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MeasureAdminForm(forms.ModelForm):
+    deadline_text = forms.CharField(
+        label=_("Срок исполнения (как в документе)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Например: «до 20 декабря 2019 года; до 20 декабря 2020 года», «ежеквартально», "
+            "«в течение 7 рабочих дней после завершения процедуры публичного обсуждения»."
+        ),
+    )
+
+    class Meta:
+        model = Measure
+        fields = ["roadmap", "section", "number", "title", "description", "expected_result", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rule = getattr(self.instance, "deadline_rule", None) if self.instance.pk else None
+        if rule is not None:
+            self.fields["deadline_text"].initial = rule.text
+
+
+class NeedsClarificationFilter(admin.SimpleListFilter):
+    title = _("срок требует уточнения")
+    parameter_name = "unparsed"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("да")), ("0", _("нет"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(deadline_rule__needs_clarification=True)
+        if self.value() == "0":
+            return queryset.exclude(deadline_rule__needs_clarification=True)
+        return queryset
+
+
+class ExecutorDepartmentFilter(admin.SimpleListFilter):
+    title = _("исполнитель")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        departments = Department.objects.all()
+        if not request.user.is_superuser:
+            departments = departments.filter(municipality__in=access.visible_municipalities(request.user))
+        return [(d.pk, str(d)) for d in departments[:200]]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(executors__department_id=self.value()).distinct()
+        return queryset
+
+
+class DeadlineYearFilter(admin.SimpleListFilter):
+    title = _("год")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        return [(y, y) for y in range(timezone.localdate().year + 2, 2016, -1)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                Q(deadlines__due_date__year=self.value())
+                | Q(deadlines__due_date__isnull=True, deadlines__period__endswith=self.value())
+            ).distinct()
+        return queryset
+
+
+@admin.register(Measure)
+class MeasureAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    municipality_path = "roadmap__municipality"
+    form = MeasureAdminForm
+    list_display = ["number", "short_title", "roadmap", "section", "deadline_text", "lead_executor"]
+    list_display_links = ["number", "short_title"]
+    list_filter = [
+        NeedsClarificationFilter,
+        "roadmap__municipality",
+        "roadmap",
+        ExecutorDepartmentFilter,
+        DeadlineYearFilter,
+    ]
+    search_fields = ["number", "title", "description", "deadline_rule__text"]
+    list_select_related = ["roadmap", "section", "deadline_rule"]
+    inlines = [ExecutorInline, KpiInline, DeadlineInline]
+    readonly_fields = ["deadline_kind"]
+
+    def get_queryset(self, request):
+        from django.db.models import Prefetch
+
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "executors", queryset=MeasureExecutor.objects.select_related("department", "official")
+                )
+            )
+        )
+
+    @admin.display(description=_("мероприятие"))
+    def short_title(self, obj):
+        return obj.title[:120]
+
+    @admin.display(description=_("срок"))
+    def deadline_text(self, obj):
+        rule = getattr(obj, "deadline_rule", None)
+        if rule is None:
+            return "—"
+        if rule.needs_clarification:
+            return format_html(
+                '<span class="portal-flag">{} ⚠ {}</span>', rule.text or "—", _("требует уточнения")
+            )
+        return rule.text
+
+    @admin.display(description=_("вид срока"))
+    def deadline_kind(self, obj):
+        rule = getattr(obj, "deadline_rule", None)
+        return rule.get_kind_display() if rule else "—"
+
+    @admin.display(description=_("ответственный"))
+    def lead_executor(self, obj):
+        executors = list(obj.executors.all())
+        return executors[0].display_name if executors else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        text = form.cleaned_data.get("deadline_text", "")
+        rule = getattr(obj, "deadline_rule", None) if change else None
+        if rule is None or rule.text != text:
+            rule = services.set_deadline_rule(obj, text)
+            if rule.needs_clarification:
+                messages.warning(
+                    request,
+                    _("Срок «%s» не распознан: он сохранен и отмечен «требует уточнения».") % (text or "—"),
+                )
+
+    def _executor_owns(self, request, obj):
+        return False
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    municipality_path = "measure__roadmap__municipality"
+    list_display = ["measure", "text", "kind", "needs_clarification", "trigger_measure"]
+    list_filter = ["needs_clarification", "kind", "measure__roadmap"]
+    search_fields = ["text", "measure__title"]
+    list_select_related = ["measure", "trigger_measure"]
+    readonly_fields = ["kind", "parsed", "needs_clarification"]
+    raw_id_fields = ["measure", "trigger_measure"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.set_deadline_rule(obj.measure, obj.text, trigger_measure=obj.trigger_measure)
+
+
+class DeadlineStatusFilter(admin.SimpleListFilter):
+    title = _("статус")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Deadline.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.with_status(timezone.localdate()).filter(status_code=self.value())
+        return queryset
+
+
+class DeadlineAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Причина изменения срока"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Deadline
+        fields = ["due_date", "period", "part_label", "completed_on", "not_applicable"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.instance.pk
+            and "due_date" in self.changed_data
+            and not cleaned.get("change_reason", "").strip()
+        ):
+            raise ValidationError({"change_reason": _("Укажите причину переноса срока.")})
+        return cleaned
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    municipality_path = "measure__roadmap__municipality"
+    form = DeadlineAdminForm
+    list_display = ["measure", "period", "part_label", "due_date", "status_badge", "completed_on"]
+    list_filter = [DeadlineStatusFilter, "origin", "measure__roadmap__municipality", "measure__roadmap"]
+    search_fields = ["measure__number", "measure__title", "period"]
+    list_select_related = ["measure"]
+    date_hierarchy = "due_date"
+    readonly_fields = ["measure", "origin", "event_date"]
+
+    @admin.display(description=_("статус"))
+    def status_badge(self, obj):
+        return Deadline.Status(obj.status(timezone.localdate())).label
+
+    def save_model(self, request, obj, form, change):
+        if change and "due_date" in form.changed_data:
+            obj._change_reason = form.cleaned_data["change_reason"].strip()
+        super().save_model(request, obj, form, change)
+
+
+class KpiTargetInline(ScopedInline):
+    model = KpiTarget
+    fields = ["year", "value"]
+
+
+class KpiActualInline(ScopedInline):
+    model = KpiActual
+    fields = ["period", "value", "text", "source", "progress_entry"]
+    raw_id_fields = ["progress_entry"]
+
+
+@admin.register(Kpi)
+class KpiAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    municipality_path = "measure__roadmap__municipality"
+    list_display = ["name", "measure", "unit", "kind", "comparator"]
+    list_filter = ["kind", "measure__roadmap"]
+    search_fields = ["name", "measure__title"]
+    list_select_related = ["measure"]
+    raw_id_fields = ["measure"]
+    inlines = [KpiTargetInline, KpiActualInline]
+
+
+class EvidenceInline(ScopedInline):
+    model = Evidence
+    fields = ["title", "url", "file"]
+
+
+class ReviewActionForm(ActionForm):
+    reason = forms.CharField(label=_("Причина возврата"), required=False)
+
+
+class ProgressEntryAdminForm(forms.ModelForm):
+    class Meta:
+        model = ProgressEntry
+        fields = ["measure", "period", "deadline", "text", "completed_on"]
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    municipality_path = "measure__roadmap__municipality"
+    executor_writable = True
+    form = ProgressEntryAdminForm
+    action_form = ReviewActionForm
+    list_display = ["measure", "period", "status", "author", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "period", "measure__roadmap__municipality", "measure__roadmap"]
+    search_fields = ["text", "measure__number", "measure__title"]
+    list_select_related = ["measure", "author"]
+    raw_id_fields = ["deadline"]
+    inlines = [EvidenceInline]
+    actions = ["submit_selected", "accept_selected", "return_selected"]
+    readonly_fields = ["status", "return_reason", "author", "submitted_at", "reviewed_at", "reviewed_by"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        role = access.role_of(request.user)
+        if role and role.role == StaffRole.Role.EXECUTOR:
+            # Executors see entries of their measures, and their own.
+            qs = qs.filter(Q(measure__in=access.executor_measures(request.user)) | Q(author=request.user))
+        return qs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        role = access.role_of(request.user)
+        if db_field.name == "measure" and role and role.role == StaffRole.Role.EXECUTOR:
+            field.queryset = access.executor_measures(request.user)
+        return field
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault(
+            "period", f"{timezone.localdate().year}-H{1 if timezone.localdate().month <= 6 else 2}"
+        )
+        return initial
+
+    def _executor_owns(self, request, obj):
+        return obj.is_editable and access.can_edit_progress(request.user, obj.measure)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not obj.is_editable and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                services.update_progress_entry(
+                    obj, user=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
+                )
+            else:
+                created = services.create_progress_entry(
+                    user=request.user,
+                    measure=obj.measure,
+                    period=obj.period,
+                    text=obj.text,
+                    deadline=obj.deadline,
+                    completed_on=obj.completed_on,
+                )
+                obj.pk = created.pk
+                obj.author = created.author
+        except (ValidationError, PermissionDenied) as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    def _run(self, request, queryset, action, done_message, **kwargs):
+        done = 0
+        for entry in queryset.select_related("measure__roadmap__municipality"):
+            try:
+                action(entry, user=request.user, **kwargs)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                text = "; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)
+                self.message_user(request, f"{entry}: {text}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % done, messages.SUCCESS)
+
+    @admin.action(description=_("Отправить на проверку"))
+    def submit_selected(self, request, queryset):
+        self._run(request, queryset, services.submit_progress, _("Отправлено на проверку: %d"))
+
+    @admin.action(description=_("Принять выбранные"))
+    def accept_selected(self, request, queryset):
+        self._run(request, queryset, services.accept_progress, _("Принято: %d"))
+
+    @admin.action(description=_("Вернуть на доработку (укажите причину)"))
+    def return_selected(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(
+                request, _("Укажите причину возврата в поле рядом с действием."), messages.ERROR
+            )
+            return
+        self._run(request, queryset, services.return_progress, _("Возвращено: %d"), reason=reason)
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "municipality", "region"]
+    list_filter = ["role", "municipality"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user", "municipality"]
+    raw_id_fields = ["user"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

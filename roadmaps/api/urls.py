@@ -1,0 +1,12 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
+router.register("roadmaps", views.RoadmapViewSet, basename="roadmap")
+router.register("measures", views.MeasureViewSet, basename="measure")
+router.register("deadlines", views.DeadlineViewSet, basename="deadline")
+router.register("progress-entries", views.ProgressEntryViewSet, basename="progress-entry")
+
+urlpatterns = []

@@ -1,0 +1,173 @@
+"""Thin API views: reads through selectors, writes through services, permissions through access."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Q
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .. import access, selectors, services
+from ..filters import DeadlineFilter, MeasureFilter
+from ..models import Deadline, Municipality, ProgressEntry, Roadmap
+from . import serializers as s
+
+
+def as_drf_error(exc):
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if hasattr(exc, "message_dict"):
+        return exceptions.ValidationError(exc.message_dict)
+    return exceptions.ValidationError({"detail": exc.messages})
+
+
+class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Municipality.objects.order_by("name")
+    serializer_class = s.MunicipalitySerializer
+    lookup_field = "slug"
+
+
+class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.RoadmapSerializer
+    filterset_fields = {"municipality__slug": ["exact"], "status": ["exact"]}
+
+    def get_queryset(self):
+        qs = (
+            Roadmap.objects.select_related("municipality", "approving_act")
+            .annotate(measure_count=Count("measures"))
+            .order_by("municipality__name", "-first_year", "pk")
+        )
+        visible = Q(status__in=[Roadmap.Status.APPROVED, Roadmap.Status.ACTIVE, Roadmap.Status.ARCHIVED])
+        if self.request.user.is_authenticated:
+            visible |= Q(municipality__in=access.visible_municipalities(self.request.user))
+        qs = qs.filter(visible)
+        municipality = self.request.query_params.get("municipality")
+        if municipality:
+            field = "municipality_id" if municipality.isdigit() else "municipality__slug"
+            qs = qs.filter(**{field: municipality})
+        return qs
+
+
+def _public_measures(request):
+    from ..models import Measure
+
+    visible = Q(roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.ACTIVE, Roadmap.Status.ARCHIVED])
+    if request.user.is_authenticated:
+        visible |= Q(roadmap__municipality__in=access.visible_municipalities(request.user))
+    return Measure.objects.filter(visible)
+
+
+class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.MeasureSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MeasureFilter
+
+    def get_queryset(self):
+        return selectors.measures_with_details(_public_measures(self.request)).order_by(
+            "roadmap_id", "order", "pk"
+        )
+
+
+class DeadlineViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.DeadlineSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DeadlineFilter
+
+    def get_queryset(self):
+        return (
+            Deadline.objects.filter(measure__in=_public_measures(self.request))
+            .with_status(timezone.localdate())
+            .order_by("due_date", "pk")
+        )
+
+
+class IsStaffWriter(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or (
+            request.user.is_authenticated and (request.user.is_superuser or access.role_of(request.user))
+        )
+
+
+class ProgressEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Public: accepted entries. Executors: their own drafts too, which they create, edit and submit;
+    coordinators accept or return."""
+
+    serializer_class = s.ProgressEntrySerializer
+    permission_classes = [IsStaffWriter]
+    filterset_fields = {
+        "measure": ["exact"],
+        "period": ["exact"],
+        "status": ["exact"],
+        "measure__roadmap": ["exact"],
+    }
+
+    def get_queryset(self):
+        qs = ProgressEntry.objects.prefetch_related("evidence").order_by("-period", "measure_id", "pk")
+        public = Q(
+            status=ProgressEntry.Status.ACCEPTED,
+            measure__roadmap__status__in=[
+                Roadmap.Status.APPROVED,
+                Roadmap.Status.ACTIVE,
+                Roadmap.Status.ARCHIVED,
+            ],
+        )
+        user = self.request.user
+        if user.is_superuser:
+            return qs
+        if not user.is_authenticated:
+            return qs.filter(public)
+        role = access.role_of(user)
+        mine = Q(author=user) | Q(measure__in=access.executor_measures(user))
+        if role and role.role != role.Role.EXECUTOR:
+            mine |= Q(measure__roadmap__municipality__in=access.visible_municipalities(user))
+        return qs.filter(public | mine).distinct()
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.create_progress_entry(
+                user=self.request.user,
+                measure=data["measure"],
+                period=data["period"],
+                text=data["text"],
+                deadline=data.get("deadline"),
+                completed_on=data.get("completed_on"),
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise as_drf_error(exc) from exc
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = services.update_progress_entry(
+                serializer.instance, user=self.request.user, **serializer.validated_data
+            )
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise as_drf_error(exc) from exc
+
+    def _transition(self, request, service, **kwargs):
+        entry = self.get_object()
+        try:
+            entry = service(entry, user=request.user, **kwargs)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise as_drf_error(exc) from exc
+        return Response(s.ProgressEntrySerializer(entry).data, status=status.HTTP_200_OK)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, services.submit_progress)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._transition(request, services.accept_progress)
+
+    @extend_schema(request=s.ReturnSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_entry(self, request, pk=None):
+        body = s.ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(request, services.return_progress, reason=body.validated_data["reason"])

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RoadmapsConfig(AppConfig):
+    name = "roadmaps"
+    verbose_name = _("Дорожные карты")
+
+    def ready(self):
+        from . import signals  # noqa: F401

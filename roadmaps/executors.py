@@ -1,0 +1,90 @@
+"""Match executor text as people write it («отдел кадровой работы …», «Бегишева Н.А.») to departments and
+officials of a municipality. Shared by the demo loader and the roadmap import."""
+
+import re
+from dataclasses import dataclass
+
+from .models import Department, Municipality, Official
+
+_QUOTES = str.maketrans(dict.fromkeys("«»\"'“”„`", " "))
+_ABBREVIATIONS = {
+    "жкх": "жилищно-коммунального хозяйства",
+    "ит": "информационных технологий",
+    "го и чс": "гражданской обороны и чрезвычайных ситуаций",
+}
+_SUFFIXES = [" администрации района", " администрации", " администрации муниципального образования"]
+
+
+def normalise(text: str) -> str:
+    """Lower case, «ё»→«е», no quotes, single spaces, no trailing punctuation."""
+    text = (text or "").lower().replace("ё", "е").replace("\u00a0", " ").translate(_QUOTES)
+    text = re.sub(r"\s+", " ", text).strip(" ,;.:")
+    return text
+
+
+def _variants(text: str) -> set[str]:
+    base = normalise(text)
+    variants = {base}
+    for short, full in _ABBREVIATIONS.items():
+        if re.search(rf"\b{re.escape(short)}\b", base):
+            variants.add(re.sub(rf"\b{re.escape(short)}\b", full, base))
+        if full in base:
+            variants.add(base.replace(full, short))
+    for suffix in _SUFFIXES:
+        for v in list(variants):
+            if v.endswith(suffix):
+                variants.add(v[: -len(suffix)].strip())
+    return variants
+
+
+@dataclass
+class Match:
+    department: Department | None = None
+    official: Official | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.department is not None or self.official is not None
+
+
+class ExecutorMatcher:
+    """Loads a municipality's departments and officials once, then matches any number of texts."""
+
+    def __init__(self, municipality: Municipality):
+        self.index: dict[str, Match] = {}
+        for department in Department.objects.filter(municipality=municipality):
+            for name in [department.name, department.short_name, *(department.aliases or [])]:
+                if name:
+                    for v in _variants(name):
+                        self.index.setdefault(v, Match(department=department))
+        for official in Official.objects.filter(municipality=municipality).select_related("department"):
+            names = [official.name, official.post, *(official.aliases or [])]
+            if official.name and official.post:
+                names.append(f"{official.name}, {official.post}")
+            for name in names:
+                if name:
+                    for v in _variants(name):
+                        self.index.setdefault(v, Match(official=official))
+
+    def match(self, text: str) -> Match:
+        for v in _variants(text):
+            if v in self.index:
+                return self.index[v]
+        return Match()
+
+
+def split_executors(cell: str) -> list[str]:
+    """«a; b, c» or one per line → ["a", "b", "c"], keeping commas inside parentheses or initials."""
+    parts, depth, current = [], 0, []
+    for ch in (cell or "").replace("\r", "\n"):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in ";\n,":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return [re.sub(r"\s+", " ", p).strip(" .;,") for p in parts if p.strip(" .;,\t")]

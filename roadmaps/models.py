@@ -1,0 +1,747 @@
+"""Municipalities, their people, roadmaps, measures, deadlines, KPIs and progress entries."""
+
+import zoneinfo
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from openness_portal.periods import Period
+
+from .deadline_parser import DeadlineKind
+
+DEADLINE_KIND_LABELS = {
+    DeadlineKind.FIXED: _("к дате"),
+    DeadlineKind.YEARLY: _("ежегодно к дате"),
+    DeadlineKind.PERIODIC: _("периодически"),
+    DeadlineKind.CONTINUOUS: _("постоянно"),
+    DeadlineKind.AS_NEEDED: _("по мере необходимости"),
+    DeadlineKind.DONE: _("исполнено"),
+    DeadlineKind.RELATIVE: _("от события"),
+    DeadlineKind.MULTI: _("из нескольких частей"),
+    DeadlineKind.UNKNOWN: _("требует уточнения"),
+}
+DUE_SOON_DAYS = 14  # calendar days before a due date when a deadline shows as «срок подходит»
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("название"), max_length=200)
+    full_name = models.CharField(_("полное наименование"), max_length=400, blank=True)
+    region = models.CharField(_("субъект РФ"), max_length=200)
+    slug = models.SlugField(_("код в адресе"), unique=True)
+    oktmo = models.CharField(
+        _("ОКТМО"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^\d{8}(\d{3})?$", _("8 или 11 цифр"))],
+    )
+    inn = models.CharField(
+        _("ИНН"),
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{10}(\d{2})?$", _("10 или 12 цифр"))],
+        help_text=_("Используется в идентификаторах наборов открытых данных."),
+    )
+    time_zone = models.CharField(
+        _("часовой пояс"),
+        max_length=64,
+        default="Europe/Moscow",
+        choices=[
+            (z, z) for z in sorted(zoneinfo.available_timezones()) if z.startswith(("Europe/", "Asia/"))
+        ],
+    )
+    site_url = models.URLField(_("официальный сайт"), blank=True)
+    reminder_offsets = models.JSONField(
+        _("напоминать за (рабочих дней)"),
+        default=list,
+        blank=True,
+        help_text=_("Например [14, 7, 3, 1]; пусто — значения по умолчанию."),
+    )
+
+    class Meta:
+        verbose_name = _("муниципальное образование")
+        verbose_name_plural = _("муниципальные образования")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("roadmaps:municipality", args=[self.slug])
+
+    @property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_today(self) -> date:
+        """Today in the municipality's own time zone: deadlines are local dates."""
+        return timezone.now().astimezone(self.tz).date()
+
+
+class Department(models.Model):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name=_("муниципальное образование"),
+    )
+    name = models.CharField(_("наименование"), max_length=400)
+    short_name = models.CharField(_("краткое наименование"), max_length=200, blank=True)
+    aliases = models.JSONField(_("другие написания"), default=list, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("вышестоящее подразделение"),
+    )
+    head_name = models.CharField(_("руководитель"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("телефон"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("подразделение")
+        verbose_name_plural = _("подразделения")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def clean(self):
+        if self.parent_id and self.parent.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {"parent": _("Вышестоящее подразделение из другого муниципального образования.")}
+            )
+
+
+class Official(models.Model):
+    """A post and/or a named person: «пресс-секретарь главы района», «Бегишева Н.А.»."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="officials",
+        verbose_name=_("муниципальное образование"),
+    )
+    name = models.CharField(_("ФИО"), max_length=200, blank=True)
+    post = models.CharField(_("должность"), max_length=300, blank=True)
+    aliases = models.JSONField(_("другие написания"), default=list, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="officials",
+        verbose_name=_("подразделение"),
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("телефон"), max_length=50, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="official",
+        verbose_name=_("учетная запись"),
+    )
+
+    class Meta:
+        verbose_name = _("должностное лицо")
+        verbose_name_plural = _("должностные лица")
+        ordering = ["municipality", "name", "post"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name="", post=""), name="official_has_name_or_post")
+        ]
+
+    def __str__(self):
+        if self.name and self.post:
+            return f"{self.name}, {self.post}"
+        return self.name or self.post
+
+
+class LegalAct(models.Model):
+    class Kind(models.TextChoices):
+        ORDER = "order", _("распоряжение")
+        RESOLUTION = "resolution", _("постановление")
+        DECISION = "decision", _("решение")
+        OTHER = "other", _("иной акт")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="legal_acts",
+        verbose_name=_("муниципальное образование"),
+    )
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.ORDER)
+    number = models.CharField(_("номер"), max_length=50)
+    date = models.DateField(_("дата"))
+    title = models.CharField(_("наименование"), max_length=1000)
+    url = models.URLField(_("ссылка"), blank=True)
+    file = models.FileField(_("файл"), upload_to="legal-acts/%Y/", blank=True)
+
+    class Meta:
+        verbose_name = _("правовой акт")
+        verbose_name_plural = _("правовые акты")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} от {self.date:%d.%m.%Y} № {self.number}"
+
+
+class Roadmap(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("проект")
+        APPROVED = "approved", _("утверждена")
+        ACTIVE = "active", _("реализуется")
+        ARCHIVED = "archived", _("в архиве")
+
+    class Kind(models.TextChoices):
+        ROADMAP = "roadmap", _("дорожная карта")
+        ACTION_PLAN = "action_plan", _("план мероприятий")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="roadmaps",
+        verbose_name=_("муниципальное образование"),
+    )
+    title = models.CharField(_("наименование"), max_length=1000)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.ROADMAP)
+    approving_act = models.ForeignKey(
+        LegalAct,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roadmaps",
+        verbose_name=_("утверждена актом"),
+    )
+    first_year = models.PositiveSmallIntegerField(_("первый год"))
+    last_year = models.PositiveSmallIntegerField(_("последний год"))
+    description = models.TextField(_("общее описание (цели, задачи, правовая основа)"), blank=True)
+    status = models.CharField(_("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    updated_at = models.DateTimeField(_("изменена"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("дорожная карта")
+        verbose_name_plural = _("дорожные карты")
+        ordering = ["municipality__name", "-first_year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(last_year__gte=F("first_year")), name="roadmap_years_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.first_year}–{self.last_year})"
+
+    def get_absolute_url(self):
+        return reverse("roadmaps:roadmap", args=[self.municipality.slug, self.pk])
+
+    def clean(self):
+        if self.first_year and self.last_year and self.last_year < self.first_year:
+            raise ValidationError({"last_year": _("Последний год не может быть раньше первого.")})
+        if self.approving_act_id and self.approving_act.municipality_id != self.municipality_id:
+            raise ValidationError({"approving_act": _("Акт другого муниципального образования.")})
+
+    @property
+    def years(self) -> range:
+        return range(self.first_year, self.last_year + 1)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.DRAFT
+
+
+class Section(models.Model):
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="sections", verbose_name=_("дорожная карта")
+    )
+    number = models.CharField(_("номер"), max_length=20, blank=True)
+    title = models.CharField(_("наименование"), max_length=1000)
+    order = models.PositiveIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("раздел")
+        verbose_name_plural = _("разделы")
+        ordering = ["roadmap", "order", "id"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+
+class Measure(models.Model):
+    roadmap = models.ForeignKey(
+        Roadmap, on_delete=models.CASCADE, related_name="measures", verbose_name=_("дорожная карта")
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="measures", verbose_name=_("раздел")
+    )
+    number = models.CharField(_("номер"), max_length=20, blank=True)
+    title = models.TextField(_("наименование"))
+    description = models.TextField(_("описание"), blank=True)
+    expected_result = models.CharField(_("ожидаемый результат"), max_length=1000, blank=True)
+    order = models.PositiveIntegerField(_("порядок"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("мероприятие")
+        verbose_name_plural = _("мероприятия")
+        ordering = ["roadmap", "order", "id"]
+        indexes = [models.Index(fields=["roadmap", "order"])]
+
+    def __str__(self):
+        title = self.title if len(self.title) < 90 else self.title[:87] + "…"
+        return f"{self.number} {title}".strip()
+
+    def get_absolute_url(self):
+        return reverse("roadmaps:measure", args=[self.roadmap.municipality.slug, self.roadmap_id, self.pk])
+
+    def clean(self):
+        if self.section_id and self.roadmap_id and self.section.roadmap_id != self.roadmap_id:
+            raise ValidationError({"section": _("Раздел из другой дорожной карты.")})
+
+
+class DeadlineRule(models.Model):
+    """The deadline as written («до 20 декабря 2019 года; …») and what the parser understood of it."""
+
+    measure = models.OneToOneField(
+        Measure, on_delete=models.CASCADE, related_name="deadline_rule", verbose_name=_("мероприятие")
+    )
+    text = models.TextField(_("срок, как записан"), blank=True)
+    kind = models.CharField(
+        _("вид срока"),
+        max_length=20,
+        choices=[(k.value, label) for k, label in DEADLINE_KIND_LABELS.items()],
+        default=DeadlineKind.UNKNOWN,
+    )
+    parsed = models.JSONField(_("разобранный срок"), default=dict, blank=True)
+    needs_clarification = models.BooleanField(_("требует уточнения"), default=False, db_index=True)
+    trigger_measure = models.ForeignKey(
+        Measure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="triggered_rules",
+        verbose_name=_("срок отсчитывается от мероприятия"),
+        help_text=_("Когда это мероприятие исполнено, создается срок данного (например, обсуждение отчета)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("правило срока")
+        verbose_name_plural = _("правила сроков")
+
+    def __str__(self):
+        return self.text or "—"
+
+
+class DeadlineQuerySet(models.QuerySet):
+    def with_status(self, today: date):
+        """Annotate `status_code`, computed in SQL so lists can filter and count by status."""
+        S = Deadline.Status
+        return self.annotate(
+            status_code=Case(
+                When(not_applicable=True, then=Value(S.NOT_APPLICABLE)),
+                When(completed_on__isnull=False, due_date__isnull=True, then=Value(S.DONE_ON_TIME)),
+                When(completed_on__isnull=False, completed_on__lte=F("due_date"), then=Value(S.DONE_ON_TIME)),
+                When(completed_on__isnull=False, then=Value(S.DONE_LATE)),
+                When(due_date__isnull=True, then=Value(S.NOT_APPLICABLE)),
+                When(due_date__lt=today, then=Value(S.OVERDUE)),
+                When(due_date__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value(S.DUE_SOON)),
+                default=Value(S.UPCOMING),
+                output_field=models.CharField(),
+            )
+        )
+
+    def open(self):
+        return self.filter(completed_on__isnull=True, not_applicable=False)
+
+
+class Deadline(models.Model):
+    """A concrete due date generated from a rule (or from a recorded event) for one period."""
+
+    class Status(models.TextChoices):
+        UPCOMING = "upcoming", _("предстоит")
+        DUE_SOON = "due_soon", _("срок подходит")
+        OVERDUE = "overdue", _("просрочено")
+        DONE_ON_TIME = "done_on_time", _("исполнено в срок")
+        DONE_LATE = "done_late", _("исполнено с нарушением срока")
+        NOT_APPLICABLE = "not_applicable", _("не применимо")
+
+    class Origin(models.TextChoices):
+        RULE = "rule", _("по правилу")
+        EVENT = "event", _("по событию")
+        MANUAL = "manual", _("вручную")
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("мероприятие")
+    )
+    slot = models.CharField(
+        _("ключ"),
+        max_length=120,
+        editable=False,
+        help_text=_("Неизменный ключ строки: правило может пересоздаваться без дублей."),
+    )
+    origin = models.CharField(_("источник"), max_length=10, choices=Origin.choices, default=Origin.RULE)
+    due_date = models.DateField(_("срок"), null=True, blank=True, db_index=True)
+    period = models.CharField(_("период"), max_length=40, blank=True)
+    part_label = models.CharField(_("часть"), max_length=200, blank=True)
+    reporting_only = models.BooleanField(_("только отчет за период"), default=False)
+    event_date = models.DateField(_("дата события"), null=True, blank=True)
+    completed_on = models.DateField(_("исполнено"), null=True, blank=True)
+    not_applicable = models.BooleanField(_("не применимо"), default=False)
+    history = HistoricalRecords()
+
+    objects = DeadlineQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("срок")
+        verbose_name_plural = _("сроки")
+        ordering = ["measure", F("due_date").asc(nulls_last=True), "id"]
+        constraints = [models.UniqueConstraint(fields=["measure", "slot"], name="deadline_unique_slot")]
+        indexes = [models.Index(fields=["completed_on", "due_date"])]
+
+    def __str__(self):
+        when = f"{self.due_date:%d.%m.%Y}" if self.due_date else _("без даты")
+        return f"{self.measure.number} · {self.period or ''} · {when}"
+
+    def status(self, today: date) -> str:
+        """Pure status for a given local date (same rules as DeadlineQuerySet.with_status)."""
+        S = self.Status
+        if self.not_applicable:
+            return S.NOT_APPLICABLE
+        if self.completed_on:
+            if self.due_date is None or self.completed_on <= self.due_date:
+                return S.DONE_ON_TIME
+            return S.DONE_LATE
+        if self.due_date is None:
+            return S.NOT_APPLICABLE
+        if self.due_date < today:
+            return S.OVERDUE
+        if self.due_date <= today + timedelta(days=DUE_SOON_DAYS):
+            return S.DUE_SOON
+        return S.UPCOMING
+
+
+class MeasureExecutor(models.Model):
+    """One responsible executor; order 0 leads. Text is kept even when matched, and alone when not."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="executors", verbose_name=_("мероприятие")
+    )
+    order = models.PositiveSmallIntegerField(_("порядок"), default=0)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measure_roles",
+        verbose_name=_("подразделение"),
+    )
+    official = models.ForeignKey(
+        Official,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measure_roles",
+        verbose_name=_("должностное лицо"),
+    )
+    text = models.CharField(_("как записано"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ответственный исполнитель")
+        verbose_name_plural = _("ответственные исполнители")
+        ordering = ["measure", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | Q(official__isnull=False) | ~Q(text=""),
+                name="executor_not_empty",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.official_id:
+            return str(self.official)
+        if self.department_id:
+            return str(self.department)
+        return self.text
+
+    @property
+    def is_lead(self) -> bool:
+        return self.order == 0
+
+
+class Kpi(models.Model):
+    class Kind(models.TextChoices):
+        QUANTITATIVE = "quantitative", _("количественный")
+        QUALITATIVE = "qualitative", _("качественный")
+
+    class Comparator(models.TextChoices):
+        GTE = "gte", _("не менее")
+        LTE = "lte", _("не более")
+        EQ = "eq", _("равно")
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("мероприятие")
+    )
+    name = models.CharField(_("показатель"), max_length=1000)
+    unit = models.CharField(_("единица измерения"), max_length=100, blank=True)
+    kind = models.CharField(_("вид"), max_length=20, choices=Kind.choices, default=Kind.QUANTITATIVE)
+    comparator = models.CharField(
+        _("условие"), max_length=5, choices=Comparator.choices, default=Comparator.GTE
+    )
+    baseline = models.DecimalField(
+        _("базовое значение"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    auto_source = models.CharField(
+        _("источник значений"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ключ источника, который заполняет фактические значения автоматически."),
+    )
+    order = models.PositiveSmallIntegerField(_("порядок"), default=0)
+
+    class Meta:
+        verbose_name = _("показатель")
+        verbose_name_plural = _("показатели")
+        ordering = ["measure", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def achievement(self, target: Decimal | None, actual: Decimal | None) -> Decimal | None:
+        """Share of the target reached, in percent (capped at 100 for «равно»); None when unknown."""
+        if target is None or actual is None or self.kind == self.Kind.QUALITATIVE:
+            return None
+        if self.comparator == self.Comparator.LTE:
+            if actual <= target:
+                return Decimal(100)
+            return (target / actual * 100).quantize(Decimal("0.1")) if actual else None
+        if self.comparator == self.Comparator.EQ:
+            return Decimal(100) if actual == target else Decimal(0)
+        if target == 0:
+            return Decimal(100)
+        return (actual / target * 100).quantize(Decimal("0.1"))
+
+    def is_achieved(self, target: Decimal | None, actual: Decimal | None) -> bool | None:
+        if target is None or actual is None or self.kind == self.Kind.QUALITATIVE:
+            return None
+        return {"gte": actual >= target, "lte": actual <= target, "eq": actual == target}[self.comparator]
+
+
+class KpiTarget(models.Model):
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.CASCADE, related_name="targets", verbose_name=_("показатель")
+    )
+    year = models.PositiveSmallIntegerField(_("год"))
+    value = models.DecimalField(_("плановое значение"), max_digits=14, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("плановое значение")
+        verbose_name_plural = _("плановые значения")
+        ordering = ["kpi", "year"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "year"], name="kpi_target_unique_year")]
+
+    def __str__(self):
+        return f"{self.year}: {self.value.normalize():f}"
+
+
+class KpiActual(models.Model):
+    kpi = models.ForeignKey(
+        Kpi, on_delete=models.CASCADE, related_name="actuals", verbose_name=_("показатель")
+    )
+    period = models.CharField(_("отчетный период"), max_length=10, help_text=_("2021 или 2022-H1"))
+    value = models.DecimalField(
+        _("фактическое значение"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    text = models.TextField(_("качественная оценка"), blank=True)
+    source = models.CharField(_("источник"), max_length=300, blank=True)
+    progress_entry = models.ForeignKey(
+        "ProgressEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kpi_actuals",
+        verbose_name=_("информация о ходе"),
+    )
+    recorded_at = models.DateTimeField(_("внесено"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("фактическое значение")
+        verbose_name_plural = _("фактические значения")
+        ordering = ["kpi", "period"]
+        constraints = [models.UniqueConstraint(fields=["kpi", "period"], name="kpi_actual_unique_period")]
+
+    def __str__(self):
+        return f"{self.period}: {self.value if self.value is not None else self.text}"
+
+    @property
+    def year(self) -> int:
+        return Period.parse(self.period).year
+
+    def clean(self):
+        try:
+            Period.parse(self.period)
+        except ValueError as exc:
+            raise ValidationError({"period": str(exc)}) from exc
+
+
+class ProgressEntryQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status=ProgressEntry.Status.ACCEPTED)
+
+
+class ProgressEntry(models.Model):
+    """What an executor reports for a measure and a period; reviewed by the coordinator."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("черновик")
+        SUBMITTED = "submitted", _("на проверке")
+        ACCEPTED = "accepted", _("принято")
+        RETURNED = "returned", _("возвращено на доработку")
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="progress_entries", verbose_name=_("мероприятие")
+    )
+    period = models.CharField(_("отчетный период"), max_length=10, help_text=_("2021 или 2022-H1"))
+    deadline = models.ForeignKey(
+        Deadline,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_entries",
+        verbose_name=_("срок"),
+    )
+    text = models.TextField(_("информация о проведении мероприятия"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_entries",
+        verbose_name=_("автор"),
+    )
+    status = models.CharField(
+        _("статус"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    return_reason = models.TextField(_("причина возврата"), blank=True)
+    completed_on = models.DateField(
+        _("дата исполнения"),
+        null=True,
+        blank=True,
+        help_text=_("Когда мероприятие фактически исполнено; по умолчанию — дата принятия."),
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("рассмотрено"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("рассмотрел"),
+    )
+    history = HistoricalRecords()
+
+    objects = ProgressEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("информация о ходе реализации")
+        verbose_name_plural = _("информация о ходе реализации")
+        ordering = ["-period", "measure__order"]
+        indexes = [models.Index(fields=["measure", "period", "status"])]
+
+    def __str__(self):
+        return f"{self.measure.number} · {self.period} · {self.get_status_display()}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    def clean(self):
+        try:
+            Period.parse(self.period)
+        except ValueError as exc:
+            raise ValidationError({"period": str(exc)}) from exc
+
+
+class Evidence(models.Model):
+    progress_entry = models.ForeignKey(
+        ProgressEntry, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("информация о ходе")
+    )
+    title = models.CharField(_("описание"), max_length=300, blank=True)
+    url = models.URLField(_("ссылка"), blank=True)
+    file = models.FileField(_("файл"), upload_to="evidence/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("подтверждение")
+        verbose_name_plural = _("подтверждения")
+        constraints = [
+            models.CheckConstraint(condition=~Q(url="") | ~Q(file=""), name="evidence_has_url_or_file"),
+        ]
+
+    def __str__(self):
+        return self.title or self.url or self.file.name
+
+
+class StaffRole(models.Model):
+    """What a staff account may do, and where: enforced in admin querysets and API permissions."""
+
+    class Role(models.TextChoices):
+        SUPERVISOR = "supervisor", _("региональный куратор")
+        COORDINATOR = "coordinator", _("координатор")
+        EXECUTOR = "executor", _("исполнитель")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_role",
+        verbose_name=_("пользователь"),
+    )
+    role = models.CharField(_("роль"), max_length=20, choices=Role.choices)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("муниципальное образование"),
+    )
+    region = models.CharField(
+        _("субъект РФ (для куратора)"),
+        max_length=200,
+        blank=True,
+        help_text=_("Пусто — все муниципальные образования."),
+    )
+
+    class Meta:
+        verbose_name = _("роль сотрудника")
+        verbose_name_plural = _("роли сотрудников")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="supervisor") | Q(municipality__isnull=False),
+                name="staff_role_municipality_required",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"

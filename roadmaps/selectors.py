@@ -1,0 +1,316 @@
+"""Reads for public pages, dashboards and the API: each a fixed number of queries whatever the size."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from openness_portal.periods import Period
+
+from .models import (
+    DEADLINE_KIND_LABELS,
+    Deadline,
+    Kpi,
+    KpiActual,
+    KpiTarget,
+    Measure,
+    MeasureExecutor,
+    Municipality,
+    ProgressEntry,
+    Roadmap,
+)
+
+STATUS_SEVERITY = [  # the badge a measure shows is its most urgent deadline status
+    Deadline.Status.OVERDUE,
+    Deadline.Status.DUE_SOON,
+    Deadline.Status.UPCOMING,
+    Deadline.Status.DONE_LATE,
+    Deadline.Status.DONE_ON_TIME,
+    Deadline.Status.NOT_APPLICABLE,
+]
+DONE = {Deadline.Status.DONE_ON_TIME, Deadline.Status.DONE_LATE}
+
+
+def today_for_filters() -> date:
+    return timezone.localdate()
+
+
+def public_roadmaps() -> QuerySet:
+    return Roadmap.objects.exclude(status=Roadmap.Status.DRAFT)
+
+
+def municipalities_with_roadmaps() -> list[Municipality]:
+    roadmaps = public_roadmaps().select_related("approving_act").order_by("-first_year", "title")
+    return list(
+        Municipality.objects.order_by("name").prefetch_related(
+            Prefetch("roadmaps", queryset=roadmaps, to_attr="public_roadmaps")
+        )
+    )
+
+
+def measures_with_details(queryset: QuerySet | None = None) -> QuerySet:
+    """Measures with everything the API and pages print, in six queries whatever their number."""
+    queryset = Measure.objects.all() if queryset is None else queryset
+    return queryset.select_related("section", "deadline_rule", "roadmap").prefetch_related(
+        Prefetch("executors", queryset=MeasureExecutor.objects.select_related("department", "official")),
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("due_date", "id")),
+        Prefetch("kpis", queryset=Kpi.objects.prefetch_related("targets", "actuals")),
+    )
+
+
+@dataclass
+class KpiRow:
+    name: str
+    unit: str
+    target: Decimal | None
+    actual: Decimal | None
+    actual_text: str
+    achievement: Decimal | None
+    achieved: bool | None
+
+
+@dataclass
+class MeasureRow:
+    pk: int
+    number: str
+    title: str
+    section_id: int
+    lead_executor: str
+    executors: list[str]
+    deadline_text: str
+    deadline_kind: str
+    deadline_kind_label: str
+    needs_clarification: bool
+    next_due: date | None
+    status: str
+    status_label: str
+    met: int = 0
+    due: int = 0
+    kpis: list[KpiRow] = field(default_factory=list)
+
+    @property
+    def met_share(self) -> int | None:
+        return round(self.met * 100 / self.due) if self.due else None
+
+
+def _year_of(deadline_period: str, due: date | None) -> int | None:
+    if due:
+        return due.year
+    tail = deadline_period[-4:]
+    return int(tail) if tail.isdigit() else None
+
+
+def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureRow]:
+    """Flat rows for a roadmap table: lead executor, next due date, status badge, share met, KPIs of the year.
+
+    Reads with values() rather than model instances: a 1,000-measure roadmap has some 10,000 deadlines.
+    """
+    measure_ids = []
+    base = {}
+    for m in measures.values(
+        "pk",
+        "number",
+        "title",
+        "section_id",
+        "deadline_rule__text",
+        "deadline_rule__kind",
+        "deadline_rule__needs_clarification",
+    ):
+        measure_ids.append(m["pk"])
+        base[m["pk"]] = m
+    executors = defaultdict(list)
+    for e in (
+        MeasureExecutor.objects.filter(measure_id__in=measures.values("pk"))
+        .order_by("measure_id", "order", "id")
+        .values_list(
+            "measure_id",
+            "text",
+            "department__name",
+            "department__short_name",
+            "official__name",
+            "official__post",
+        )
+    ):
+        mid, text, dep, dep_short, off_name, off_post = e
+        if off_name or off_post:
+            label = ", ".join(x for x in (off_name, off_post) if x)
+        else:
+            label = dep_short or dep or text
+        executors[mid].append(label)
+    deadlines = defaultdict(list)
+    for d in (
+        Deadline.objects.filter(measure_id__in=measures.values("pk"))
+        .with_status(today)
+        .values_list("measure_id", "due_date", "period", "status_code")
+    ):
+        deadlines[d[0]].append(d[1:])
+    kpis = defaultdict(list)
+    kpi_objs = list(
+        Kpi.objects.filter(measure_id__in=measures.values("pk")).order_by("measure_id", "order", "id")
+    )
+    kpi_ids = [k.pk for k in kpi_objs]
+    targets = {(t.kpi_id): t.value for t in KpiTarget.objects.filter(kpi_id__in=kpi_ids, year=year)}
+    actuals = {}
+    for a in KpiActual.objects.filter(kpi_id__in=kpi_ids, period__startswith=str(year)).order_by("period"):
+        actuals[a.kpi_id] = a  # the latest period of the year wins (2022 over 2022-H1)
+    for k in kpi_objs:
+        target, actual = targets.get(k.pk), actuals.get(k.pk)
+        value = actual.value if actual else None
+        kpis[k.measure_id].append(
+            KpiRow(
+                k.name,
+                k.unit,
+                target,
+                value,
+                actual.text if actual else "",
+                k.achievement(target, value),
+                k.is_achieved(target, value),
+            )
+        )
+    rows = []
+    status_labels = dict(Deadline.Status.choices)
+    for mid in measure_ids:
+        m = base[mid]
+        own = deadlines.get(mid, [])
+        open_dates = [
+            due
+            for due, _p, status in own
+            if due and status not in DONE and status != Deadline.Status.NOT_APPLICABLE
+        ]
+        of_year = [(due, status) for due, period, status in own if _year_of(period, due) == year]
+        considered = of_year or [(due, status) for due, _p, status in own]
+        statuses = {status for _due, status in considered}
+        status = next((s for s in STATUS_SEVERITY if s in statuses), Deadline.Status.NOT_APPLICABLE)
+        past_due = [(due, status) for due, _p, status in own if (due and due < today) or status in DONE]
+        kind = m["deadline_rule__kind"] or "unknown"
+        rows.append(
+            MeasureRow(
+                pk=mid,
+                number=m["number"],
+                title=m["title"],
+                section_id=m["section_id"],
+                lead_executor=executors[mid][0] if executors[mid] else "",
+                executors=executors[mid],
+                deadline_text=m["deadline_rule__text"] or "",
+                deadline_kind=kind,
+                deadline_kind_label=str(DEADLINE_KIND_LABELS.get(kind, kind)),
+                needs_clarification=bool(m["deadline_rule__needs_clarification"]),
+                next_due=min(open_dates) if open_dates else None,
+                status=status,
+                status_label=str(status_labels[status]),
+                met=sum(1 for _d, s in past_due if s == Deadline.Status.DONE_ON_TIME),
+                due=len(past_due),
+                kpis=kpis.get(mid, []),
+            )
+        )
+    return rows
+
+
+def roadmap_summary(rows: list[MeasureRow]) -> dict:
+    counts = defaultdict(int)
+    for row in rows:
+        counts[row.status] += 1
+    met = sum(r.met for r in rows)
+    due = sum(r.due for r in rows)
+    return {
+        "measures": len(rows),
+        "by_status": dict(counts),
+        "met": met,
+        "due": due,
+        "met_share": round(met * 100 / due) if due else None,
+    }
+
+
+def measure_page(measure: Measure, *, today: date) -> dict:
+    deadlines = list(measure.deadlines.with_status(today).order_by("due_date", "id"))
+    entries = list(
+        ProgressEntry.objects.public()
+        .filter(measure=measure)
+        .prefetch_related("evidence")
+        .order_by("-period")
+    )
+    kpis = []
+    for kpi in measure.kpis.prefetch_related("targets", "actuals"):
+        actual_by_year = {}
+        for a in sorted(kpi.actuals.all(), key=lambda a: a.period):
+            actual_by_year[Period.parse(a.period).year] = a
+        series = []
+        for t in kpi.targets.all():
+            a = actual_by_year.get(t.year)
+            value = a.value if a else None
+            series.append(
+                {
+                    "year": t.year,
+                    "target": t.value,
+                    "actual": value,
+                    "achievement": kpi.achievement(t.value, value),
+                }
+            )
+        kpis.append(
+            {
+                "kpi": kpi,
+                "series": series,
+                "max": max([s["target"] for s in series] + [s["actual"] or 0 for s in series] + [Decimal(1)]),
+            }
+        )
+    return {"deadlines": deadlines, "entries": entries, "kpis": kpis}
+
+
+# --- Staff dashboards ---------------------------------------------------------------------------------
+
+
+def executor_dashboard(user, *, today: date) -> dict:
+    from .access import executor_measure_filter
+
+    mine = Measure.objects.filter(executor_measure_filter(user)).distinct()
+    horizon = today + timezone.timedelta(days=30)
+    open_deadlines = (
+        Deadline.objects.open()
+        .filter(measure__in=mine)
+        .select_related("measure__roadmap")
+        .order_by("due_date")
+    )
+    return {
+        "measures": list(mine.select_related("roadmap").order_by("roadmap_id", "order")[:200]),
+        "upcoming": list(open_deadlines.filter(due_date__gte=today, due_date__lte=horizon)[:100]),
+        "overdue": list(open_deadlines.filter(due_date__lt=today)[:100]),
+        "returned": list(
+            ProgressEntry.objects.filter(author=user, status=ProgressEntry.Status.RETURNED).select_related(
+                "measure"
+            )[:100]
+        ),
+    }
+
+
+def coordinator_dashboard(municipality_ids, *, today: date) -> dict:
+    """municipality_ids None means every municipality (a superuser)."""
+    scope = Q() if municipality_ids is None else Q(measure__roadmap__municipality_id__in=municipality_ids)
+    overdue_by_department = (
+        MeasureExecutor.objects.filter(
+            order=0,
+            measure__deadlines__completed_on__isnull=True,
+            measure__deadlines__not_applicable=False,
+            measure__deadlines__due_date__lt=today,
+        )
+        .filter(scope)
+        .values("department__name", "official__name", "official__post", "text")
+        .annotate(overdue=Count("measure__deadlines"))
+        .order_by("-overdue")[:50]
+    )
+    return {
+        "waiting": list(
+            ProgressEntry.objects.filter(scope, status=ProgressEntry.Status.SUBMITTED)
+            .select_related("measure__roadmap", "author")
+            .order_by("submitted_at")[:100]
+        ),
+        "overdue_by_department": list(overdue_by_department),
+        "unparsed": list(
+            Measure.objects.filter(
+                deadline_rule__needs_clarification=True,
+                **({} if municipality_ids is None else {"roadmap__municipality_id__in": municipality_ids}),
+            ).select_related("roadmap", "deadline_rule")[:100]
+        ),
+    }

@@ -1,0 +1,126 @@
+"""Public pages: municipality, roadmap, measure. Thin: selectors read, templates print."""
+
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from . import selectors
+from .cache import PAGE_TIMEOUT, page_key
+from .filters import MeasureFilter
+from .models import Measure, MeasureExecutor, Municipality, Roadmap
+
+
+@require_GET
+def municipality_page(request, slug):
+    municipality = get_object_or_404(Municipality, slug=slug)
+    roadmaps = selectors.public_roadmaps().filter(municipality=municipality).select_related("approving_act")
+    return render(request, "roadmaps/municipality.html", {"municipality": municipality, "roadmaps": roadmaps})
+
+
+def _public_roadmap(slug, pk):
+    roadmap = get_object_or_404(
+        Roadmap.objects.select_related("municipality", "approving_act"), pk=pk, municipality__slug=slug
+    )
+    if not roadmap.is_public:
+        raise Http404
+    return roadmap
+
+
+@require_GET
+def roadmap_page(request, slug, pk):
+    roadmap = _public_roadmap(slug, pk)
+    today = roadmap.municipality.local_today()
+    # The whole rendered page is cached per roadmap version, query string, language and local day.
+    key = page_key(roadmap.pk, get_language(), today.isoformat(), request.GET.urlencode())
+    html = cache.get(key)
+    if html is None:
+        html = _render_roadmap(request, roadmap, today)
+        cache.set(key, html, PAGE_TIMEOUT)
+    response = render(
+        request,
+        "roadmaps/roadmap_shell.html",
+        {"body": html, "municipality": roadmap.municipality, "roadmap": roadmap},
+    )
+    return response
+
+
+def _render_roadmap(request, roadmap, today):
+    from django.template.loader import render_to_string
+
+    years = list(roadmap.years)
+    filterset = MeasureFilter(
+        request.GET or None, queryset=roadmap.measures.order_by("order", "pk"), today=today
+    )
+    filterset.form.fields["section"].widget.choices = [("", "—")]
+    year = today.year if today.year in years else years[-1]
+    if filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("year"):
+        year = int(filterset.form.cleaned_data["year"])
+    measures = (
+        filterset.qs
+        if filterset.is_bound and filterset.is_valid()
+        else roadmap.measures.order_by("order", "pk")
+    )
+    rows = selectors.measure_rows(measures, today=today, year=year)
+    sections = list(roadmap.sections.order_by("order", "pk"))
+    by_section = {}
+    for row in rows:
+        by_section.setdefault(row.section_id, []).append(row)
+    grouped = [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
+    executor_choices = sorted(
+        {
+            (f"d{d_id}", name)
+            for d_id, name in MeasureExecutor.objects.filter(
+                measure__roadmap=roadmap, department__isnull=False
+            ).values_list("department_id", "department__name")
+        }
+        | {
+            (f"o{o_id}", name or post)
+            for o_id, name, post in MeasureExecutor.objects.filter(
+                measure__roadmap=roadmap, official__isnull=False
+            ).values_list("official_id", "official__name", "official__post")
+        },
+        key=lambda c: c[1].lower(),
+    )
+    from .models import Deadline
+
+    return render_to_string(
+        "roadmaps/roadmap.html",
+        {
+            "roadmap": roadmap,
+            "municipality": roadmap.municipality,
+            "grouped": grouped,
+            "sections": sections,
+            "summary": selectors.roadmap_summary(rows),
+            "year": year,
+            "years": years,
+            "today": today,
+            "filters": request.GET,
+            "executor_choices": executor_choices,
+            "statuses": Deadline.Status.choices,
+            "filtered": bool(request.GET),
+        },
+        request=request,
+    )
+
+
+@require_GET
+def measure_page(request, slug, roadmap_pk, pk):
+    roadmap = _public_roadmap(slug, roadmap_pk)
+    measure = get_object_or_404(
+        Measure.objects.select_related("section", "deadline_rule").prefetch_related(
+            "executors__department", "executors__official"
+        ),
+        pk=pk,
+        roadmap=roadmap,
+    )
+    today = roadmap.municipality.local_today()
+    context = {
+        "roadmap": roadmap,
+        "municipality": roadmap.municipality,
+        "measure": measure,
+        "today": today,
+        **selectors.measure_page(measure, today=today),
+    }
+    return render(request, "roadmaps/measure.html", context)

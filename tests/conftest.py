@@ -1,0 +1,24 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_caches(settings, tmp_path):
+    """Each test gets an empty cache, a fresh working-day calendar and its own media folder."""
+    from django.core.cache import cache
+
+    from openness_portal.workdays.calendar import clear_calendar_cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()
+    clear_calendar_cache()
+    yield
+    cache.clear()
+    clear_calendar_cache()
+
+
+@pytest.fixture
+def demo_data(db):
+    """The seed municipalities and roadmaps, loaded through the same loader as `make run`."""
+    from roadmaps.demo.loader import load
+
+    return load()
