@@ -1,0 +1,68 @@
+"""Reminder sources: each app tells the daily sweep which of its dated duties fall due, without the sweep
+knowing the app's models. An app registers sources in its own `reminders.py` module (autodiscovered).
+
+    from openness_portal.notifications.registry import DueItem, Recipient, reminder_source
+
+    @reminder_source("annual_report")
+    def annual_reports_due(*, dates, municipality_ids):
+        ...yield DueItem(...) for every OPEN duty whose due_date is in `dates`
+"""
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.module_loading import autodiscover_modules
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str  # may be "": the sweep then reports the missing address to the coordinator
+    official_id: int | None = None
+    department_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """Who this is, stably: one digest per key per day."""
+        if self.official_id:
+            return f"official:{self.official_id}"
+        if self.department_id:
+            return f"department:{self.department_id}"
+        return f"email:{self.email.lower()}" if self.email else f"name:{self.name}"
+
+
+@dataclass(frozen=True)
+class DueItem:
+    kind: str  # the source's kind, e.g. "deadline", "annual_report", "discussion_summary", "opendata_stale"
+    subject_key: str  # stable id of the duty, e.g. "deadline:123": with stage, recipient and day it is unique
+    due_date: date
+    title: str  # one line, Russian: «3. Участие в обучающих мероприятиях … — до 20.12.2019»
+    link: str  # path in the portal (admin or public), without host
+    municipality_id: int
+    recipients: tuple[Recipient, ...] = field(default_factory=tuple)
+    details: str = ""  # optional second line
+
+
+ReminderSource = Callable[..., Iterable[DueItem]]
+_sources: dict[str, ReminderSource] = {}
+
+
+def reminder_source(kind: str) -> Callable[[ReminderSource], ReminderSource]:
+    """Register `fn(*, dates: Collection[date], municipality_ids: Collection[int] | None)`."""
+
+    def decorator(fn: ReminderSource) -> ReminderSource:
+        _sources[kind] = fn
+        return fn
+
+    return decorator
+
+
+def reminder_sources() -> dict[str, ReminderSource]:
+    autodiscover_modules("reminders")
+    return dict(_sources)
+
+
+def due_items(*, dates: Collection[date], municipality_ids: Collection[int] | None = None) -> Iterable[DueItem]:
+    for _kind, source in sorted(reminder_sources().items()):
+        yield from source(dates=dates, municipality_ids=municipality_ids)
