@@ -133,6 +133,13 @@ def move_deadline(deadline: Deadline, new_date: date, *, reason: str, user=None)
 # --- Progress entries ------------------------------------------------------------------------------
 
 
+def _period(code: str) -> Period:
+    try:
+        return Period.parse(code)
+    except ValueError as exc:
+        raise ValidationError({"period": str(exc)}) from exc
+
+
 def _check_can_write(user, measure: Measure):
     if not access.can_edit_progress(user, measure):
         raise PermissionDenied(_("Вы не являетесь ответственным исполнителем этого мероприятия."))
@@ -160,7 +167,7 @@ def create_progress_entry(
     completed_on: date | None = None,
 ) -> ProgressEntry:
     _check_can_write(user, measure)
-    parsed_period = Period.parse(period)
+    parsed_period = _period(period)
     if not (text or "").strip():
         raise ValidationError({"text": _("Опишите, что сделано.")})
     if deadline is not None and deadline.measure_id != measure.pk:
@@ -187,7 +194,7 @@ def update_progress_entry(entry: ProgressEntry, *, user, **changes) -> ProgressE
         if field in changes:
             setattr(entry, field, changes[field])
     if "period" in changes:
-        entry.period = Period.parse(entry.period).code
+        entry.period = _period(entry.period).code
     entry.full_clean()
     entry.save()
     return entry
@@ -263,7 +270,7 @@ def record_kpi_actual(
     progress_entry: ProgressEntry | None = None,
 ) -> KpiActual:
     """Enter (or correct) the actual value of a KPI for a period."""
-    code = Period.parse(period).code
+    code = _period(period).code
     if kpi.kind == Kpi.Kind.QUANTITATIVE and value is None:
         raise ValidationError({"value": _("Для количественного показателя укажите число.")})
     actual, _created = KpiActual.objects.update_or_create(

@@ -1,0 +1,113 @@
+"""What `make run` promises about the seed roadmaps, checked through the public API."""
+
+from datetime import date
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def _roadmap_id(client, act_fragment):
+    roadmaps = client.get("/api/v1/roadmaps/").json()["results"]
+    return next(r for r in roadmaps if act_fragment in (r["approving_act"] or {}).get("number", ""))
+
+
+def _measures(client, roadmap_id):
+    data = client.get(f"/api/v1/measures/?roadmap={roadmap_id}&page_size=100").json()
+    measures = list(data["results"])
+    while data["next"]:
+        data = client.get(data["next"]).json()
+        measures += data["results"]
+    return {m["number"]: m for m in measures}
+
+
+def test_api_lists_both_seed_roadmaps_with_their_measures(client, demo_data):
+    khmr = _roadmap_id(client, "148-р")
+    zato = _roadmap_id(client, "122-р")
+    assert khmr["measure_count"] == 10
+    assert zato["measure_count"] == 34
+    assert len(_measures(client, khmr["id"])) == 10
+    assert len(_measures(client, zato["id"])) == 34
+
+
+def test_khmr_measure_3_has_seven_december_deadlines(client, demo_data):
+    measures = _measures(client, _roadmap_id(client, "148-р")["id"])
+    m3 = measures["3"]
+    assert m3["deadline_kind"] == "yearly"
+    assert [d["due_date"] for d in m3["deadlines"]] == [f"{y}-12-20" for y in range(2019, 2026)]
+    assert [d["period"] for d in m3["deadlines"]] == [str(y) for y in range(2019, 2026)]
+    # the lead executor comes first
+    assert m3["executors"][0]["lead"] is True
+    assert "кадровой работы" in m3["executors"][0]["name"]
+
+
+def test_khmr_measure_4_kpi_targets_one_to_seven(client, demo_data):
+    m4 = _measures(client, _roadmap_id(client, "148-р")["id"])["4"]
+    targets = m4["kpis"][0]["targets"]
+    assert [(t["year"], float(t["value"])) for t in targets] == [(2019 + i, i + 1.0) for i in range(7)]
+
+
+def test_zato_deadlines_quarter_and_quarterly(client, demo_data):
+    measures = _measures(client, _roadmap_id(client, "122-р")["id"])
+    assert [d["due_date"] for d in measures["2.2"]["deadlines"]] == ["2018-06-30"]
+    assert measures["2.2"]["deadlines"][0]["period"] == "2 кв. 2018"
+    assert [d["due_date"] for d in measures["2.4"]["deadlines"]] == [
+        "2018-03-31",
+        "2018-06-30",
+        "2018-09-30",
+        "2018-12-31",
+    ]
+
+
+def test_relative_and_as_needed_measures_have_no_invented_dates(client, demo_data):
+    khmr = _measures(client, _roadmap_id(client, "148-р")["id"])
+    zato = _measures(client, _roadmap_id(client, "122-р")["id"])
+    assert khmr["7"]["deadline_kind"] == "relative" and khmr["7"]["deadlines"] == []
+    assert khmr["10"]["deadline_kind"] == "relative" and khmr["10"]["deadlines"] == []
+    assert zato["5.6"]["deadline_kind"] == "as_needed"
+    assert all(d["due_date"] is None for d in zato["5.6"]["deadlines"])
+    assert zato["5.1"]["deadline_kind"] == "relative" and zato["5.1"]["deadlines"] == []
+
+
+def test_an_empty_deadline_cell_is_flagged_not_dropped(client, demo_data):
+    zato = _measures(client, _roadmap_id(client, "122-р")["id"])
+    assert zato["1.4"]["needs_clarification"] is True
+    assert zato["1.4"]["title"].startswith("Размещение на сайте информации о противодействии коррупции")
+
+
+def test_completing_a_measure_creates_the_deadline_that_counts_from_it(demo_data):
+    from roadmaps.models import Measure
+    from roadmaps.services import complete_deadline, record_event
+
+    roadmap = demo_data["roadmaps"]["khmr-2019"]
+    m6 = Measure.objects.get(roadmap=roadmap, number="6")
+    m7 = Measure.objects.get(roadmap=roadmap, number="7")
+    complete_deadline(m6.deadlines.get(period="2024"), date(2024, 4, 26))  # a Friday before the May holidays
+    # «не позднее 3 рабочих дней от даты предоставления отчета»: 27.04 (a worked Saturday), then
+    # 29.04–01.05 are days off, so 02.05 and 03.05.
+    deadline = m7.deadlines.get()
+    assert deadline.due_date == date(2024, 5, 3)
+    assert deadline.origin == "event"
+    # recording the same event again creates nothing new
+    record_event(m7, date(2024, 4, 26))
+    assert m7.deadlines.count() == 1
+
+
+def test_load_demo_twice_duplicates_nothing(demo_data):
+    from roadmaps.demo.loader import load
+    from roadmaps.models import Deadline, Measure, Municipality, ProgressEntry
+
+    counts = (
+        Municipality.objects.count(),
+        Measure.objects.count(),
+        Deadline.objects.count(),
+        ProgressEntry.objects.count(),
+    )
+    load()
+    assert counts == (
+        Municipality.objects.count(),
+        Measure.objects.count(),
+        Deadline.objects.count(),
+        ProgressEntry.objects.count(),
+    )
+    assert counts[0] == 5
