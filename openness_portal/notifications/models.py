@@ -41,6 +41,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("взято в отправку"), null=True, blank=True)
     sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+    # The sweep run that created the row: after an insert that ignores conflicts, the run reads back
+    # only its own rows (a concurrent run's digest under the same key is not ours to send).
+    batch = models.CharField(_("запуск"), max_length=32, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("уведомление")
@@ -49,3 +52,52 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+
+class Reminder(models.Model):
+    """One duty reaching one stage for one recipient on one local day: the unique row is the claim.
+
+    The sweep inserts candidate rows ignoring conflicts and then reads back the rows carrying its own
+    `run`, so a re-run, a retried task or two concurrent sweeps never remind anyone twice.
+    """
+
+    kind = models.CharField(_("вид"), max_length=50, db_index=True)
+    subject_key = models.CharField(_("обязанность"), max_length=200)
+    stage = models.CharField(
+        _("этап"),
+        max_length=200,
+        help_text=_("Например 7wd:2019-12-20 — за 7 рабочих дней до срока 20.12.2019."),
+    )
+    recipient_key = models.CharField(_("ключ получателя"), max_length=200)
+    day = models.DateField(_("день (местное время)"))
+    municipality = models.ForeignKey(
+        "roadmaps.Municipality",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        verbose_name=_("муниципальное образование"),
+    )
+    recipient_name = models.CharField(_("получатель"), max_length=300)
+    email = models.EmailField(_("e-mail"), blank=True)
+    due_date = models.DateField(_("срок"))
+    title = models.CharField(_("что"), max_length=500)
+    link = models.CharField(_("ссылка"), max_length=500, blank=True)
+    details = models.CharField(_("подробности"), max_length=500, blank=True)
+    group = models.CharField(_("группа"), max_length=300, blank=True)
+    run = models.CharField(_("запуск"), max_length=32, editable=False)
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("напоминание")
+        verbose_name_plural = _("журнал напоминаний")
+        ordering = ["-day", "recipient_name", "due_date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_key", "stage", "recipient_key", "day"], name="reminder_once_per_stage_day"
+            )
+        ]
+        indexes = [models.Index(fields=["run", "recipient_key", "day"], name="reminder_run_recipient")]
+
+    def __str__(self):
+        return f"{self.title} → {self.recipient_name} ({self.day:%d.%m.%Y})"

@@ -42,20 +42,34 @@ class DueItem:
     municipality_id: int
     recipients: tuple[Recipient, ...] = field(default_factory=tuple)
     details: str = ""  # optional second line
+    group: str = ""  # optional heading the digest groups items under (e.g. the responsible department)
 
 
 ReminderSource = Callable[..., Iterable[DueItem]]
 _sources: dict[str, ReminderSource] = {}
+_stage_sets: dict[str, str] = {}
+
+# Which reminder stages a source's items go through: "all" — before (14, 7, 3, 1 working days), on the
+# day, overdue then weekly; "overdue" — only overdue then weekly (e.g. «waiting for review too long»).
+STAGE_SETS = ("all", "overdue")
 
 
-def reminder_source(kind: str) -> Callable[[ReminderSource], ReminderSource]:
+def reminder_source(kind: str, *, stages: str = "all") -> Callable[[ReminderSource], ReminderSource]:
     """Register `fn(*, dates: Collection[date], municipality_ids: Collection[int] | None)`."""
+    if stages not in STAGE_SETS:
+        raise ValueError(f"stages must be one of {STAGE_SETS}")
 
     def decorator(fn: ReminderSource) -> ReminderSource:
         _sources[kind] = fn
+        _stage_sets[kind] = stages
         return fn
 
     return decorator
+
+
+def stage_set(kind: str) -> str:
+    """The stages a registered source's items go through ("all" unless registered otherwise)."""
+    return _stage_sets.get(kind, "all")
 
 
 def reminder_sources() -> dict[str, ReminderSource]:
@@ -63,6 +77,8 @@ def reminder_sources() -> dict[str, ReminderSource]:
     return dict(_sources)
 
 
-def due_items(*, dates: Collection[date], municipality_ids: Collection[int] | None = None) -> Iterable[DueItem]:
+def due_items(
+    *, dates: Collection[date], municipality_ids: Collection[int] | None = None
+) -> Iterable[DueItem]:
     for _kind, source in sorted(reminder_sources().items()):
         yield from source(dates=dates, municipality_ids=municipality_ids)

@@ -1,10 +1,26 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.db import DatabaseError
 
 from . import services
 
-BEAT_SCHEDULES: list[dict] = []
+# Hourly rather than one daily crontab: municipalities span eleven time zones, and each is swept once its
+# local clock passes 08:00. A later hour finds nothing new (the reminder log is the claim), so a missed or
+# failed hour simply catches up at the next one, and a duty created during the day is still reminded.
+REMINDER_LOCAL_HOURS = (8, 21)
+
+BEAT_SCHEDULES: list[dict] = [
+    {
+        "name": "Напоминания о сроках (ежечасно, 08:00–21:00 местного времени)",
+        "task": "openness_portal.notifications.tasks.send_reminders",
+        "crontab": {"minute": "5", "hour": "*"},
+        "description": (
+            "Каждый час отправляет напоминания муниципальным образованиям, где местное время "
+            "от 08:00 до 21:00. Повторный запуск ничего не дублирует."
+        ),
+    },
+]
 
 
 @shared_task(
@@ -19,3 +35,22 @@ BEAT_SCHEDULES: list[dict] = []
 def deliver_notification(self, notification_id: int) -> bool:
     """Send one queued notification; a failure leaves it unsent and retries with backoff."""
     return services.deliver(notification_id)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=60,
+    retry_backoff_max=1800,
+    max_retries=5,
+    acks_late=True,
+)
+def send_reminders(self, as_of: str | None = None) -> dict:
+    """The reminder sweep; safe to retry or run twice: reminders already claimed are not sent again."""
+    from datetime import date
+
+    from .sweep import run_sweep, sweep_summary
+
+    if as_of:
+        return sweep_summary(run_sweep(as_of=date.fromisoformat(as_of)))
+    return sweep_summary(run_sweep(local_hours=REMINDER_LOCAL_HOURS))

@@ -1,0 +1,374 @@
+"""The daily reminder sweep: claim each (duty, stage, recipient, day) once, then one digest per recipient.
+
+Like healthchecks' `sendalerts`, a row is «claimed» by a write that only one worker can win: here the
+unique constraint of the Reminder log. Candidates are inserted ignoring conflicts and each run reads
+back only the rows tagged with its own run id, so a re-run, a retried task or a second worker sweeping
+at the same time sends nothing twice. Claims and digests are written in one transaction; mail goes out
+after the commit, through the retrying delivery task.
+"""
+
+import uuid
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import islice
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Notification, Reminder
+from .recipients import coordinator_recipients
+from .registry import DueItem, Recipient, reminder_sources, stage_set
+from .stages import normalise_offsets, ru_plural, stage_code, stage_dates, stage_label
+
+CHUNK = 2000  # rows per INSERT / read-back: queries grow with rows / CHUNK, memory stays flat
+DIGEST_FLUSH = 200  # digests rendered and inserted together
+MAX_DIGEST_ITEMS = 100  # a digest lists at most this many; the rest is one link to the reminder log
+
+FIELDS = (
+    "kind",
+    "subject_key",
+    "stage",
+    "recipient_key",
+    "day",
+    "municipality_id",
+    "recipient_name",
+    "email",
+    "due_date",
+    "title",
+    "link",
+    "details",
+    "group",
+)
+
+
+@dataclass
+class SweepResult:
+    run: str
+    dry_run: bool
+    days: dict[int, date] = field(default_factory=dict)  # municipality id → the local day swept
+    new_reminders: int = 0
+    digests: list[dict] = field(default_factory=list)  # kept only for dry runs and small runs
+    notification_ids: list[int] = field(default_factory=list)
+    digest_count: int = 0
+    missing_addresses: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "dry_run": self.dry_run,
+            "days": sorted({d.isoformat() for d in self.days.values()}),
+            "municipalities": len(self.days),
+            "new_reminders": self.new_reminders,
+            "digest_count": self.digest_count,
+            "missing_addresses": self.missing_addresses,
+            "digests": self.digests,
+        }
+
+
+def _local_today(time_zone: str, now: datetime) -> date:
+    return now.astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+
+
+def _municipalities(municipality_ids, as_of, local_hours, now):
+    from roadmaps.models import Municipality
+
+    qs = Municipality.objects.all()
+    if municipality_ids is not None:
+        qs = qs.filter(pk__in=list(municipality_ids))
+    rows = []
+    for m in qs.values("id", "name", "time_zone", "reminder_offsets").order_by("id"):
+        local_now = now.astimezone(zoneinfo.ZoneInfo(m["time_zone"]))
+        if local_hours is not None and not (local_hours[0] <= local_now.hour < local_hours[1]):
+            continue
+        m["today"] = as_of or local_now.date()
+        m["offsets"] = normalise_offsets(m["reminder_offsets"])
+        rows.append(m)
+    return rows
+
+
+def _candidates(municipalities, coordinators, run) -> Iterator[Reminder]:
+    """Unsaved Reminder rows for every item that reaches a stage today, per recipient."""
+    groups: dict[tuple[date, tuple[int, ...]], list[int]] = defaultdict(list)
+    for m in municipalities:
+        groups[(m["today"], m["offsets"])].append(m["id"])
+    sources = reminder_sources()
+    for (today, offsets), ids in sorted(groups.items()):
+        allowed = set(ids)
+        maps = {}
+        for kind, source in sorted(sources.items()):
+            stages = stage_set(kind)
+            if stages not in maps:
+                maps[stages] = stage_dates(today, offsets, stages)
+            dates = maps[stages]
+            if not dates:
+                continue
+            for item in source(dates=frozenset(dates), municipality_ids=ids):
+                code = dates.get(item.due_date)
+                if code is None or item.municipality_id not in allowed:
+                    continue  # a source that answers more than it was asked is not trusted blindly
+                yield from _rows_for(item, f"{code}:{item.due_date.isoformat()}", today, coordinators, run)
+
+
+def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iterator[Reminder]:
+    recipients = list(dict.fromkeys(item.recipients))
+    standins = coordinators.get(item.municipality_id, [])
+    if not recipients:
+        # Nobody to tell is itself news for the coordinator.
+        recipients = standins
+    common = {
+        "kind": item.kind,
+        "subject_key": item.subject_key[:200],
+        "day": today,
+        "municipality_id": item.municipality_id,
+        "due_date": item.due_date,
+        "title": item.title[:500],
+        "link": item.link[:500],
+        "group": item.group[:300],
+        "run": run,
+    }
+    for r in recipients:
+        yield Reminder(
+            stage=stage,
+            recipient_key=r.key[:200],
+            recipient_name=r.name[:300],
+            email=r.email,
+            details=item.details[:500],
+            **common,
+        )
+        if not r.email:
+            # Not silently skipped: the coordinator is told who could not be reached, and about what.
+            note = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.") % {
+                "name": r.name
+            }
+            for c in standins:
+                if c.key != r.key:
+                    yield Reminder(
+                        stage=f"noaddr:{r.key}:{stage}"[:200],
+                        recipient_key=c.key[:200],
+                        recipient_name=c.name[:300],
+                        email=c.email,
+                        details=note[:500],
+                        **common,
+                    )
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _unclaimed(chunk: list[Reminder], seen: set) -> list[Reminder]:
+    """For a dry run: the candidates no earlier run has claimed (one query per chunk)."""
+    existing = set(
+        Reminder.objects.filter(
+            day__in={r.day for r in chunk}, subject_key__in={r.subject_key for r in chunk}
+        ).values_list("subject_key", "stage", "recipient_key", "day")
+    )
+    fresh = []
+    for r in chunk:
+        key = (r.subject_key, r.stage, r.recipient_key, r.day)
+        if key not in existing and key not in seen:
+            seen.add(key)
+            fresh.append(r)
+    return fresh
+
+
+def _digest_rows(rows: Iterable[dict]) -> Iterator[list[dict]]:
+    """Consecutive rows of one (recipient, day) — rows must come sorted by those."""
+    current, key = [], None
+    for row in rows:
+        row_key = (row["recipient_key"], row["day"])
+        if row_key != key and current:
+            yield current
+            current = []
+        key = row_key
+        current.append(row)
+    if current:
+        yield current
+
+
+def _digest(rows: list[dict], names: dict[int, str]) -> dict:
+    first = rows[0]
+    items = sorted(rows, key=lambda r: (r["group"], r["due_date"], r["title"], r["stage"]))
+    day = first["day"]
+    n = len(items)
+    subject = _("Напоминание о сроках на %(day)s: %(n)d %(word)s") % {
+        "day": f"{day:%d.%m.%Y}",
+        "n": n,
+        "word": ru_plural(n, _("пункт"), _("пункта"), _("пунктов")),
+    }
+    return {
+        "recipient": first["recipient_name"],
+        "recipient_key": first["recipient_key"],
+        "email": first["email"],
+        "municipality": names.get(first["municipality_id"], ""),
+        "municipality_id": first["municipality_id"],
+        "day": day.isoformat(),
+        "subject": subject,
+        "items": [
+            {
+                "kind": r["kind"],
+                "subject_key": r["subject_key"],
+                "stage": stage_code(r["stage"]),
+                "stage_label": stage_label(stage_code(r["stage"])),
+                "due_date": r["due_date"].isoformat(),
+                "title": r["title"],
+                "details": r["details"],
+                "group": r["group"],
+                "link": r["link"],
+            }
+            for r in items
+        ],
+    }
+
+
+def _render(digest: dict) -> tuple[str, str]:
+    shown = digest["items"][:MAX_DIGEST_ITEMS]
+    groups: list[tuple[str, list[dict]]] = []
+    for item in shown:
+        if not groups or groups[-1][0] != item["group"]:
+            groups.append((item["group"], []))
+        groups[-1][1].append(item)
+    log_link = reverse("admin:notifications_reminder_changelist") + (
+        f"?recipient_key={digest['recipient_key']}&day={digest['day']}"
+    )
+    context = {
+        "digest": digest,
+        "groups": groups,
+        "hidden": len(digest["items"]) - len(shown),
+        "log_link": log_link,
+        "PORTAL_NAME": settings.PORTAL_NAME,
+        "PORTAL_URL": settings.PORTAL_URL,
+    }
+    text = get_template("notifications/email/digest.txt").render(context)
+    html = get_template("notifications/email/digest.html").render(context)
+    return text, html
+
+
+def _store_digests(digests: list[dict], run: str) -> list[tuple[int, str]]:
+    """Insert digest notifications keyed digest:<recipient>:<day>; (id, email) of the ones this run made.
+
+    A key already taken (an earlier run today reached the same recipient) gets this run's suffix: the
+    rows in this digest were claimed by this run alone, so they are news, not a repeat.
+    """
+    objects = []
+    for digest in digests:
+        text, html = _render(digest)
+        objects.append(
+            Notification(
+                key=f"digest:{digest['recipient_key']}:{digest['day']}"[:255],
+                kind="digest",
+                municipality_id=digest["municipality_id"],
+                recipient=digest["recipient"][:300],
+                email=digest["email"],
+                subject=digest["subject"][:300],
+                body=text,
+                html_body=html,
+                link=reverse("admin:notifications_notification_changelist"),
+                status=Notification.Status.PENDING if digest["email"] else Notification.Status.NO_ADDRESS,
+                batch=run,
+            )
+        )
+    Notification.objects.bulk_create(objects, ignore_conflicts=True)
+    ours = dict(
+        Notification.objects.filter(batch=run, key__in=[o.key for o in objects]).values_list("key", "id")
+    )
+    retry = [o for o in objects if o.key not in ours]
+    if retry:
+        for o in retry:
+            o.key = f"{o.key[:220]}:{run[:12]}"
+        Notification.objects.bulk_create(retry, ignore_conflicts=True)
+        ours.update(
+            Notification.objects.filter(batch=run, key__in=[o.key for o in retry]).values_list("key", "id")
+        )
+    return [(ours[o.key], o.email) for o in objects if o.key in ours]
+
+
+def run_sweep(
+    *,
+    as_of: date | None = None,
+    municipality_ids: Collection[int] | None = None,
+    dry_run: bool = False,
+    deliver: bool = True,
+    local_hours: tuple[int, int] | None = None,
+    keep_digests: int = 1000,
+) -> SweepResult:
+    """Remind everyone whose duties reach a stage on each municipality's local today (or `as_of`).
+
+    `local_hours` (from, to) limits the sweep to municipalities whose local time is within them.
+    """
+    run = uuid.uuid4().hex
+    result = SweepResult(run=run, dry_run=dry_run)
+    municipalities = _municipalities(municipality_ids, as_of, local_hours, timezone.now())
+    if not municipalities:
+        return result
+    result.days = {m["id"]: m["today"] for m in municipalities}
+    names = {m["id"]: m["name"] for m in municipalities}
+    coordinators = coordinator_recipients(list(result.days))
+    candidates = _candidates(municipalities, coordinators, run)
+
+    if dry_run:
+        fresh: list[dict] = []
+        seen: set = set()
+        for chunk in _chunks(candidates, CHUNK):
+            fresh.extend({f: getattr(r, f) for f in FIELDS} for r in _unclaimed(chunk, seen))
+        result.new_reminders = len(fresh)
+        fresh.sort(key=lambda r: (r["recipient_key"], r["day"]))
+        for rows in _digest_rows(fresh):
+            digest = _digest(rows, names)
+            result.digest_count += 1
+            result.missing_addresses += not digest["email"]
+            result.digests.append(digest)
+        return result
+
+    with transaction.atomic():
+        for chunk in _chunks(candidates, CHUNK):
+            Reminder.objects.bulk_create(chunk, ignore_conflicts=True)
+        claimed = (
+            Reminder.objects.filter(run=run)
+            .order_by("recipient_key", "day", "id")
+            .values(*FIELDS)
+            .iterator(chunk_size=CHUNK)
+        )
+        pending: list[dict] = []
+        for rows in _digest_rows(claimed):
+            result.new_reminders += len(rows)
+            digest = _digest(rows, names)
+            result.digest_count += 1
+            result.missing_addresses += not digest["email"]
+            if len(result.digests) < keep_digests:
+                result.digests.append(digest)
+            pending.append(digest)
+            if len(pending) >= DIGEST_FLUSH:
+                result.notification_ids.extend(_queue(_store_digests(pending, run), deliver))
+                pending = []
+        if pending:
+            result.notification_ids.extend(_queue(_store_digests(pending, run), deliver))
+    return result
+
+
+def _queue(stored: list[tuple[int, str]], deliver: bool) -> list[int]:
+    if deliver:
+        from .tasks import deliver_notification
+
+        for notification_id, email in stored:
+            if email:
+                transaction.on_commit(lambda pk=notification_id: deliver_notification.delay(pk))
+    return [pk for pk, _email in stored]
+
+
+def sweep_summary(result: SweepResult) -> dict:
+    """What a task returns: small and JSON-safe."""
+    data = result.as_dict()
+    data.pop("digests")
+    return data
+
+
+__all__ = ["Recipient", "SweepResult", "run_sweep", "sweep_summary"]
