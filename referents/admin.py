@@ -1,0 +1,477 @@
+"""Staff admin for referent groups, experts, interactions, mailings and councils, scoped by role."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from roadmaps import access
+from roadmaps.admin import ScopedAdminMixin, ScopedInline
+from roadmaps.models import StaffRole
+
+from . import services
+from .models import (
+    AgendaItem,
+    Channel,
+    Council,
+    CouncilMember,
+    CouncilRegulation,
+    CouncilWorkPlan,
+    ExpertField,
+    GroupMembership,
+    Interaction,
+    Mailing,
+    MailingDelivery,
+    Meeting,
+    Participant,
+    Principle,
+    ReferentGroup,
+    Tool,
+)
+
+
+def _messages_of(exc) -> str:
+    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+class ReferentsScopedMixin(ScopedAdminMixin):
+    """ScopedAdminMixin that also narrows this app's foreign keys and ready lists to the user's municipalities."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if field is None or request.user.is_superuser:
+            return field
+        municipalities = access.visible_municipalities(request.user)
+        model = db_field.related_model
+        if model in (ReferentGroup, Participant, Council):
+            field.queryset = field.queryset.filter(municipality__in=municipalities)
+        elif model in (Channel, Tool):
+            field.queryset = field.queryset.filter(
+                Q(municipality__isnull=True) | Q(municipality__in=municipalities)
+            )
+        return field
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is None or request.user.is_superuser:
+            return field
+        municipalities = access.visible_municipalities(request.user)
+        model = db_field.related_model
+        if model in (Channel, Tool):
+            field.queryset = field.queryset.filter(
+                Q(municipality__isnull=True) | Q(municipality__in=municipalities)
+            )
+        elif hasattr(model, "municipality"):
+            field.queryset = field.queryset.filter(municipality__in=municipalities)
+        return field
+
+
+# --- Reference lists ---------------------------------------------------------------------------------
+
+
+class SharedListAdmin(admin.ModelAdmin):
+    """A vocabulary every municipality shares: staff read it, coordinators add to it, superusers edit."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (
+            request.user.is_superuser or access.role_of(request.user) is not None
+        )
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        role = access.role_of(request.user)
+        return request.user.is_superuser or bool(role and role.role == StaffRole.Role.COORDINATOR)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Principle)
+class PrincipleAdmin(SharedListAdmin):
+    list_display = ["name", "order"]
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(ExpertField)
+class ExpertFieldAdmin(SharedListAdmin):
+    search_fields = ["name"]
+
+
+class ReadyListAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+    """Common entries (no municipality) for everyone; a coordinator adds the municipality's own (§3.1.3)."""
+
+    list_display = ["name", "municipality", "order"]
+    list_filter = [("municipality", admin.EmptyFieldListFilter)]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(
+            Q(municipality__isnull=True) | Q(municipality__in=access.visible_municipalities(request.user))
+        )
+
+    def _municipality_id(self, obj):
+        return obj.municipality_id  # None for a common entry: only a superuser changes those
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not request.user.is_superuser and "municipality" in form.base_fields:
+            form.base_fields["municipality"].required = True
+        return form
+
+
+admin.site.register(Channel, ReadyListAdmin)
+admin.site.register(Tool, ReadyListAdmin)
+
+
+# --- Groups and participants -------------------------------------------------------------------------
+
+
+class MembershipInline(ScopedInline):
+    model = GroupMembership
+    raw_id_fields = ["participant"]
+    fields = ["participant", "joined_on", "left_on", "unsubscribed_at"]
+    readonly_fields = ["unsubscribed_at"]
+
+
+@admin.register(ReferentGroup)
+class ReferentGroupAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+    list_display = ["name", "municipality", "member_count", "is_public"]
+    list_filter = ["municipality"]
+    search_fields = ["name", "description"]
+    filter_horizontal = [
+        "principles",
+        "channels",
+        "tools",
+        "responsible_departments",
+        "responsible_officials",
+    ]
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_members=Count("memberships"))
+
+    @admin.display(description=_("участников"), ordering="_members")
+    def member_count(self, obj):
+        return obj._members
+
+
+class ParticipantMembershipInline(ScopedInline):
+    model = GroupMembership
+    fields = ["group", "joined_on", "left_on", "unsubscribed_at"]
+    readonly_fields = ["unsubscribed_at"]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+    """Coordinators keep the base; department heads (executors) propose experts and see their proposals."""
+
+    executor_writable = True
+    list_display = [
+        "name",
+        "kind",
+        "organisation",
+        "municipality",
+        "consent",
+        "withdrawn_at",
+        "is_expert",
+        "expert_status",
+    ]
+    list_filter = ["municipality", "kind", "is_expert", "expert_status", "consent", "expert_fields"]
+    search_fields = ["name", "organisation", "email"]
+    filter_horizontal = ["expert_fields"]
+    inlines = [ParticipantMembershipInline]
+    actions = ["accept_experts", "decline_experts", "withdraw_consent"]
+    fieldsets = [
+        (None, {"fields": ["municipality", "kind", "name", "organisation", "position", "notes"]}),
+        (_("Контакты (не публикуются)"), {"fields": ["email", "phone"]}),
+        (
+            _("Согласие на обработку персональных данных"),
+            {"fields": ["consent", "consent_date", "withdrawn_at"]},
+        ),
+        (
+            _("Эксперт"),
+            {
+                "fields": [
+                    "is_expert",
+                    "expert_fields",
+                    "proposed_by",
+                    "proposed_on",
+                    "expert_status",
+                    "accepted_by",
+                    "accepted_on",
+                ]
+            },
+        ),
+    ]
+
+    def _is_executor(self, request):
+        role = access.role_of(request.user)
+        return bool(role and role.role == StaffRole.Role.EXECUTOR)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if self._is_executor(request):
+            official = access.official_of(request.user)
+            return qs.filter(proposed_by=official) if official else qs.none()
+        return qs
+
+    def _executor_owns(self, request, obj):
+        official = access.official_of(request.user)
+        return official is not None and obj.proposed_by_id == official.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._is_executor(request):
+            return ["proposed_by", "expert_status", "accepted_by", "accepted_on", "withdrawn_at", "is_expert"]
+        return ["accepted_by"]
+
+    def save_model(self, request, obj, form, change):
+        if self._is_executor(request) and not change:
+            obj.is_expert = True
+            obj.expert_status = Participant.ExpertStatus.PROPOSED
+            obj.proposed_by = access.official_of(request.user)
+            obj.proposed_on = obj.proposed_on or obj.municipality.local_today()
+        if "expert_status" in form.changed_data and obj.expert_status == Participant.ExpertStatus.ACCEPTED:
+            obj.accepted_by = access.official_of(request.user) or obj.accepted_by
+            obj.accepted_on = obj.accepted_on or obj.municipality.local_today()
+        super().save_model(request, obj, form, change)
+        if obj.is_expert or "is_expert" in form.changed_data:
+            services.schedule_expert_kpi_refresh(obj.municipality_id)
+
+    def delete_model(self, request, obj):
+        municipality_id, was_expert = obj.municipality_id, obj.is_expert
+        super().delete_model(request, obj)
+        if was_expert:
+            services.schedule_expert_kpi_refresh(municipality_id)
+
+    def delete_queryset(self, request, queryset):
+        ids = set(queryset.filter(is_expert=True).values_list("municipality_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for municipality_id in ids:
+            services.schedule_expert_kpi_refresh(municipality_id)
+
+    def _each(self, request, queryset, service, done_message, **kwargs):
+        done = 0
+        for participant in queryset:
+            try:
+                with transaction.atomic():
+                    service(participant, **kwargs)
+                done += 1
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"{participant}: {_messages_of(exc)}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Включить в базу данных экспертов"))
+    def accept_experts(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            services.accept_expert,
+            _("Включено в базу экспертов: %(count)s."),
+            user=request.user,
+        )
+
+    @admin.action(description=_("Отклонить кандидатуру эксперта"))
+    def decline_experts(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            services.decline_expert,
+            _("Отклонено кандидатур: %(count)s."),
+            user=request.user,
+        )
+
+    @admin.action(description=_("Отметить отзыв согласия на обработку персональных данных"))
+    def withdraw_consent(self, request, queryset):
+        if not all(self._can_write(request, p) for p in queryset):
+            raise PermissionDenied
+        self._each(request, queryset, services.withdraw_consent, _("Отмечен отзыв согласия: %(count)s."))
+
+
+# --- Interactions and mailings -----------------------------------------------------------------------
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+    list_display = ["date", "topic", "kind", "group", "channel", "tool", "responsible", "municipality"]
+    list_filter = ["municipality", "kind", "group", "channel", "tool"]
+    search_fields = ["topic", "outcome", "materials"]
+    date_hierarchy = "date"
+    raw_id_fields = ["mailing"]
+    list_select_related = ["group", "channel", "tool", "responsible", "municipality"]
+
+
+class DeliveryInline(admin.TabularInline):
+    model = MailingDelivery
+    extra = 0
+    fields = ["participant", "status", "reason", "attempts", "sent_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(Mailing)
+class MailingAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+    list_display = ["subject", "group", "status", "created_at", "sent_at", "delivered"]
+    list_filter = ["municipality", "status", "group"]
+    search_fields = ["subject", "body"]
+    inlines = [DeliveryInline]
+    actions = ["send"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("group")
+            .annotate(_sent=Count("deliveries", filter=Q(deliveries__status=MailingDelivery.Status.SENT)))
+        )
+
+    @admin.display(description=_("доставлено"), ordering="_sent")
+    def delivered(self, obj):
+        return obj._sent
+
+    def get_readonly_fields(self, request, obj=None):
+        base = ["status", "created_by", "queued_at", "sent_at"]
+        if obj is not None and obj.status != Mailing.Status.DRAFT:
+            return [*base, "municipality", "group", "subject", "body"]
+        return base
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Отправить рассылку"))
+    def send(self, request, queryset):
+        for mailing in queryset:
+            try:
+                with transaction.atomic():
+                    count = services.start_mailing(mailing, user=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(request, f"«{mailing}»: {_messages_of(exc)}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                ngettext(
+                    "«%(subject)s»: поставлено в очередь %(count)d письмо.",
+                    "«%(subject)s»: поставлено в очередь %(count)d писем.",
+                    count,
+                )
+                % {"subject": mailing.subject, "count": count},
+                messages.SUCCESS,
+            )
+
+
+# --- Councils ----------------------------------------------------------------------------------------
+
+
+class CouncilMemberInline(ScopedInline):
+    model = CouncilMember
+    fields = [
+        "order",
+        "full_name",
+        "role",
+        "represents",
+        "term_start",
+        "term_end",
+        "email",
+        "phone",
+        "participant",
+    ]
+    raw_id_fields = ["participant"]
+
+
+class CouncilRegulationInline(ScopedInline):
+    model = CouncilRegulation
+    fields = ["title", "date", "legal_act", "file", "url"]
+
+
+class CouncilWorkPlanInline(ScopedInline):
+    model = CouncilWorkPlan
+    fields = ["year", "title", "approved_on", "content", "file", "url"]
+
+
+@admin.register(Council)
+class CouncilAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+    """Saving a change of members, Положение or plan starts the roadmap's «3 days» publication deadline."""
+
+    list_display = ["name", "municipality", "is_public"]
+    list_filter = ["municipality"]
+    search_fields = ["name"]
+    inlines = [CouncilMemberInline, CouncilRegulationInline, CouncilWorkPlanInline]
+
+    def save_formset(self, request, form, formset, change):
+        changed = formset.has_changed()
+        super().save_formset(request, form, formset, change)
+        if not changed:
+            return
+        council = form.instance
+        today = council.municipality.local_today()
+        if formset.model is CouncilMember:
+            services.record_council_change(council, "membership", today)
+        elif formset.model is CouncilRegulation:
+            dates = [f.instance.date for f in formset.forms if f.has_changed() and f.instance.date]
+            services.record_council_change(council, "regulation", max(dates, default=today))
+        elif formset.model is CouncilWorkPlan:
+            for f in formset.forms:
+                if "approved_on" in f.changed_data and f.instance.approved_on:
+                    services.record_council_change(council, "workplan", f.instance.approved_on)
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    extra = 1
+    fields = ["order", "title", "speaker", "decision"]
+
+    def _write(self, request, obj):
+        return self.admin_site._registry[Meeting]._can_write(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._write(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._write(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._write(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+    municipality_path = "council__municipality"
+    list_display = ["__str__", "council", "status", "question_count"]
+    list_filter = ["council__municipality", "council", "status"]
+    date_hierarchy = "date"
+    inlines = [AgendaItemInline]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("council").annotate(_questions=Count("agenda_items"))
+        )
+
+    @admin.display(description=_("вопросов"), ordering="_questions")
+    def question_count(self, obj):
+        return obj._questions
