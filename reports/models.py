@@ -1,0 +1,173 @@
+"""Reporting periods of a roadmap and report jobs (one row per requested file, frozen once built)."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from openness_portal.periods import Period
+
+# Half-year reports are due on these (month, day) after the half-year ends; settings may override them.
+DEFAULT_HALF_YEAR_DUE = {1: (7, 15), 2: (1, 15)}
+ANNUAL_DUE = (3, 1)  # seed 000: the annual report by 1 March of the following year
+
+
+def half_year_due_dates() -> dict[int, tuple[int, int]]:
+    return getattr(settings, "REPORTS_HALF_YEAR_DUE", DEFAULT_HALF_YEAR_DUE)
+
+
+def due_date_for(period: Period) -> date:
+    """When the report on a period is due: 1 March next year, 15 July / 15 January for half-years."""
+    if period.is_year:
+        return date(period.year + 1, *ANNUAL_DUE)
+    month, day = half_year_due_dates()[period.half]
+    return date(period.year + (1 if period.half == 2 else 0), month, day)
+
+
+class ReportingPeriod(models.Model):
+    class Kind(models.TextChoices):
+        HALF_YEAR = "half_year", _("полугодие")
+        YEAR = "year", _("год")
+
+    roadmap = models.ForeignKey(
+        "roadmaps.Roadmap",
+        on_delete=models.CASCADE,
+        related_name="reporting_periods",
+        verbose_name=_("дорожная карта"),
+    )
+    code = models.CharField(_("период"), max_length=10, help_text=_("2021 или 2022-H1"))
+    kind = models.CharField(_("вид"), max_length=10, choices=Kind.choices)
+    starts_on = models.DateField(_("начало"))
+    ends_on = models.DateField(_("окончание"))
+    due_date = models.DateField(_("срок представления отчета"))
+    owner = models.ForeignKey(
+        "roadmaps.Official",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ответственный за отчет"),
+        help_text=_("Пусто — пресс-секретарь или координаторы муниципального образования."),
+    )
+
+    class Meta:
+        verbose_name = _("отчетный период")
+        verbose_name_plural = _("отчетные периоды")
+        ordering = ["roadmap", "starts_on", "-ends_on"]
+        constraints = [models.UniqueConstraint(fields=["roadmap", "code"], name="reporting_period_unique")]
+
+    def __str__(self):
+        return self.period.label
+
+    @property
+    def period(self) -> Period:
+        return Period.parse(self.code)
+
+    @property
+    def report_kind(self) -> str:
+        return Report.Kind.ANNUAL if self.kind == self.Kind.YEAR else Report.Kind.PROGRESS
+
+
+class Report(models.Model):
+    """A job row: what was asked, by whom, its state, and the frozen file once built."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("полугодовой отчет о ходе реализации")
+        ANNUAL = "annual", _("годовой отчет")
+        REGIONAL = "regional", _("сводка по муниципальным образованиям")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "XLSX"
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "DOCX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди")
+        BUILDING = "building", _("формируется")
+        READY = "ready", _("готов")
+        FAILED = "failed", _("ошибка")
+
+    roadmap = models.ForeignKey(
+        "roadmaps.Roadmap",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("дорожная карта"),
+    )
+    region = models.CharField(
+        _("субъект РФ"), max_length=200, blank=True, help_text=_("Для сводки по муниципальным образованиям.")
+    )
+    period = models.CharField(_("отчетный период"), max_length=10, help_text=_("2021 или 2022-H1"))
+    kind = models.CharField(_("вид отчета"), max_length=20, choices=Kind.choices)
+    format = models.CharField(_("формат"), max_length=5, choices=Format.choices)
+    status = models.CharField(
+        _("состояние"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    error = models.TextField(_("ошибка"), blank=True)
+    file = models.FileField(_("файл"), upload_to="reports/", max_length=300, blank=True)
+    checksum = models.CharField(_("контрольная сумма SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("размер, байт"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("строк"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("заказал"),
+    )
+    requested_at = models.DateTimeField(_("заказан"), auto_now_add=True)
+    started_at = models.DateTimeField(_("начало формирования"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
+    idempotency_key = models.CharField(
+        _("ключ"), max_length=120, null=True, blank=True, unique=True, editable=False
+    )
+    published_at = models.DateTimeField(_("опубликован"), null=True, blank=True, db_index=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("опубликовал"),
+    )
+    discussion_id = models.PositiveBigIntegerField(_("обсуждение"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("отчет")
+        verbose_name_plural = _("отчеты")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["roadmap", "period", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="regional") | ~Q(region="") | Q(roadmap__isnull=False),
+                name="report_regional_has_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="regional") | Q(roadmap__isnull=False), name="report_roadmap_required"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {Period.parse(self.period).label} · {self.get_format_display()}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def period_label(self) -> str:
+        return Period.parse(self.period).label
+
+    @property
+    def filename(self) -> str:
+        scope = self.roadmap.municipality.slug if self.roadmap_id else "region"
+        return f"{self.kind}-{scope}-{self.period}.{self.format}"
+
+    def get_download_url(self) -> str:
+        return reverse("reports:download", args=[self.pk])

@@ -1,0 +1,434 @@
+"""Reads: what a report holds, in a fixed number of queries whatever the roadmap's size.
+
+A report is built as a format-neutral `ReportDocument` (title block, columns, rows, summary tables); the
+writers in `reports.writers` only lay it out as XLSX, PDF or DOCX.
+"""
+
+import importlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from openness_portal.periods import Period
+from roadmaps.models import (
+    Deadline,
+    Kpi,
+    KpiActual,
+    KpiTarget,
+    Measure,
+    MeasureExecutor,
+    ProgressEntry,
+    Roadmap,
+)
+
+from .models import Report
+
+logger = logging.getLogger(__name__)
+
+TOTALS_APPS = ("surveys", "opendata", "referents")
+NO_DATA = "нет данных"
+
+
+@dataclass
+class Column:
+    label: str
+    width: int  # in characters (XLSX); PDF and DOCX scale it to the page
+
+
+@dataclass
+class Row:
+    """One table row: a spanning section heading (`section`) or a measure (`cells`)."""
+
+    cells: list
+    section: str = ""
+
+    @property
+    def is_section(self) -> bool:
+        return bool(self.section)
+
+
+@dataclass
+class SummaryTable:
+    title: str
+    rows: list[tuple[str, object]]
+
+
+@dataclass
+class ReportDocument:
+    title: str
+    subtitle: str  # the roadmap's title (or the region for a summary)
+    municipality: str
+    approving_act: str
+    period_label: str
+    columns: list[Column]
+    rows: Iterator[Row] | list[Row]
+    summaries: list[SummaryTable] = field(default_factory=list)
+    generated_on: date | None = None
+    row_count: int = 0
+
+    @property
+    def sheet_title(self) -> str:
+        return _("Отчет")
+
+
+PROGRESS_COLUMNS = [
+    ("№ п/п", 7),
+    ("Наименование мероприятия", 50),
+    ("Ответственные исполнители (срок исполнения)", 32),
+    ("Информация о проведении мероприятия", 90),
+]
+KPI_COLUMNS = [("Показатель", 30), ("План на год", 11), ("Факт за год", 11), ("Исполнение, %", 11)]
+REGIONAL_COLUMNS = [
+    ("№ п/п", 6),
+    ("Муниципальное образование", 30),
+    ("Дорожная карта", 45),
+    ("Мероприятий", 12),
+    ("Представлена информация за период", 14),
+    ("Исполнено в срок", 12),
+    ("Исполнено с нарушением срока", 14),
+    ("Просрочено", 12),
+    ("Срок не наступил", 12),
+    ("Показатели достигнуты (из)", 14),
+]
+NO_ENTRY = "Информация не представлена"
+
+
+def format_number(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        return f"{value:f}".replace(".", ",")
+    return str(value)
+
+
+def act_line(roadmap: Roadmap) -> str:
+    act = roadmap.approving_act
+    if act is None:
+        return ""
+    return f"Утвержден(а): {act.get_kind_display()} от {act.date:%d.%m.%Y} № {act.number} «{act.title}»"
+
+
+def _periods_of(period: Period) -> list[str]:
+    """The progress/KPI periods a report draws on: the period itself, and for a year its half-years."""
+    if period.is_year:
+        return [period.code, f"{period.year}-H2", f"{period.year}-H1"]
+    return [period.code]
+
+
+def _progress_texts(roadmap: Roadmap, period: Period) -> dict[int, str]:
+    """Accepted entry text per measure: the year's own entry, else its half-years' entries, labelled."""
+    codes = _periods_of(period)
+    by_measure: dict[int, dict[str, str]] = defaultdict(dict)
+    for measure_id, code, text in (
+        ProgressEntry.objects.public()
+        .filter(measure__roadmap=roadmap, period__in=codes)
+        .order_by("measure_id", "period", "reviewed_at", "id")
+        .values_list("measure_id", "period", "text")
+    ):
+        by_measure[measure_id][code] = text  # the latest accepted entry of a period wins
+    result = {}
+    for measure_id, texts in by_measure.items():
+        if period.code in texts:
+            result[measure_id] = texts[period.code]
+        else:
+            result[measure_id] = "\n\n".join(
+                f"{Period.parse(code).label}:\n{texts[code]}" for code in sorted(texts)
+            )
+    return result
+
+
+def _executors(roadmap: Roadmap) -> dict[int, list[str]]:
+    """Executors as the plan writes them («Бегишева Н.А.»), lead first."""
+    result: dict[int, list[str]] = defaultdict(list)
+    for measure_id, text, dep, dep_short, off_name, off_post in (
+        MeasureExecutor.objects.filter(measure__roadmap=roadmap)
+        .order_by("measure_id", "order", "id")
+        .values_list(
+            "measure_id",
+            "text",
+            "department__name",
+            "department__short_name",
+            "official__name",
+            "official__post",
+        )
+    ):
+        label = text or ", ".join(x for x in (off_name, off_post) if x) or dep_short or dep or ""
+        result[measure_id].append(label)
+    return result
+
+
+@dataclass
+class KpiLine:
+    name: str
+    unit: str
+    target: Decimal | None
+    actual: Decimal | None
+    actual_text: str
+    achievement: Decimal | None
+
+
+def kpi_lines(roadmap: Roadmap, year: int) -> dict[int, list[KpiLine]]:
+    """KPI target of the year against its actual (the year's value, else the latest half-year's)."""
+    kpis = list(Kpi.objects.filter(measure__roadmap=roadmap).order_by("measure_id", "order", "id"))
+    targets = dict(
+        KpiTarget.objects.filter(kpi__measure__roadmap=roadmap, year=year).values_list("kpi_id", "value")
+    )
+    preference = {str(year): 0, f"{year}-H2": 1, f"{year}-H1": 2}
+    actuals: dict[int, KpiActual] = {}
+    for actual in KpiActual.objects.filter(kpi__measure__roadmap=roadmap, period__in=list(preference)):
+        held = actuals.get(actual.kpi_id)
+        if held is None or preference[actual.period] < preference[held.period]:
+            actuals[actual.kpi_id] = actual
+    result: dict[int, list[KpiLine]] = defaultdict(list)
+    for kpi in kpis:
+        target, actual = targets.get(kpi.pk), actuals.get(kpi.pk)
+        value = actual.value if actual else None
+        result[kpi.measure_id].append(
+            KpiLine(
+                kpi.name,
+                kpi.unit,
+                target,
+                value,
+                actual.text if actual else "",
+                kpi.achievement(target, value),
+            )
+        )
+    return result
+
+
+DEADLINE_BUCKETS = [
+    ("done_on_time", "Исполнено в срок"),
+    ("done_late", "Исполнено с нарушением срока"),
+    ("overdue", "Просрочено"),
+    ("not_due", "Срок не наступил"),
+    ("not_applicable", "Не применимо"),
+]
+
+
+def _bucket(status: str) -> str:
+    if status in (Deadline.Status.UPCOMING, Deadline.Status.DUE_SOON):
+        return "not_due"
+    return status
+
+
+def deadline_counts(measure_filter: Q, period: Period, *, today: date, group_by: str | None = None) -> dict:
+    """Deadlines falling in the period, counted by status (one query; grouped when `group_by` is given)."""
+    fields = ["status_code"] + ([group_by] if group_by else [])
+    qs = (
+        Deadline.objects.filter(measure_filter, due_date__gte=period.start, due_date__lte=period.end)
+        .with_status(today)
+        .values(*fields)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict = defaultdict(lambda: dict.fromkeys((k for k, _l in DEADLINE_BUCKETS), 0))
+    for row in qs:
+        counts[row.get(group_by) if group_by else None][_bucket(row["status_code"])] += row["n"]
+    return counts if group_by else counts[None]
+
+
+def other_app_totals(municipality, year: int) -> list[tuple[str, object]]:
+    """The year's totals from the surveys, open data and referents apps; absent apps say «нет данных»."""
+    labels = {
+        "surveys": "Общественные обсуждения и опросы",
+        "opendata": "Открытые данные",
+        "referents": "Референтные группы и общественные советы",
+    }
+    rows: list[tuple[str, object]] = []
+    for app in TOTALS_APPS:
+        try:
+            module = importlib.import_module(f"{app}.reporting")
+            annual_totals = module.annual_totals
+        except (ImportError, AttributeError):
+            rows.append((labels[app], NO_DATA))
+            continue
+        try:
+            items = list(annual_totals(municipality, year) or [])
+        except Exception:  # another app's bug must not stop the report; it is logged and shown as no data
+            logger.exception("annual_totals of %s failed", app)
+            items = []
+        if not items:
+            rows.append((labels[app], NO_DATA))
+        rows.extend((str(item["label"]), item["value"]) for item in items)
+    return rows
+
+
+def _measure_rows(roadmap: Roadmap, period: Period, *, annual: bool) -> tuple[Iterator[Row], int]:
+    measures = list(
+        Measure.objects.filter(roadmap=roadmap)
+        .order_by("section__order", "section_id", "order", "id")
+        .values_list("pk", "number", "title", "section_id", "deadline_rule__text")
+    )
+    sections = {s["pk"]: s for s in roadmap.sections.values("pk", "number", "title").order_by("order", "pk")}
+    executors = _executors(roadmap)
+    texts = _progress_texts(roadmap, period)
+    kpis = kpi_lines(roadmap, period.year) if annual else {}
+    show_sections = len(sections) > 1 or any(s["number"] for s in sections.values())
+
+    def rows() -> Iterator[Row]:
+        current_section = None
+        for pk, number, title, section_id, deadline_text in measures:
+            if show_sections and section_id != current_section:
+                current_section = section_id
+                s = sections[section_id]
+                yield Row([], section=f"{s['number']}. {s['title']}" if s["number"] else s["title"])
+            who = "\n".join(executors.get(pk, []))
+            if deadline_text:
+                who = f"{who}\n\n({deadline_text})" if who else f"({deadline_text})"
+            cells = [number, title, who, texts.get(pk) or NO_ENTRY]
+            if annual:
+                lines = kpis.get(pk, [])
+                cells += [
+                    "\n".join(f"{k.name}{f', {k.unit}' if k.unit else ''}" for k in lines),
+                    "\n".join(format_number(k.target) for k in lines),
+                    "\n".join(
+                        format_number(k.actual) if k.actual is not None else (k.actual_text or "—")
+                        for k in lines
+                    ),
+                    "\n".join(format_number(k.achievement) for k in lines),
+                ]
+            yield Row(cells)
+
+    return rows(), len(measures)
+
+
+def roadmap_report(
+    roadmap: Roadmap, period: Period, *, annual: bool, today: date | None = None
+) -> ReportDocument:
+    """The half-year (seed 002 layout) or annual report of one roadmap."""
+    municipality = roadmap.municipality
+    today = today or municipality.local_today()
+    rows, count = _measure_rows(roadmap, period, annual=annual)
+    columns = [Column(label, width) for label, width in PROGRESS_COLUMNS]
+    summaries = []
+    if annual:
+        columns += [Column(label, width) for label, width in KPI_COLUMNS]
+        counts = deadline_counts(Q(measure__roadmap=roadmap), period, today=today)
+        summaries.append(
+            SummaryTable(
+                f"Исполнение сроков мероприятий за {period.label}",
+                [(label, counts[key]) for key, label in DEADLINE_BUCKETS],
+            )
+        )
+        summaries.append(
+            SummaryTable(f"Итоги за {period.label}", other_app_totals(municipality, period.year))
+        )
+    return ReportDocument(
+        title=_("Годовой отчет о ходе реализации за %(period)s") % {"period": period.label}
+        if annual
+        else _("Отчет о ходе реализации за %(period)s") % {"period": period.label},
+        subtitle=roadmap.title,
+        municipality=municipality.full_name or municipality.name,
+        approving_act=act_line(roadmap),
+        period_label=period.label,
+        columns=columns,
+        rows=rows,
+        summaries=summaries,
+        generated_on=today,
+        row_count=count,
+    )
+
+
+def regional_report(region: str, period: Period, *, today: date | None = None) -> ReportDocument:
+    """One row per public roadmap of the region's municipalities, with the same counts."""
+    today = today or timezone.localdate()
+    roadmaps = list(
+        Roadmap.objects.exclude(status=Roadmap.Status.DRAFT)
+        .filter(**({"municipality__region": region} if region else {}))
+        .filter(first_year__lte=period.year, last_year__gte=period.year)
+        .select_related("municipality")
+        .annotate(measure_total=Count("measures", distinct=True))
+        .order_by("municipality__name", "pk")
+    )
+    ids = [r.pk for r in roadmaps]
+    entries = dict(
+        ProgressEntry.objects.public()
+        .filter(measure__roadmap_id__in=ids, period__in=_periods_of(period))
+        .values("measure__roadmap_id")
+        .annotate(n=Count("measure_id", distinct=True))
+        .order_by()
+        .values_list("measure__roadmap_id", "n")
+    )
+    counts = deadline_counts(
+        Q(measure__roadmap_id__in=ids), period, today=today, group_by="measure__roadmap_id"
+    )
+    achieved: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    targets = {
+        (kpi_id): (value, roadmap_id)
+        for kpi_id, value, roadmap_id in KpiTarget.objects.filter(
+            kpi__measure__roadmap_id__in=ids, year=period.year
+        ).values_list("kpi_id", "value", "kpi__measure__roadmap_id")
+    }
+    kpis = {k.pk: k for k in Kpi.objects.filter(pk__in=list(targets))}
+    latest: dict[int, Decimal | None] = {}
+    for kpi_id, code, value in (
+        KpiActual.objects.filter(kpi_id__in=list(targets), period__in=_periods_of(Period(period.year)))
+        .order_by("kpi_id", "-period")
+        .values_list("kpi_id", "period", "value")
+    ):
+        if kpi_id not in latest or code == str(period.year):
+            latest[kpi_id] = value
+    for kpi_id, (target, roadmap_id) in targets.items():
+        achieved[roadmap_id][1] += 1
+        if kpis[kpi_id].is_achieved(target, latest.get(kpi_id)):
+            achieved[roadmap_id][0] += 1
+
+    def rows() -> Iterator[Row]:
+        for i, roadmap in enumerate(roadmaps, start=1):
+            c = counts[roadmap.pk]
+            done, total = achieved[roadmap.pk]
+            yield Row(
+                [
+                    i,
+                    roadmap.municipality.name,
+                    roadmap.title,
+                    roadmap.measure_total,
+                    entries.get(roadmap.pk, 0),
+                    c["done_on_time"],
+                    c["done_late"],
+                    c["overdue"],
+                    c["not_due"],
+                    f"{done} из {total}" if total else "—",
+                ]
+            )
+
+    return ReportDocument(
+        title=f"Сводка о ходе реализации дорожных карт за {period.label}",
+        subtitle=region or "Все субъекты РФ",
+        municipality=region,
+        approving_act="",
+        period_label=period.label,
+        columns=[Column(label, width) for label, width in REGIONAL_COLUMNS],
+        rows=rows(),
+        generated_on=today,
+        row_count=len(roadmaps),
+    )
+
+
+def document_for(
+    *, kind: str, period: Period, roadmap: Roadmap | None = None, region: str = ""
+) -> ReportDocument:
+    if kind == Report.Kind.REGIONAL:
+        if roadmap is not None and not region:
+            region = roadmap.municipality.region
+        return regional_report(region, period)
+    if roadmap is None:
+        raise ValueError("roadmap required")
+    return roadmap_report(roadmap, period, annual=kind == Report.Kind.ANNUAL)
+
+
+def published_reports(roadmap: Roadmap) -> list[Report]:
+    """Published reports of a roadmap for its public page (one query)."""
+    return list(
+        Report.objects.filter(
+            roadmap=roadmap, published_at__isnull=False, status=Report.Status.READY
+        ).order_by("-period", "kind", "format")
+    )

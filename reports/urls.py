@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("m/<slug:slug>/roadmaps/<int:pk>/reports/", views.published_reports, name="published"),
+    path("reports/<int:pk>/download/", views.download, name="download"),
+]

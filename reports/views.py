@@ -1,0 +1,56 @@
+"""Public pages: the published reports of a roadmap, and report downloads. Thin: selectors read."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from roadmaps import access
+from roadmaps.models import Roadmap
+
+from . import selectors
+from .models import Report
+from .writers import CONTENT_TYPES
+
+
+@require_GET
+def published_reports(request, slug, pk):
+    roadmap = get_object_or_404(
+        Roadmap.objects.select_related("municipality", "approving_act"), pk=pk, municipality__slug=slug
+    )
+    if not roadmap.is_public:
+        raise Http404
+    reports = selectors.published_reports(roadmap)
+    return render(
+        request,
+        "reports/published.html",
+        {"roadmap": roadmap, "municipality": roadmap.municipality, "reports": reports},
+    )
+
+
+@require_GET
+def download(request, pk):
+    """Published reports for everyone; unpublished ones only for staff who may see the municipality."""
+    report = get_object_or_404(
+        Report.objects.select_related("roadmap__municipality"), pk=pk, status=Report.Status.READY
+    )
+    if not report.is_published:
+        visible = access.visible_municipalities(request.user)
+        if report.roadmap_id is None:
+            role = access.role_of(request.user)
+            allowed = access.is_superuser(request.user) or bool(role and role.role == role.Role.SUPERVISOR)
+        else:
+            allowed = visible.filter(pk=report.roadmap.municipality_id).exists()
+        if not allowed:
+            raise Http404
+    if not report.file:
+        raise Http404
+    response = FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.filename,
+        content_type=CONTENT_TYPES[report.format],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if report.checksum:
+        response["Digest"] = f"sha-256={report.checksum}"
+    return response

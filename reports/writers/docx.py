@@ -1,0 +1,92 @@
+"""DOCX through python-docx: the table as municipal offices file it (A4 landscape, header repeated)."""
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(297), Mm(210), Mm(15)
+
+
+def _repeat_as_header(row) -> None:
+    """Mark a table row as a header row: Word repeats it at the top of every page (w:tblHeader)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    tr_pr.append(flag)
+
+
+def _set_cell(cell, value, *, bold=False, center=False) -> None:
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run("" if value is None else str(value))  # «\n» becomes a line break
+    if bold:
+        run.bold = True
+    if center:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def write_docx(document, fileobj) -> int:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, MARGIN)
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+    style.paragraph_format.space_after = Pt(0)
+
+    for text, bold in (
+        (document.title, True),
+        (document.subtitle, True),
+        (document.municipality, False),
+        (document.approving_act, False),
+    ):
+        if text:
+            p = doc.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.add_run(text).bold = bold
+    doc.add_paragraph()
+
+    ncols = len(document.columns)
+    table = doc.add_table(rows=2, cols=ncols)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    usable = PAGE_WIDTH - 2 * MARGIN
+    total = sum(c.width for c in document.columns) or 1
+    for column, spec in zip(table.columns, document.columns, strict=True):
+        column.width = int(usable * spec.width / total)
+    header, numbers = table.rows
+    for i, (cell, spec) in enumerate(zip(header.cells, document.columns, strict=True)):
+        _set_cell(cell, spec.label, bold=True, center=True)
+        _set_cell(numbers.cells[i], i + 1, center=True)
+    _repeat_as_header(header)
+    _repeat_as_header(numbers)
+
+    written = 0
+    for row in document.rows:
+        cells = table.add_row().cells
+        if row.is_section:
+            merged = cells[0].merge(cells[-1])
+            _set_cell(merged, row.section, bold=True)
+            continue
+        for cell, value in zip(cells, row.cells, strict=True):
+            _set_cell(cell, value)
+        written += 1
+
+    for summary in document.summaries:
+        doc.add_paragraph()
+        doc.add_paragraph().add_run(summary.title).bold = True
+        t = doc.add_table(rows=0, cols=2)
+        t.style = "Table Grid"
+        for label, value in summary.rows:
+            a, b = t.add_row().cells
+            _set_cell(a, label)
+            _set_cell(b, value)
+    doc.save(fileobj)
+    return written
