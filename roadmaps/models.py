@@ -745,3 +745,4 @@ class StaffRole(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}"
+from .importing.models import *  # noqa: E402,F401,F403

@@ -1,0 +1,132 @@
+"""Running an ImportJob: parse its file with the user's choices, save, and report progress as it goes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from .errors import RoadmapImportError
+from .models import ImportJob
+from .services import ImportOptions, parse_roadmap_file, save_parsed_roadmap
+
+logger = logging.getLogger(__name__)
+BIG_IMPORT = 200  # measures; below this the admin saves at once, above it a worker does
+
+
+def progress_key(job_id: int) -> str:
+    return f"roadmaps:import-job:{job_id}:progress"
+
+
+def job_progress(job: ImportJob) -> int:
+    """Percent done: the worker writes it to the cache while its transaction is still open."""
+    if job.is_finished:
+        return job.progress
+    return max(job.progress, cache.get(progress_key(job.pk), 0))
+
+
+def options_from_job(job: ImportJob) -> ImportOptions:
+    o = job.options or {}
+    return ImportOptions(
+        title=o.get("title", ""),
+        first_year=o.get("first_year") or None,
+        last_year=o.get("last_year") or None,
+        act_kind=o.get("act_kind", ""),
+        act_number=o.get("act_number", ""),
+        act_date=date.fromisoformat(o["act_date"]) if o.get("act_date") else None,
+        act_title=o.get("act_title", ""),
+        create_executors=bool(o.get("create_executors")),
+        table_index=o.get("table_index"),
+    )
+
+
+def read_job_file(job: ImportJob) -> bytes:
+    with job.file.open("rb") as handle:
+        return handle.read()
+
+
+def preview_job(job: ImportJob) -> ImportJob:
+    """Parse the uploaded file with the job's options and keep what was understood for the preview."""
+    result = parse_roadmap_file(
+        read_job_file(job),
+        job.original_name or job.file.name,
+        municipality=job.municipality,
+        options=options_from_job(job),
+    )
+    job.preview = result.to_dict()
+    job.measure_count = len(result.measures)
+    job.save(update_fields=["preview", "measure_count"])
+    return job
+
+
+def confirm_job(job: ImportJob) -> ImportJob:
+    """The user agreed with the preview: queue the save (a worker for big files; eager in development)."""
+    from .tasks import run_import_job
+
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
+        status=ImportJob.Status.QUEUED
+    )
+    job.refresh_from_db()
+    if job.measure_count <= BIG_IMPORT:
+        run_job(job.pk)
+        job.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def run_job(job_id: int) -> ImportJob:
+    """Save the job's roadmap once; a job already running, done or failed is left alone (idempotent)."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, progress=0
+    )
+    job = ImportJob.objects.select_related("municipality").get(pk=job_id)
+    if not claimed:
+        return job
+
+    def progress(done: int, total: int) -> None:
+        cache.set(progress_key(job_id), int(done * 100 / max(total, 1)), 3600)
+
+    try:
+        options = options_from_job(job)
+        result = parse_roadmap_file(
+            read_job_file(job),
+            job.original_name or job.file.name,
+            municipality=job.municipality,
+            options=options,
+        )
+        roadmap = save_parsed_roadmap(
+            result, job.municipality, options, user=job.created_by, progress=progress
+        )
+    except (OperationalError, ConnectionError):
+        # Transient: hand the job back so that the task's retry can claim it again.
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.QUEUED)
+        raise
+    except (RoadmapImportError, ValidationError) as exc:
+        messages = exc.messages if hasattr(exc, "messages") else [str(exc)]
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED, error="\n".join(messages), finished_at=timezone.now()
+        )
+    except Exception:
+        logger.exception("roadmap import job %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.FAILED,
+            error="Внутренняя ошибка при сохранении; ничего не сохранено. Сообщите администратору портала.",
+            finished_at=timezone.now(),
+        )
+    else:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportJob.Status.DONE,
+            roadmap=roadmap,
+            progress=100,
+            measure_count=len(result.measures),
+            error="",
+            finished_at=timezone.now(),
+        )
+    cache.delete(progress_key(job_id))
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,288 @@
+"""Write side of the import: parse a file, then save sections, measures, executors, rules, deadlines, KPIs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from ..deadline_parser import generate_deadlines, parse_deadline
+from ..executors import ExecutorMatcher, normalise
+from ..models import (
+    Deadline,
+    DeadlineRule,
+    Department,
+    Kpi,
+    KpiTarget,
+    LegalAct,
+    Measure,
+    MeasureExecutor,
+    Municipality,
+    Official,
+    Roadmap,
+    Section,
+)
+from ..services import _slot as deadline_slot  # the same key set_deadline_rule gives a generated deadline
+from .errors import RoadmapImportError
+from .parser import DEFAULT_SECTION, parse_tables, resolve
+from .readers import read_tables
+from .results import ParseResult
+from .text import executor_kind
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+BATCH = 500
+
+
+@dataclass
+class ImportOptions:
+    """What the user chose on top of what the file says."""
+
+    title: str = ""
+    first_year: int | None = None
+    last_year: int | None = None
+    act_kind: str = ""
+    act_number: str = ""
+    act_date: date | None = None
+    act_title: str = ""
+    create_executors: bool = False
+    table_index: int | None = None
+    status: str = Roadmap.Status.DRAFT
+
+
+def parse_roadmap_file(
+    data: bytes,
+    filename: str,
+    *,
+    municipality: Municipality | None = None,
+    options: ImportOptions | None = None,
+) -> ParseResult:
+    """Read the file and understand its plan table; RoadmapImportError when it cannot be imported."""
+    options = options or ImportOptions()
+    tables = read_tables(data, filename)
+    return parse_tables(
+        tables,
+        municipality=municipality,
+        first_year=options.first_year,
+        last_year=options.last_year,
+        table_index=options.table_index,
+    )
+
+
+class _Executors:
+    """Resolves executor texts to departments/officials, creating the unmatched ones when asked to."""
+
+    def __init__(self, municipality: Municipality, definitions: dict[str, str], create: bool):
+        self.municipality = municipality
+        self.matcher = ExecutorMatcher(municipality)
+        self.definitions = definitions
+        self.create = create
+        self.created: dict[str, Department | Official | None] = {}
+        self.created_count = 0
+
+    def resolve(self, text: str) -> tuple[Department | None, Official | None]:
+        found = resolve(self.matcher, text, self.definitions)
+        if found.found:
+            return found.department, found.official
+        if not self.create:
+            return None, None
+        full = self.definitions.get(normalise(text), text)
+        key = normalise(full)
+        if key not in self.created:
+            self.created[key] = self._create(full, short=text if full != text else "")
+        made = self.created[key]
+        if isinstance(made, Department):
+            return made, None
+        if isinstance(made, Official):
+            return None, made
+        return None, None
+
+    def _create(self, text: str, short: str) -> Department | Official | None:
+        kind = executor_kind(text)
+        aliases = [short] if short else []
+        if kind == "text":
+            return None  # a collective («руководители органов …») names no one to create
+        self.created_count += 1
+        if kind == "department":
+            department, _created = Department.objects.get_or_create(
+                municipality=self.municipality,
+                name=text[:400],
+                defaults={"short_name": short[:200], "aliases": aliases},
+            )
+            return department
+        if kind == "person":
+            return Official.objects.create(municipality=self.municipality, name=text[:200], aliases=aliases)
+        return Official.objects.create(municipality=self.municipality, post=text[:300], aliases=aliases)
+
+
+def _legal_act(municipality: Municipality, options: ImportOptions, result: ParseResult) -> LegalAct | None:
+    number = options.act_number or ""
+    act_date = options.act_date
+    if not number and not act_date:
+        return None
+    if not number or not act_date:
+        raise ValidationError(
+            _("Укажите и номер, и дату правового акта (или не указывайте ни то, ни другое).")
+        )
+    act, _created = LegalAct.objects.get_or_create(
+        municipality=municipality,
+        number=number[:50],
+        date=act_date,
+        defaults={
+            "kind": options.act_kind or result.act_kind or LegalAct.Kind.ORDER,
+            "title": (options.act_title or f"Об утверждении: {options.title or result.title}")[:1000],
+        },
+    )
+    return act
+
+
+@transaction.atomic
+def save_parsed_roadmap(
+    result: ParseResult,
+    municipality: Municipality,
+    options: ImportOptions | None = None,
+    *,
+    user=None,
+    progress: Progress | None = None,
+) -> Roadmap:
+    """Create the roadmap and everything in it in one transaction: all of it, or nothing."""
+    options = options or ImportOptions()
+    first_year = options.first_year or result.first_year
+    last_year = options.last_year or result.last_year
+    if last_year < first_year:
+        raise ValidationError(_("Последний год плана не может быть раньше первого."))
+    total = len(result.measures)
+    report = progress or (lambda done, total: None)
+    act = _legal_act(municipality, options, result)
+    roadmap = Roadmap(
+        municipality=municipality,
+        title=(options.title or result.title or DEFAULT_SECTION)[:1000],
+        approving_act=act,
+        first_year=first_year,
+        last_year=last_year,
+        status=options.status,
+    )
+    roadmap.full_clean()
+    roadmap.save()
+    sections = Section.objects.bulk_create(
+        [
+            Section(roadmap=roadmap, number=s.number, title=s.title, order=order)
+            for order, s in enumerate(result.sections or [])
+        ]
+    )
+    if not sections:
+        sections = [Section.objects.create(roadmap=roadmap, title=DEFAULT_SECTION)]
+    executors = _Executors(municipality, result.executor_definitions, options.create_executors)
+    for start in range(0, total, BATCH):
+        chunk = result.measures[start : start + BATCH]
+        measures = bulk_create_with_history(
+            [
+                Measure(
+                    roadmap=roadmap,
+                    section=sections[m.section],
+                    number=m.number,
+                    title=m.title,
+                    description=m.description,
+                    expected_result=m.expected_result,
+                    order=start + i + 1,
+                )
+                for i, m in enumerate(chunk)
+            ],
+            Measure,
+            default_user=user,
+        )
+        rules, deadlines, measure_executors, kpi_rows = [], [], [], []
+        for measure, parsed_measure in zip(measures, chunk, strict=True):
+            rule = parse_deadline(parsed_measure.deadline_text, default_year=first_year)
+            rules.append(
+                DeadlineRule(
+                    measure=measure,
+                    text=parsed_measure.deadline_text,
+                    kind=rule.kind.value,
+                    parsed=rule.to_dict(),
+                    needs_clarification=not rule.understood,
+                )
+            )
+            # The rows set_deadline_rule would create, in one insert (sync_rule_deadlines keeps them).
+            for g in generate_deadlines(rule, first_year, last_year):
+                deadlines.append(
+                    Deadline(
+                        measure=measure,
+                        slot=deadline_slot(g.part_label, g.period, g.due_date, g.reporting_only),
+                        origin=Deadline.Origin.RULE,
+                        due_date=g.due_date,
+                        period=g.period,
+                        part_label=g.part_label,
+                        reporting_only=g.reporting_only,
+                        completed_on=act.date if g.done and act else None,
+                        not_applicable=g.done and act is None,
+                    )
+                )
+            for order, text in enumerate(parsed_measure.executors):
+                department, official = executors.resolve(text)
+                measure_executors.append(
+                    MeasureExecutor(
+                        measure=measure, order=order, text=text, department=department, official=official
+                    )
+                )
+            for order, k in enumerate(parsed_measure.kpis):
+                kpi_rows.append(
+                    (
+                        Kpi(
+                            measure=measure,
+                            name=k.name,
+                            unit=k.unit,
+                            comparator=k.comparator,
+                            kind=Kpi.Kind.QUANTITATIVE,
+                            order=order,
+                        ),
+                        k.targets,
+                    )
+                )
+        bulk_create_with_history(rules, DeadlineRule, default_user=user)
+        bulk_create_with_history(deadlines, Deadline, batch_size=BATCH, default_user=user)
+        bulk_create_with_history(measure_executors, MeasureExecutor, batch_size=BATCH, default_user=user)
+        kpis = Kpi.objects.bulk_create([kpi for kpi, _targets in kpi_rows])
+        targets = [
+            KpiTarget(kpi=kpi, year=year, value=Decimal(value))
+            for kpi, (_kpi, values) in zip(kpis, kpi_rows, strict=True)
+            for year, value in values.items()
+            if first_year <= year <= last_year
+        ]
+        bulk_create_with_history(targets, KpiTarget, batch_size=BATCH, default_user=user)
+        report(min(start + BATCH, total), total)
+    logger.info(
+        "imported roadmap %s: %d measures, %d executors created", roadmap.pk, total, executors.created_count
+    )
+    return roadmap
+
+
+def import_roadmap_file(
+    data: bytes,
+    filename: str,
+    municipality: Municipality,
+    options: ImportOptions | None = None,
+    *,
+    user=None,
+    progress: Progress | None = None,
+) -> tuple[Roadmap, ParseResult]:
+    """Parse and save in one go (the command and the Celery task)."""
+    options = options or ImportOptions()
+    result = parse_roadmap_file(data, filename, municipality=municipality, options=options)
+    return save_parsed_roadmap(result, municipality, options, user=user, progress=progress), result
+
+
+__all__ = [
+    "ImportOptions",
+    "RoadmapImportError",
+    "import_roadmap_file",
+    "parse_roadmap_file",
+    "save_parsed_roadmap",
+]

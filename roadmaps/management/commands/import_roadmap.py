@@ -1,0 +1,121 @@
+"""python manage.py import_roadmap FILE --municipality SLUG [--dry-run] [--json] …"""
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from roadmaps.importing.errors import RoadmapImportError
+from roadmaps.importing.services import ImportOptions, parse_roadmap_file, save_parsed_roadmap
+from roadmaps.models import DEADLINE_KIND_LABELS, LegalAct, Municipality
+
+
+class Command(BaseCommand):
+    help = "Загрузить дорожную карту из таблицы Word (DOCX) или Excel (XLSX)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Путь к файлу DOCX или XLSX")
+        parser.add_argument("--municipality", required=True, help="Код муниципального образования (slug)")
+        parser.add_argument(
+            "--title", default="", help="Наименование дорожной карты (по умолчанию — из файла)"
+        )
+        parser.add_argument("--act-number", default="", help="Номер утверждающего акта, например 148-р")
+        parser.add_argument("--act-date", default="", help="Дата акта, ГГГГ-ММ-ДД или ДД.ММ.ГГГГ")
+        parser.add_argument("--act-kind", default="", choices=["", *LegalAct.Kind.values], help="Вид акта")
+        parser.add_argument("--first-year", type=int, help="Первый год плана (по умолчанию — из сроков)")
+        parser.add_argument("--last-year", type=int, help="Последний год плана")
+        parser.add_argument("--table", type=int, help="Номер таблицы или листа (с 1), если их несколько")
+        parser.add_argument(
+            "--create-executors",
+            action="store_true",
+            help="Создать не найденных исполнителей как подразделения и должностных лиц",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Только показать, ничего не сохранять")
+        parser.add_argument("--json", action="store_true", help="Вывести распознанное в формате JSON")
+
+    def handle(self, *args, **opts):
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"Файл не найден: {path}")
+        municipality = Municipality.objects.filter(slug=opts["municipality"]).first()
+        if municipality is None:
+            raise CommandError(f"Нет муниципального образования с кодом «{opts['municipality']}».")
+        options = ImportOptions(
+            title=opts["title"],
+            first_year=opts["first_year"],
+            last_year=opts["last_year"],
+            act_kind=opts["act_kind"],
+            act_number=opts["act_number"],
+            act_date=self._date(opts["act_date"]),
+            create_executors=opts["create_executors"],
+            table_index=opts["table"] - 1 if opts["table"] else None,
+        )
+        try:
+            result = parse_roadmap_file(
+                path.read_bytes(), path.name, municipality=municipality, options=options
+            )
+            if not options.act_number and result.act_number and not options.act_date:
+                options.act_number, options.act_kind = result.act_number, options.act_kind or result.act_kind
+                options.act_date = date.fromisoformat(result.act_date)
+            roadmap = None
+            if not opts["dry_run"]:
+                with transaction.atomic():
+                    roadmap = save_parsed_roadmap(result, municipality, options)
+        except RoadmapImportError as exc:
+            raise CommandError("Файл не загружен, ничего не сохранено:\n" + "\n".join(exc.messages)) from exc
+        except ValidationError as exc:
+            raise CommandError("Ничего не сохранено: " + "; ".join(exc.messages)) from exc
+        if opts["json"]:
+            data = result.to_dict()
+            data["saved"] = roadmap is not None
+            data["roadmap_id"] = roadmap.pk if roadmap else None
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        self._print(result)
+        if roadmap is None:
+            self.stdout.write("Пробный запуск (--dry-run): ничего не сохранено.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Сохранена дорожная карта № {roadmap.pk}: {roadmap}"))
+
+    def _date(self, text):
+        if not text:
+            return None
+        for parse in (date.fromisoformat, lambda t: date(*reversed([int(x) for x in t.split(".")]))):
+            try:
+                return parse(text)
+            except (ValueError, TypeError):
+                continue
+        raise CommandError(f"Не понимаю дату акта «{text}»: укажите ГГГГ-ММ-ДД или ДД.ММ.ГГГГ.")
+
+    def _print(self, result):
+        w = self.stdout.write
+        w(f"{result.table_label}: {result.title or '(без названия)'}")
+        w(
+            f"Годы: {result.first_year}–{result.last_year}. Столбцы: "
+            + ", ".join(f"{role} = «{text}»" for role, text in result.columns.items())
+        )
+        if result.extra_columns:
+            w(
+                "Прочие столбцы (сохранены в предпросмотре, не загружаются): "
+                + ", ".join(result.extra_columns)
+            )
+        w(
+            f"Разделов: {len(result.sections)}, мероприятий: {len(result.measures)}, отметок: {result.flag_count}"
+        )
+        current = None
+        for m in result.measures:
+            if m.section != current:
+                current = m.section
+                w(f"\n{result.sections[m.section]}")
+            kind = DEADLINE_KIND_LABELS.get(m.deadline_kind, m.deadline_kind)
+            w(f"  {m.number or '—'} {m.title[:100]}")
+            w(f"      срок: «{m.deadline_text or '—'}» → {kind}, сроков: {len(m.deadlines)}")
+            w(f"      исполнители: {'; '.join(m.executors) or '—'}")
+            for kpi in m.kpis:
+                targets = ", ".join(f"{y}: {v}" for y, v in sorted(kpi.targets.items()))
+                w(f"      показатель: {kpi.name[:80]} ({kpi.unit}) — {targets}")
+            for flag in m.flags:
+                w(self.style.WARNING(f"      ⚠ {flag.message}"))
