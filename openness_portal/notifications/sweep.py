@@ -7,6 +7,7 @@ at the same time sends nothing twice. Claims and digests are written in one tran
 after the commit, through the retrying delivery task.
 """
 
+import logging
 import uuid
 import zoneinfo
 from collections import defaultdict
@@ -26,6 +27,8 @@ from .models import Notification, Reminder
 from .recipients import coordinator_recipients
 from .registry import DueItem, Recipient, reminder_sources, stage_set
 from .stages import normalise_offsets, ru_plural, stage_code, stage_dates, stage_label
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 2000  # rows per INSERT / read-back: queries grow with rows / CHUNK, memory stays flat
 DIGEST_FLUSH = 200  # digests rendered and inserted together
@@ -58,6 +61,7 @@ class SweepResult:
     notification_ids: list[int] = field(default_factory=list)
     digest_count: int = 0
     missing_addresses: int = 0
+    failed_sources: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -67,6 +71,7 @@ class SweepResult:
             "new_reminders": self.new_reminders,
             "digest_count": self.digest_count,
             "missing_addresses": self.missing_addresses,
+            "failed_sources": self.failed_sources,
             "digests": self.digests,
         }
 
@@ -92,27 +97,29 @@ def _municipalities(municipality_ids, as_of, local_hours, now):
     return rows
 
 
-def _candidates(municipalities, coordinators, run) -> Iterator[Reminder]:
-    """Unsaved Reminder rows for every item that reaches a stage today, per recipient."""
+def _batches(municipalities, coordinators, run) -> Iterator[tuple[str, Iterator[Reminder]]]:
+    """(source kind, unsaved Reminder rows) per municipality group and source, for each recipient."""
     groups: dict[tuple[date, tuple[int, ...]], list[int]] = defaultdict(list)
     for m in municipalities:
         groups[(m["today"], m["offsets"])].append(m["id"])
     sources = reminder_sources()
     for (today, offsets), ids in sorted(groups.items()):
-        allowed = set(ids)
-        maps = {}
+        maps: dict[str, dict[date, str]] = {}
         for kind, source in sorted(sources.items()):
             stages = stage_set(kind)
             if stages not in maps:
                 maps[stages] = stage_dates(today, offsets, stages)
-            dates = maps[stages]
-            if not dates:
-                continue
-            for item in source(dates=frozenset(dates), municipality_ids=ids):
-                code = dates.get(item.due_date)
-                if code is None or item.municipality_id not in allowed:
-                    continue  # a source that answers more than it was asked is not trusted blindly
-                yield from _rows_for(item, f"{code}:{item.due_date.isoformat()}", today, coordinators, run)
+            if maps[stages]:
+                yield kind, _source_rows(source, maps[stages], today, ids, coordinators, run)
+
+
+def _source_rows(source, dates, today, ids, coordinators, run) -> Iterator[Reminder]:
+    allowed = set(ids)
+    for item in source(dates=frozenset(dates), municipality_ids=ids):
+        code = dates.get(item.due_date)
+        if code is None or item.municipality_id not in allowed:
+            continue  # a source that answers more than it was asked is not trusted blindly
+        yield from _rows_for(item, f"{code}:{item.due_date.isoformat()}", today, coordinators, run)
 
 
 def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iterator[Reminder]:
@@ -312,13 +319,19 @@ def run_sweep(
     result.days = {m["id"]: m["today"] for m in municipalities}
     names = {m["id"]: m["name"] for m in municipalities}
     coordinators = coordinator_recipients(list(result.days))
-    candidates = _candidates(municipalities, coordinators, run)
+    batches = _batches(municipalities, coordinators, run)
 
     if dry_run:
         fresh: list[dict] = []
         seen: set = set()
-        for chunk in _chunks(candidates, CHUNK):
-            fresh.extend({f: getattr(r, f) for f in FIELDS} for r in _unclaimed(chunk, seen))
+        for kind, rows in batches:
+            try:
+                with transaction.atomic():  # a failing query must not poison the caller's transaction
+                    for chunk in _chunks(rows, CHUNK):
+                        fresh.extend({f: getattr(r, f) for f in FIELDS} for r in _unclaimed(chunk, seen))
+            except Exception:
+                logger.exception("reminder source %s failed", kind)
+                result.failed_sources.append(kind)
         result.new_reminders = len(fresh)
         fresh.sort(key=lambda r: (r["recipient_key"], r["day"]))
         for rows in _digest_rows(fresh):
@@ -329,8 +342,16 @@ def run_sweep(
         return result
 
     with transaction.atomic():
-        for chunk in _chunks(candidates, CHUNK):
-            Reminder.objects.bulk_create(chunk, ignore_conflicts=True)
+        for kind, rows in batches:
+            # One broken source (a bug, a missing table) must not silence the others: its claims are
+            # rolled back to the savepoint, so the next hourly sweep tries it again.
+            try:
+                with transaction.atomic():
+                    for chunk in _chunks(rows, CHUNK):
+                        Reminder.objects.bulk_create(chunk, ignore_conflicts=True)
+            except Exception:
+                logger.exception("reminder source %s failed", kind)
+                result.failed_sources.append(kind)
         claimed = (
             Reminder.objects.filter(run=run)
             .order_by("recipient_key", "day", "id")

@@ -1,0 +1,194 @@
+"""The reminder sweep as the people reminded see it: who gets which digest, once."""
+
+import json
+from datetime import UTC, date, datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from openness_portal.notifications.models import Notification, Reminder
+from openness_portal.notifications.stages import normalise_offsets, stage_dates
+from openness_portal.notifications.sweep import run_sweep
+from roadmaps.models import Deadline
+from roadmaps.services import move_deadline
+from tests.notifications.factories import (
+    DepartmentFactory,
+    OfficialFactory,
+    deadline_for,
+    municipality_with_coordinator,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def sweep(day, capture, **kwargs):
+    """A real sweep whose mail is delivered after the commit, as in production."""
+    with capture(execute=True):
+        return run_sweep(as_of=day, **kwargs)
+
+
+def test_stage_dates_count_working_days_and_skip_days_off():
+    stages = stage_dates(date(2019, 12, 11), normalise_offsets([]))
+    assert stages[date(2019, 12, 20)] == "7wd"
+    assert stages[date(2019, 12, 12)] == "1wd"
+    assert stages[date(2019, 12, 11)] == "day"
+    assert stages[date(2019, 12, 10)] == "overdue"
+    assert stages[date(2019, 12, 3)] == "overdue+1w"
+    # 14 working days from Wed 11.12.2019 cross the New Year holidays: Saturday 28.12 is no working day
+    assert stages[date(2019, 12, 31)] == "14wd"
+    assert len(stages) < 80  # the sources are asked about a few dates, not every row
+    assert stage_dates(date(2019, 12, 14), normalise_offsets([])) == {}  # Saturday: nobody is reminded
+    assert normalise_offsets([10, "5", 5, -1, "x"]) == (10, 5)
+
+
+def test_demo_dry_run_shows_the_personnel_department_reminded_of_measure_3(demo_data, all_sources):
+    out = StringIO()
+    call_command("send_reminders", "--date", "2019-12-11", "--dry-run", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    kadry = [
+        d
+        for d in result["digests"]
+        if d["recipient"].startswith("отдел кадровой работы и муниципальной службы")
+    ]
+    assert len(kadry) == 1, "one digest per recipient and day"
+    digest = kadry[0]
+    assert digest["email"] == "kadry@khmrn.example.ru"
+    assert digest["municipality"] == "Ханты-Мансийский район"
+    measure_3 = [i for i in digest["items"] if i["title"].startswith("3. Участие в обучающих мероприятиях")]
+    assert measure_3 == [measure_3[0]]
+    assert measure_3[0]["due_date"] == "2019-12-20"
+    assert measure_3[0]["stage"] == "7wd"
+    assert measure_3[0]["stage_label"] == "через 7 рабочих дней"
+    # The second executor is free text: the coordinator is reminded in the department's stead.
+    coordinator = [d for d in result["digests"] if d["email"] == "coordinator-khmr@example.ru"]
+    assert any(i["title"].startswith("3. ") for i in coordinator[0]["items"])
+    # A dry run sends and records nothing.
+    assert mail.outbox == []
+    assert not Reminder.objects.exists() and not Notification.objects.exists()
+
+
+def test_second_sweep_of_the_same_day_sends_nothing(django_capture_on_commit_callbacks):
+    section, _ = municipality_with_coordinator()
+    department = DepartmentFactory(municipality=section.roadmap.municipality)
+    deadline_for(section, date(2019, 12, 20), department=department)
+    deadline_for(section, date(2019, 12, 16), department=department)  # 3 working days ahead
+
+    first = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert first.new_reminders == 2
+    assert len(mail.outbox) == 1, "both deadlines in one digest"
+    message = mail.outbox[0]
+    assert message.to == [department.email]
+    assert "через 7 рабочих дней" in message.body and "через 3 рабочих дня" in message.body
+    assert message.alternatives and "<a href=" in message.alternatives[0][0]
+    assert Notification.objects.get().status == Notification.Status.SENT
+
+    second = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert second.new_reminders == 0
+    assert len(mail.outbox) == 1
+    assert Reminder.objects.count() == 2
+
+
+def test_a_moved_deadline_is_reminded_for_its_new_date(django_capture_on_commit_callbacks):
+    section, coordinator = municipality_with_coordinator()
+    department = DepartmentFactory(municipality=section.roadmap.municipality)
+    deadline = deadline_for(section, date(2019, 12, 20), department=department)
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert Reminder.objects.get().stage == "7wd:2019-12-20"
+
+    move_deadline(deadline, date(2019, 12, 27), reason="перенос семинара", user=coordinator)
+    # 17.12 was the 3-working-day stage of the old date: nothing about it now.
+    assert sweep(date(2019, 12, 17), django_capture_on_commit_callbacks).new_reminders == 0
+    # 18.12 is 7 working days before the new date.
+    result = sweep(date(2019, 12, 18), django_capture_on_commit_callbacks)
+    assert result.new_reminders == 1
+    assert Reminder.objects.filter(day=date(2019, 12, 18)).get().stage == "7wd:2019-12-27"
+    assert "до 27.12.2019" in mail.outbox[-1].body
+
+
+def test_an_official_without_email_is_reported_to_the_coordinator(django_capture_on_commit_callbacks):
+    section, coordinator = municipality_with_coordinator()
+    official = OfficialFactory(municipality=section.roadmap.municipality, name="Петров П.П.", email="")
+    deadline_for(section, date(2019, 12, 20), official=official)
+
+    result = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    assert result.missing_addresses == 1
+    unsent = Notification.objects.get(email="")
+    assert unsent.status == Notification.Status.NO_ADDRESS and "Петров П.П." in unsent.recipient
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    assert "у получателя «Петров П.П., главный специалист» нет e-mail" in mail.outbox[0].body
+
+
+def test_free_text_executor_goes_to_the_coordinator(django_capture_on_commit_callbacks):
+    section, coordinator = municipality_with_coordinator()
+    deadline_for(section, date(2019, 12, 20), text="руководители органов администрации")
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    assert "руководители органов администрации" in mail.outbox[0].body
+
+
+def test_coordinator_digest_lists_overdue_by_department(django_capture_on_commit_callbacks):
+    section, coordinator = municipality_with_coordinator()
+    municipality = section.roadmap.municipality
+    finance = DepartmentFactory(municipality=municipality, name="финансовое управление")
+    culture = DepartmentFactory(municipality=municipality, name="управление культуры")
+    deadline_for(section, date(2019, 12, 10), department=finance)
+    deadline_for(section, date(2019, 12, 3), department=culture)  # a week overdue
+    done = deadline_for(section, date(2019, 12, 10), department=culture)
+    Deadline.objects.filter(pk=done.pk).update(completed_on=date(2019, 12, 9))
+
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    to_coordinator = [m for m in mail.outbox if m.to == [coordinator.email]]
+    assert len(to_coordinator) == 1
+    body = to_coordinator[0].body
+    assert "финансовое управление:" in body and "управление культуры:" in body
+    assert "срок истек" in body and "просрочено больше 1 недели" in body
+    assert body.count("— до ") == 2, "a completed deadline is not reminded"
+    assert {m.to[0] for m in mail.outbox} == {coordinator.email, finance.email, culture.email}
+
+
+def test_offsets_are_per_municipality(django_capture_on_commit_callbacks):
+    section, _ = municipality_with_coordinator(reminder_offsets=[10])
+    department = DepartmentFactory(municipality=section.roadmap.municipality)
+    deadline_for(section, date(2019, 12, 20), department=department)  # 7 working days: not a stage here
+    deadline_for(section, date(2019, 12, 25), department=department)  # 10 working days
+    result = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert [r.stage for r in Reminder.objects.all()] == ["10wd:2019-12-25"]
+    assert result.new_reminders == 1
+
+
+def test_each_municipality_is_swept_on_its_local_day(django_capture_on_commit_callbacks, time_machine):
+    east, _ = municipality_with_coordinator(time_zone="Asia/Yekaterinburg")
+    west, _ = municipality_with_coordinator(time_zone="Europe/Kaliningrad")
+    for section in (east, west):
+        department = DepartmentFactory(municipality=section.roadmap.municipality)
+        deadline_for(section, date(2019, 12, 20), department=department)
+    # 10.12 21:00 UTC: already 11.12 02:00 in Yekaterinburg, still 10.12 23:00 in Kaliningrad.
+    time_machine.move_to(datetime(2019, 12, 10, 21, 0, tzinfo=UTC), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run_sweep()
+    assert result.days == {
+        east.roadmap.municipality_id: date(2019, 12, 11),
+        west.roadmap.municipality_id: date(2019, 12, 10),
+    }
+    assert [r.municipality_id for r in Reminder.objects.all()] == [east.roadmap.municipality_id]
+    # The hourly task only sweeps municipalities between 08:00 and 21:00 local time.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_sweep(local_hours=(8, 21)).days == {}
+
+
+def test_send_reminders_command_sends_and_reports(django_capture_on_commit_callbacks):
+    section, _ = municipality_with_coordinator()
+    deadline_for(
+        section, date(2019, 12, 20), department=DepartmentFactory(municipality=section.roadmap.municipality)
+    )
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_reminders", "--date", "2019-12-11", stdout=out)
+    assert "Напоминаний создано: 1; писем: 1" in out.getvalue()
+    assert len(mail.outbox) == 1
+    with pytest.raises(Exception, match="ГГГГ-ММ-ДД"):
+        call_command("send_reminders", "--date", "11.12.2019")
