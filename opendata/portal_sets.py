@@ -1,0 +1,278 @@
+"""The portal's own data sets, refreshed by a periodic task: roadmap measures with deadlines and status, and
+survey results. A new version is published only when the content changed (checksum)."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import FieldError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import formats, services
+from .models import Dataset, Periodicity
+from .validation import UploadError
+
+logger = logging.getLogger(__name__)
+
+S, D = "string", "date"
+
+
+def _field(name, english, russian, type_=S, required=False):
+    return {
+        "name": name,
+        "english": english,
+        "russian": russian,
+        "type": type_,
+        "required": required,
+        "unique": False,
+    }
+
+
+MEASURE_FIELDS = [
+    _field("roadmap", "Roadmap", "Дорожная карта (план мероприятий)", required=True),
+    _field("section", "Section", "Раздел"),
+    _field("measure_number", "Measure number", "Номер мероприятия"),
+    _field("measure_title", "Measure", "Мероприятие", required=True),
+    _field("executors", "Responsible executors", "Ответственные исполнители"),
+    _field("expected_result", "Expected result", "Ожидаемый результат"),
+    _field("deadline_rule", "Deadline as approved", "Срок исполнения (как утвержден)"),
+    _field("period", "Period", "Период"),
+    _field("due_date", "Due date", "Срок", D),
+    _field("status", "Status code", "Код статуса"),
+    _field("status_title", "Status", "Статус"),
+    _field("completed_on", "Completed on", "Дата исполнения", D),
+]
+SURVEY_FIELDS = [
+    _field("survey", "Survey", "Опрос", required=True),
+    _field("question", "Question", "Вопрос", required=True),
+    _field("option", "Answer option", "Вариант ответа"),
+    _field("answers", "Number of answers", "Число ответов", "integer", required=True),
+    _field("percent", "Share of answers to the question, %", "Доля ответов на вопрос, %", "number"),
+]
+
+
+def measure_rows(municipality) -> list[list[str]]:
+    from roadmaps.models import Deadline, Measure
+    from roadmaps.selectors import measures_with_details, public_roadmaps
+
+    today = municipality.local_today()
+    labels = dict(Deadline.Status.choices)
+    measures = measures_with_details(
+        Measure.objects.filter(roadmap__in=public_roadmaps().filter(municipality=municipality)).order_by(
+            "roadmap__first_year", "roadmap_id", "order", "pk"
+        )
+    )
+    rows = []
+    for measure in measures:
+        rule = getattr(measure, "deadline_rule", None)
+        base = [
+            measure.roadmap.title,
+            str(measure.section),
+            measure.number,
+            measure.title,
+            "; ".join(e.display_name for e in measure.executors.all()),
+            measure.expected_result,
+            rule.text if rule else "",
+        ]
+        deadlines = list(measure.deadlines.all())
+        if not deadlines:
+            rows.append([*base, "", "", "", "", ""])
+        for deadline in deadlines:
+            status = deadline.status(today)
+            rows.append(
+                [
+                    *base,
+                    deadline.period,
+                    deadline.due_date.isoformat() if deadline.due_date else "",
+                    status,
+                    str(labels[status]),
+                    deadline.completed_on.isoformat() if deadline.completed_on else "",
+                ]
+            )
+    return rows
+
+
+def _survey_models():
+    """The surveys app is optional here: None unless Survey, Question and Option all exist."""
+    try:
+        return (
+            apps.get_model("surveys", "Survey"),
+            apps.get_model("surveys", "Question"),
+            apps.get_model("surveys", "Option"),
+        )
+    except LookupError:
+        return None
+
+
+def surveys_available() -> bool:
+    return _survey_models() is not None
+
+
+def survey_rows(municipality) -> list[list[str]]:
+    """Counts per option of closed, published surveys: answers received on the portal (confirmed) plus
+    results imported from surveys held elsewhere. Empty if the surveys app is not (yet) shaped as expected."""
+    models = _survey_models()
+    if not models:
+        return []
+    _survey, _question, option_model = models
+    try:
+        options = list(
+            option_model.objects.filter(
+                question__survey__municipality=municipality,
+                question__survey__is_published=True,
+                question__survey__closes_at__lte=timezone.now(),
+            )
+            .select_related("question__survey")
+            .annotate(portal_count=Count("answers", filter=Q(answers__response__confirmed_at__isnull=False)))
+            .order_by(
+                "question__survey__opens_at",
+                "question__survey_id",
+                "question__order",
+                "question_id",
+                "order",
+                "pk",
+            )
+        )
+    except (FieldError, AttributeError) as exc:
+        logger.warning(
+            "survey results skipped: the surveys models differ from what opendata expects (%s)", exc
+        )
+        return []
+    totals: dict[int, int] = {}
+    for option in options:
+        option.total_count = option.portal_count + (getattr(option, "imported_count", 0) or 0)
+        totals[option.question_id] = totals.get(option.question_id, 0) + option.total_count
+    rows = []
+    for option in options:
+        total = totals[option.question_id]
+        if total:
+            percent = f"{option.total_count * 100 / total:.1f}"
+        elif getattr(option, "imported_percent", None) is not None:
+            percent = f"{option.imported_percent:.1f}"
+        else:
+            percent = ""
+        question = option.question
+        rows.append(
+            [_label(question.survey), _label(question), _label(option), str(option.total_count), percent]
+        )
+    return rows
+
+
+def _label(obj) -> str:
+    for attr in ("title", "text", "name", "label"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return str(obj)
+
+
+@dataclass(frozen=True)
+class PortalSet:
+    source: str
+    code: str
+    title: str
+    description: str
+    keywords: str
+    periodicity: str
+    fields: list
+    rows: Callable
+    available: Callable[[], bool] = lambda: True
+
+
+PORTAL_SETS = [
+    PortalSet(
+        source=Dataset.Source.ROADMAP_MEASURES,
+        code="openness_roadmap",
+        title="Мероприятия плана по реализации принципов открытости: сроки и статус исполнения",
+        description="Мероприятия дорожных карт открытости органов местного самоуправления с ответственными "
+        "исполнителями, сроками исполнения по периодам и статусом на дату актуальности. Обновляется "
+        "автоматически порталом.",
+        keywords="открытость,дорожная карта,мероприятия,сроки исполнения",
+        periodicity=Periodicity.DAILY,
+        fields=MEASURE_FIELDS,
+        rows=measure_rows,
+    ),
+    PortalSet(
+        source=Dataset.Source.SURVEY_RESULTS,
+        code="survey_results",
+        title="Результаты опросов населения",
+        description="Число и доля ответов по каждому варианту ответа на вопросы опросов населения. "
+        "Обновляется автоматически порталом.",
+        keywords="опросы,мнение населения,обратная связь",
+        periodicity=Periodicity.DAILY,
+        fields=SURVEY_FIELDS,
+        rows=survey_rows,
+        available=surveys_available,
+    ),
+]
+
+
+@transaction.atomic
+def ensure_portal_datasets(municipality, owner, *, legal_act=None, official=None) -> list[Dataset]:
+    """Create the portal's own sets for a municipality (those whose source app is installed)."""
+    result = []
+    for spec in PORTAL_SETS:
+        if not spec.available():
+            continue
+        dataset, _created = Dataset.objects.get_or_create(
+            municipality=municipality,
+            code=spec.code,
+            defaults={
+                "title": spec.title,
+                "description": spec.description,
+                "keywords": spec.keywords,
+                "periodicity": spec.periodicity,
+                "owner": owner,
+                "responsible_official": official,
+                "legal_act": legal_act,
+                "source": spec.source,
+            },
+        )
+        result.append(dataset)
+    return result
+
+
+def refresh_dataset(dataset: Dataset):
+    """Publish a new version when the generated content differs from the latest one; else None."""
+    spec = next((s for s in PORTAL_SETS if s.source == dataset.source), None)
+    if spec is None or not spec.available():
+        return None
+    header = [f["name"] for f in spec.fields]
+    rows = spec.rows(dataset.municipality)
+    if not rows:
+        return None  # nothing to publish yet (no roadmap measures, no closed surveys)
+    content = formats.csv_bytes([header, *rows])
+    latest = services.latest_version(dataset)
+    if (
+        latest is not None
+        and latest.checksum == formats.checksum(content)
+        and latest.structure.fields == spec.fields
+    ):
+        return None
+    if latest is not None and latest.date >= dataset.municipality.local_today():
+        logger.info("%s changed again today; the next version is published tomorrow", dataset.identifier)
+        return None
+    try:
+        return services.publish_version(
+            dataset,
+            content,
+            provenance=_("автоматическое обновление порталом: изменились исходные данные"),
+            structure_fields=spec.fields,
+        )
+    except UploadError as exc:  # generated content must always fit; log loudly rather than crash the sweep
+        logger.error("portal data set %s failed validation: %s", dataset.identifier, exc.errors[:5])
+        return None
+
+
+def refresh_all() -> dict[str, int]:
+    published = skipped = 0
+    for dataset in Dataset.objects.exclude(source=Dataset.Source.MANUAL).select_related("municipality"):
+        if refresh_dataset(dataset) is None:
+            skipped += 1
+        else:
+            published += 1
+    return {"published": published, "unchanged": skipped}
