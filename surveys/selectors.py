@@ -1,0 +1,184 @@
+"""Reads for discussions and surveys; every function makes a fixed number of queries."""
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from .models import Answer, Comment, Discussion, DiscussionSummary, Option, Question, Response, Survey
+
+
+def public_discussions(*, municipality_slug: str | None = None, status: str | None = None, now=None):
+    """Discussions with their municipality, summary and published comment count; optional status filter."""
+    now = now or timezone.now()
+    qs = (
+        Discussion.objects.select_related("municipality", "summary")
+        .annotate(published_count=Count("comments", filter=Q(comments__status=Comment.Status.PUBLISHED)))
+        .order_by("-opens_at", "-pk")
+    )
+    if municipality_slug:
+        field = "municipality_id" if str(municipality_slug).isdigit() else "municipality__slug"
+        qs = qs.filter(**{field: municipality_slug})
+    if status == Discussion.Status.OPEN:
+        qs = qs.open_at(now)
+    elif status == Discussion.Status.CLOSED:
+        qs = qs.closed_at(now)
+    elif status == Discussion.Status.SCHEDULED:
+        qs = qs.scheduled_at(now)
+    return qs
+
+
+def published_summary(discussion: Discussion) -> DiscussionSummary | None:
+    summary = getattr(discussion, "summary", None) if _has_summary(discussion) else None
+    return summary if summary is not None and summary.is_published else None
+
+
+def _has_summary(discussion) -> bool:
+    try:
+        discussion.summary  # noqa: B018 - cached by select_related or fetched once
+    except DiscussionSummary.DoesNotExist:
+        return False
+    return True
+
+
+def published_comments(discussion: Discussion):
+    return Comment.objects.filter(discussion=discussion, status=Comment.Status.PUBLISHED)
+
+
+def comment_threads(discussion: Discussion, top_level_page):
+    """Published replies of the comments on one page, attached as `.public_replies` (one query)."""
+    top = list(top_level_page)
+    replies = defaultdict(list)
+    if top:
+        for reply in (
+            published_comments(discussion)
+            .filter(parent_id__in=[c.pk for c in top])
+            .order_by("created_at", "pk")
+        ):
+            replies[reply.parent_id].append(reply)
+    for c in top:
+        c.public_replies = replies.get(c.pk, [])
+    return top
+
+
+def summary_rows(discussion: Discussion):
+    """Comments with their dispositions for the published summary and the export."""
+    return (
+        Comment.objects.filter(discussion=discussion)
+        .exclude(status=Comment.Status.PENDING)
+        .select_related("disposition", "parent")
+        .order_by("created_at", "pk")
+    )
+
+
+# --- Surveys ---------------------------------------------------------------------------------------------
+
+
+def public_surveys(*, municipality_slug: str | None = None):
+    qs = Survey.objects.filter(is_published=True).select_related("municipality").order_by("-opens_at", "-pk")
+    if municipality_slug:
+        field = "municipality_id" if str(municipality_slug).isdigit() else "municipality__slug"
+        qs = qs.filter(**{field: municipality_slug})
+    return qs
+
+
+def counted_responses(survey_ids):
+    return Response.objects.filter(survey_id__in=survey_ids, confirmed_at__isnull=False)
+
+
+def percent(count: int, total: int) -> int:
+    """Whole percent rounded half up, as the seeds print them («195 чел. (30%)»)."""
+    if not total:
+        return 0
+    return int((Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def survey_results(survey: Survey) -> dict:
+    """Counts and percentages per option, per scale value, text answers counted; five queries at any size."""
+    questions = list(
+        survey.questions.prefetch_related(
+            Prefetch("options", queryset=Option.objects.order_by("order", "pk"))
+        )
+    )
+    counted = Answer.objects.filter(response__survey=survey, response__confirmed_at__isnull=False)
+    option_counts = dict(
+        counted.filter(option__isnull=False).values_list("option_id").annotate(n=Count("id")).order_by()
+    )
+    scale_counts = defaultdict(dict)
+    for qid, value, n in (
+        counted.filter(scale_value__isnull=False)
+        .values_list("question_id", "scale_value")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        scale_counts[qid][value] = n
+    answered = dict(
+        counted.values_list("question_id").annotate(n=Count("response_id", distinct=True)).order_by()
+    )
+    live_total = counted_responses([survey.pk]).count()
+    results = []
+    for q in questions:
+        results.append(_question_result(survey, q, option_counts, scale_counts, answered))
+    return {
+        "survey": survey,
+        "respondents": survey.imported_respondents + live_total,
+        "questions": results,
+    }
+
+
+def _question_result(survey, q: Question, option_counts, scale_counts, answered) -> dict:
+    live = answered.get(q.pk, 0)
+    imported = survey.imported_respondents if q.kind != Question.Kind.TEXT else 0
+    respondents = imported + live
+    result = {"id": q.pk, "question": q, "text": q.text, "kind": q.kind, "respondents": respondents}
+    if q.has_options:
+        options = []
+        for o in q.options.all():
+            count = o.imported_count + option_counts.get(o.pk, 0)
+            # A published figure stays as printed (seed 002 rounds 183/642 to 28%) until live answers arrive.
+            pct = (
+                o.imported_percent
+                if (live == 0 and o.imported_percent is not None)
+                else percent(count, respondents)
+            )
+            options.append({"id": o.pk, "text": o.text, "count": count, "percent": pct})
+        result["options"] = options
+        result["max_count"] = max((o["count"] for o in options), default=0)
+    elif q.kind == Question.Kind.SCALE:
+        counts = scale_counts.get(q.pk, {})
+        result["options"] = [
+            {
+                "id": v,
+                "text": str(v),
+                "count": counts.get(v, 0),
+                "percent": percent(counts.get(v, 0), respondents),
+            }
+            for v in range(1, 6)
+        ]
+        total = sum(v * n for v, n in counts.items())
+        result["average"] = round(total / live, 2) if live else None
+        result["max_count"] = max((o["count"] for o in result["options"]), default=0)
+    else:
+        result["options"] = []
+        result["text_answers"] = live
+    return result
+
+
+def question_results(question: Question) -> dict:
+    for r in survey_results(question.survey)["questions"]:
+        if r["id"] == question.pk:
+            return r
+    raise LookupError(question.pk)
+
+
+def text_answers(survey: Survey):
+    """Free-text answers for the staff export (never on public pages: not moderated)."""
+    return (
+        Answer.objects.filter(
+            response__survey=survey, response__confirmed_at__isnull=False, question__kind=Question.Kind.TEXT
+        )
+        .exclude(text="")
+        .select_related("question")
+        .order_by("question__order", "question_id", "pk")
+    )

@@ -1,0 +1,327 @@
+"""Public pages for discussions and surveys; they work without JavaScript. Thin: services write, selectors read."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import exports, ratelimit, selectors, services
+from .forms import CommentForm, FlagForm, SurveyForm
+from .models import Comment, Discussion, ModerationSettings, Survey
+
+VISITOR_COOKIE = "osp_visitor"
+VISITOR_SALT = "surveys.visitor"
+VISITOR_MAX_AGE = 60 * 60 * 24 * 365 * 2
+COMMENTS_PER_PAGE = 50
+BAR_WIDTH = 320
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def visitor_key(request) -> tuple[str, bool]:
+    """A random id in a signed cookie: one survey response per browser, one flag per reader."""
+    key = request.get_signed_cookie(VISITOR_COOKIE, default="", salt=VISITOR_SALT)
+    if key:
+        return key, False
+    return services.new_respondent_key(), True
+
+
+def _remember_visitor(response, key, is_new):
+    if is_new:
+        response.set_signed_cookie(
+            VISITOR_COOKIE, key, salt=VISITOR_SALT, max_age=VISITOR_MAX_AGE, httponly=True, samesite="Lax"
+        )
+    return response
+
+
+def days_left_label(n: int) -> str:
+    """«осталось 15 дней», «остался 1 день», «осталось 2 дня»; «сегодня последний день» for 0."""
+    if n <= 0:
+        return _("сегодня последний день")
+    if n % 10 == 1 and n % 100 != 11:
+        return _("остался %(n)s день") % {"n": n}
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return _("осталось %(n)s дня") % {"n": n}
+    return _("осталось %(n)s дней") % {"n": n}
+
+
+# --- Discussions -----------------------------------------------------------------------------------------
+
+
+@require_GET
+def discussion_list(request):
+    now = timezone.now()
+    slug = request.GET.get("municipality") or None
+    discussions = list(selectors.public_discussions(municipality_slug=slug, now=now)[:200])
+    open_, scheduled, closed = [], [], []
+    for d in discussions:
+        status = d.status_at(now)
+        if status == Discussion.Status.OPEN:
+            d.countdown = days_left_label(d.days_left(now))
+            open_.append(d)
+        elif status == Discussion.Status.SCHEDULED:
+            scheduled.append(d)
+        else:
+            d.public_summary = selectors.published_summary(d)
+            closed.append(d)
+    return render(
+        request,
+        "surveys/discussion_list.html",
+        {"open_discussions": open_, "scheduled_discussions": scheduled, "closed_discussions": closed},
+    )
+
+
+def _discussion(pk):
+    return get_object_or_404(
+        Discussion.objects.select_related("municipality", "municipality__moderation_settings", "responsible"),
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST", "HEAD"])
+def discussion_detail(request, pk):
+    discussion = _discussion(pk)
+    now = timezone.now()
+    status = discussion.status_at(now)
+    if status == Discussion.Status.CLOSED and discussion.closed_processed_at is None:
+        # The periodic job may not have run yet: server time decides, on every request.
+        services.process_closed_discussion(discussion, now=now)
+    form = CommentForm(initial={"parent": request.GET.get("reply_to", "")})
+    http_status = 200
+    if request.method == "POST":
+        form = CommentForm(request.POST)
+        form.is_valid()  # plain text fields: always valid; the service applies the rules
+        data = form.cleaned_data
+        try:
+            comment = services.post_comment(
+                discussion=discussion,
+                author_name=data.get("author_name", ""),
+                email=data.get("email", ""),
+                text=data.get("text", ""),
+                consent=bool(data.get("consent")),
+                parent_id=data.get("parent") or None,
+                honeypot=data.get("website", ""),
+                ip=client_ip(request),
+                user=request.user,
+                now=now,
+            )
+        except services.DiscussionClosed as exc:
+            messages.error(request, str(exc))
+            http_status = 403
+        except services.RateLimited as exc:
+            messages.error(
+                request,
+                _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait},
+            )
+            http_status = 429
+        except services.SpamDetected:
+            messages.success(request, _moderation_notice(discussion, None))
+            return redirect(discussion.get_absolute_url() + "#comment-form")
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            http_status = 400
+        else:
+            messages.success(request, _moderation_notice(discussion, comment))
+            return redirect(discussion.get_absolute_url() + "#comment-form")
+    return _render_discussion(request, discussion, form, now, http_status)
+
+
+def _moderation_notice(discussion, comment) -> str:
+    if comment is not None and comment.status == Comment.Status.PUBLISHED:
+        return _("Спасибо! Ваше замечание опубликовано.")
+    mode = services.moderation_settings_for(discussion.municipality).mode
+    if comment is None and mode == ModerationSettings.Mode.POST:
+        return _("Спасибо! Ваше замечание опубликовано.")
+    return _("Спасибо! Замечание получено и будет опубликовано после проверки модератором.")
+
+
+def _render_discussion(request, discussion, form, now, http_status):
+    status = discussion.status_at(now)
+    top_level = (
+        selectors.published_comments(discussion).filter(parent__isnull=True).order_by("created_at", "pk")
+    )
+    page = Paginator(top_level, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    threads = selectors.comment_threads(discussion, page.object_list)
+    summary = selectors.published_summary(discussion) if status == Discussion.Status.CLOSED else None
+    rows = list(selectors.summary_rows(discussion).filter(status=Comment.Status.PUBLISHED)) if summary else []
+    context = {
+        "municipality": discussion.municipality,
+        "discussion": discussion,
+        "status": status,
+        "is_open": status == Discussion.Status.OPEN,
+        "countdown": days_left_label(discussion.days_left(now)) if status == Discussion.Status.OPEN else "",
+        "opens_local": discussion.opens_at.astimezone(discussion.municipality.tz),
+        "form": form,
+        "page": page,
+        "threads": threads,
+        "summary": summary,
+        "summary_rows": [r for r in rows if not r.is_official],
+        "flag_form": FlagForm(),
+        "max_length": services.COMMENT_MAX_LENGTH,
+        "premoderation": services.moderation_settings_for(discussion.municipality).mode
+        == ModerationSettings.Mode.PRE,
+    }
+    response = render(request, "surveys/discussion_detail.html", context, status=http_status)
+    return _remember_visitor(response, *visitor_key(request))
+
+
+@require_POST
+def comment_flag(request, pk, comment_pk):
+    comment = get_object_or_404(
+        Comment.objects.select_related("discussion__municipality__moderation_settings"),
+        pk=comment_pk,
+        discussion_id=pk,
+    )
+    form = FlagForm(request.POST)
+    key, is_new = visitor_key(request)
+    if not form.is_valid():
+        messages.error(request, _("Выберите причину жалобы."))
+    elif ratelimit.hit({"ip": client_ip(request)}, scope="flag"):
+        messages.error(request, _("Слишком много жалоб подряд. Попробуйте позже."))
+    else:
+        # One flag per reader: viewing the page already gave the reader a signed visitor cookie.
+        services.flag_comment(
+            comment,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            reader_key=key[:64],
+        )
+        messages.success(request, _("Спасибо, жалоба передана модератору."))
+    return _remember_visitor(
+        redirect(comment.discussion.get_absolute_url() + f"#comment-{comment.pk}"), key, is_new
+    )
+
+
+# --- Surveys ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def survey_list(request):
+    now = timezone.now()
+    surveys = list(selectors.public_surveys(municipality_slug=request.GET.get("municipality") or None)[:200])
+    for s in surveys:
+        s.open_now = s.is_open_at(now)
+    return render(
+        request,
+        "surveys/survey_list.html",
+        {
+            "open_surveys": [s for s in surveys if s.open_now],
+            "past_surveys": [s for s in surveys if not s.open_now],
+        },
+    )
+
+
+def _public_survey(pk):
+    survey = get_object_or_404(Survey.objects.select_related("municipality"), pk=pk)
+    if not survey.is_published:
+        raise Http404
+    return survey
+
+
+@require_http_methods(["GET", "POST", "HEAD"])
+def survey_detail(request, pk):
+    survey = _public_survey(pk)
+    questions = list(survey.questions.prefetch_related("options"))
+    key, is_new = visitor_key(request)
+    now = timezone.now()
+    already = not is_new and survey.responses.filter(respondent_key=key).exists()
+    form = SurveyForm(survey=survey, questions=questions)
+    http_status = 200
+    refusal = ""
+    if request.method == "POST":
+        form = SurveyForm(request.POST, survey=survey, questions=questions)
+        if form.is_valid() and form.cleaned_data.get("website"):
+            messages.success(request, _("Спасибо! Ваш ответ учтен."))
+            return redirect(survey.get_absolute_url())
+        if form.is_valid():
+            try:
+                services.submit_response(
+                    survey=survey,
+                    respondent_key=key,
+                    answers=form.answers(),
+                    email=form.cleaned_data.get("email", ""),
+                    now=now,
+                )
+            except services.AlreadyAnswered as exc:
+                refusal, http_status = str(exc), 409
+            except services.SurveyClosed as exc:
+                refusal, http_status = str(exc), 403
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                http_status = 400
+            else:
+                messages.success(
+                    request,
+                    _("Спасибо! Проверьте почту: ответ будет учтен после перехода по ссылке из письма.")
+                    if survey.email_confirmation
+                    else _("Спасибо! Ваш ответ учтен."),
+                )
+                return _remember_visitor(redirect(survey.get_absolute_url()), key, is_new)
+        else:
+            http_status = 400
+    elif already:
+        refusal = _("Вы уже ответили на вопросы этого опроса. Спасибо!")
+    context = {
+        "municipality": survey.municipality,
+        "survey": survey,
+        "form": form,
+        "is_open": survey.is_open_at(now),
+        "already": already or bool(refusal),
+        "refusal": refusal,
+    }
+    response = render(request, "surveys/survey_detail.html", context, status=http_status)
+    return _remember_visitor(response, key, is_new)
+
+
+def _results_with_bars(survey):
+    results = selectors.survey_results(survey)
+    for q in results["questions"]:
+        top = q.get("max_count") or 0
+        for i, o in enumerate(q["options"]):
+            o["bar"] = round(o["count"] * BAR_WIDTH / top) if top else 0
+            o["y"] = i * 28
+            o["text_y"] = i * 28 + 15
+        q["chart_height"] = len(q["options"]) * 28
+    return results
+
+
+@require_GET
+def survey_results(request, pk):
+    survey = _public_survey(pk)
+    results = _results_with_bars(survey)
+    return render(
+        request,
+        "surveys/survey_results.html",
+        {"municipality": survey.municipality, "survey": survey, "results": results, "bar_width": BAR_WIDTH},
+    )
+
+
+@require_GET
+def survey_results_export(request, pk, fmt):
+    survey = _public_survey(pk)
+    results = selectors.survey_results(survey)
+    filename = f"survey-{survey.pk}-results"
+    if fmt == "csv":
+        response = HttpResponse(exports.survey_results_csv(results), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    response = HttpResponse(exports.survey_results_xlsx(results), content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+@require_GET
+def survey_confirm(request, token):
+    response = services.confirm_response(token)
+    if response is None:
+        raise Http404
+    messages.success(request, _("Спасибо! Ваш ответ подтвержден и учтен."))
+    return redirect(response.survey.get_absolute_url())
