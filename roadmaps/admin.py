@@ -585,3 +585,4 @@ class StaffRoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+from .importing import admin as _importing_admin  # noqa: E402,F401

@@ -96,7 +96,8 @@ class _Executors:
         full = self.definitions.get(normalise(text), text)
         key = normalise(full)
         if key not in self.created:
-            self.created[key] = self._create(full, short=text if full != text else "")
+            shorts = [short for short, target in self.definitions.items() if normalise(target) == key]
+            self.created[key] = self._create(full, shorts)
         made = self.created[key]
         if isinstance(made, Department):
             return made, None
@@ -104,9 +105,8 @@ class _Executors:
             return None, made
         return None, None
 
-    def _create(self, text: str, short: str) -> Department | Official | None:
+    def _create(self, text: str, aliases: list[str]) -> Department | Official | None:
         kind = executor_kind(text)
-        aliases = [short] if short else []
         if kind == "text":
             return None  # a collective («руководители органов …») names no one to create
         self.created_count += 1
@@ -114,7 +114,7 @@ class _Executors:
             department, _created = Department.objects.get_or_create(
                 municipality=self.municipality,
                 name=text[:400],
-                defaults={"short_name": short[:200], "aliases": aliases},
+                defaults={"aliases": aliases},
             )
             return department
         if kind == "person":

@@ -216,13 +216,13 @@ def split_executor_cell(cell: str) -> tuple[list[str], dict[str, str]]:
                 pieces.append(line)
     names: list[str] = []
     for piece in pieces:
-        text = collapse(piece).strip(" .;,")
+        text = _strip_executor(piece)
         if not text:
             continue
         m = _DEFINITION.search(text)
         if m:
             short = collapse(m.group("short")).strip(" .;,")
-            text = collapse(text[: m.start()] + text[m.end() :]).strip(" .;,")
+            text = _strip_executor(text[: m.start()] + text[m.end() :])
             if short:
                 definitions[normalise(short)] = text
         first = text.split(" ", 1)[0].lower()
@@ -250,6 +250,12 @@ def _continues_organ_name(previous: str, fragment: str) -> bool:
     if not fragment[:1].islower() or _HEAD_WORDS.match(fragment) or _PERSON.match(fragment):
         return False
     return bool(_ORGAN_WORDS.match(previous))
+
+
+def _strip_executor(text: str) -> str:
+    text = collapse(text).strip(" ;,")
+    # The final dot of initials («Бегишева Н.А.») belongs to the name; any other is punctuation.
+    return text if re.search(r"(?:^|[\s.])[А-ЯЁ]\.$", text) else text.rstrip(" .;,")
 
 
 def _is_bare_collective(text: str) -> bool:
