@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def setup_django(name: str) -> str:
     """Point Django at a fresh database (BENCH_DATABASE_URL, or a temporary SQLite file) and migrate it."""
     sys.path.insert(0, str(ROOT))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix=f'bench-{name}-')}/db.sqlite3"
+    url = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or f"sqlite:///{tempfile.mkdtemp(prefix=f'bench-{name}-')}/db.sqlite3"
+    )
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DEBUG", "1")
     os.environ.setdefault("DJANGO_READ_DOT_ENV_FILE", "0")

@@ -57,7 +57,9 @@ def main():
         roadmap = build_roadmap(args.measures, first_year=2019, last_year=2025)
     deadlines = Deadline.objects.filter(measure__roadmap=roadmap).count()
     url = f"/m/{roadmap.municipality.slug}/roadmaps/{roadmap.pk}/"
-    print(f"roadmap: {args.measures} measures, {deadlines} deadlines, built in {t.seconds:.1f} s ({db_url.split(':')[0]})")
+    print(
+        f"roadmap: {args.measures} measures, {deadlines} deadlines, built in {t.seconds:.1f} s ({db_url.split(':')[0]})"
+    )
 
     client = Client(HTTP_HOST="127.0.0.1")
     timings, queries = [], None
@@ -71,8 +73,10 @@ def main():
             timings.append(t.seconds * 1000)
         queries = len(ctx.captured_queries)
     size_kb = len(response.content) / 1024
-    print(f"uncached page: {queries} SQL queries, median {statistics.median(timings):.0f} ms, "
-          f"min {min(timings):.0f} ms over {len(timings)} runs, {size_kb:.0f} KiB (aim ≤ 250 ms)")
+    print(
+        f"uncached page: {queries} SQL queries, median {statistics.median(timings):.0f} ms, "
+        f"min {min(timings):.0f} ms over {len(timings)} runs, {size_kb:.0f} KiB (aim ≤ 250 ms)"
+    )
     with CaptureQueriesContext(connection) as ctx, Timer() as t:
         client.get(url)
     print(f"cached page (in process): {len(ctx.captured_queries)} SQL queries, {t.seconds * 1000:.1f} ms")
@@ -82,15 +86,33 @@ def main():
         print("wrk not installed (apt-get install wrk): load test skipped")
         return
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "DEBUG": "0", "SECRET_KEY": "bench-" + "x" * 50,
-           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
     if os.environ.get("BENCH_CACHE_URL"):
         env["CACHE_URL"] = os.environ["BENCH_CACHE_URL"]
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
     server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "openness_portal.wsgi", "-b", f"127.0.0.1:{port}", "-w",
-         os.environ.get("BENCH_WORKERS", "2"), "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "openness_portal.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            os.environ.get("BENCH_WORKERS", "2"),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         full = f"http://127.0.0.1:{port}{url}"
@@ -104,16 +126,22 @@ def main():
             urllib.request.urlopen(full, timeout=30).read()
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
             lua.write(WRK_LUA)
-        out = subprocess.run([wrk, "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", lua.name, full],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [wrk, "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", lua.name, full],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
         p95 = float(re.search(r"p95_ms=([\d.]+)", out).group(1))
         p50 = float(re.search(r"p50_ms=([\d.]+)", out).group(1))
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        print(f"cached page under wrk ({args.connections} connections, {args.seconds} s, gunicorn "
-              f"{env.get('BENCH_WORKERS', os.environ.get('BENCH_WORKERS', '2'))} workers): {rps:.0f} req/s, "
-              f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors.group(1) if errors else 0} "
-              f"(aim ≥ 300 req/s, p95 ≤ 50 ms)")
+        print(
+            f"cached page under wrk ({args.connections} connections, {args.seconds} s, gunicorn "
+            f"{env.get('BENCH_WORKERS', os.environ.get('BENCH_WORKERS', '2'))} workers): {rps:.0f} req/s, "
+            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors.group(1) if errors else 0} "
+            f"(aim ≥ 300 req/s, p95 ≤ 50 ms)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -418,20 +418,27 @@ class Deadline(models.Model):
 
     def status(self, today: date) -> str:
         """Pure status for a given local date (same rules as DeadlineQuerySet.with_status)."""
-        S = self.Status
-        if self.not_applicable:
-            return S.NOT_APPLICABLE
-        if self.completed_on:
-            if self.due_date is None or self.completed_on <= self.due_date:
-                return S.DONE_ON_TIME
-            return S.DONE_LATE
-        if self.due_date is None:
-            return S.NOT_APPLICABLE
-        if self.due_date < today:
-            return S.OVERDUE
-        if self.due_date <= today + timedelta(days=DUE_SOON_DAYS):
-            return S.DUE_SOON
-        return S.UPCOMING
+        return deadline_status(self.due_date, self.completed_on, self.not_applicable, today)
+
+
+def deadline_status(
+    due_date: date | None, completed_on: date | None, not_applicable: bool, today: date
+) -> str:
+    """The status rules in one place, for rows read with values() as well as for model instances."""
+    S = Deadline.Status
+    if not_applicable:
+        return S.NOT_APPLICABLE
+    if completed_on:
+        if due_date is None or completed_on <= due_date:
+            return S.DONE_ON_TIME
+        return S.DONE_LATE
+    if due_date is None:
+        return S.NOT_APPLICABLE
+    if due_date < today:
+        return S.OVERDUE
+    if due_date <= today + timedelta(days=DUE_SOON_DAYS):
+        return S.DUE_SOON
+    return S.UPCOMING
 
 
 class MeasureExecutor(models.Model):
@@ -745,4 +752,6 @@ class StaffRole(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()}"
+
+
 from .importing.models import *  # noqa: E402,F401,F403

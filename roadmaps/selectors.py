@@ -21,6 +21,7 @@ from .models import (
     Municipality,
     ProgressEntry,
     Roadmap,
+    deadline_status,
 )
 
 STATUS_SEVERITY = [  # the badge a measure shows is its most urgent deadline status
@@ -141,37 +142,46 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
             label = dep_short or dep or text
         executors[mid].append(label)
     deadlines = defaultdict(list)
-    for d in (
-        Deadline.objects.filter(measure_id__in=measures.values("pk"))
-        .with_status(today)
-        .values_list("measure_id", "due_date", "period", "status_code")
-    ):
-        deadlines[d[0]].append(d[1:])
+    for mid, due, period, completed_on, not_applicable in Deadline.objects.filter(
+        measure_id__in=measures.values("pk")
+    ).values_list("measure_id", "due_date", "period", "completed_on", "not_applicable"):
+        deadlines[mid].append((due, period, deadline_status(due, completed_on, not_applicable, today)))
     kpis = defaultdict(list)
-    kpi_objs = list(
-        Kpi.objects.filter(measure_id__in=measures.values("pk")).order_by("measure_id", "order", "id")
+    kpi_rows = list(
+        Kpi.objects.filter(measure_id__in=measures.values("pk"))
+        .order_by("measure_id", "order", "id")
+        .values_list("pk", "measure_id", "name", "unit", "kind", "comparator")
     )
-    kpi_ids = [k.pk for k in kpi_objs]
-    targets = {(t.kpi_id): t.value for t in KpiTarget.objects.filter(kpi_id__in=kpi_ids, year=year)}
+    targets = dict(
+        KpiTarget.objects.filter(kpi__measure_id__in=measures.values("pk"), year=year).values_list(
+            "kpi_id", "value"
+        )
+    )
     actuals = {}
-    for a in KpiActual.objects.filter(kpi_id__in=kpi_ids, period__startswith=str(year)).order_by("period"):
-        actuals[a.kpi_id] = a  # the latest period of the year wins (2022 over 2022-H1)
-    for k in kpi_objs:
-        target, actual = targets.get(k.pk), actuals.get(k.pk)
-        value = actual.value if actual else None
-        kpis[k.measure_id].append(
+    for kpi_id, value, text in (
+        KpiActual.objects.filter(kpi__measure_id__in=measures.values("pk"), period__startswith=str(year))
+        .order_by("period")
+        .values_list("kpi_id", "value", "text")
+    ):
+        actuals[kpi_id] = (value, text)  # the latest period of the year wins (2022 over 2022-H1)
+    for pk, measure_id, name, unit, kind, comparator in kpi_rows:
+        kpi = Kpi(pk=pk, kind=kind, comparator=comparator)
+        target = targets.get(pk)
+        value, text = actuals.get(pk, (None, ""))
+        kpis[measure_id].append(
             KpiRow(
-                k.name,
-                k.unit,
+                name,
+                unit,
                 target,
                 value,
-                actual.text if actual else "",
-                k.achievement(target, value),
-                k.is_achieved(target, value),
+                text,
+                kpi.achievement(target, value),
+                kpi.is_achieved(target, value),
             )
         )
     rows = []
-    status_labels = dict(Deadline.Status.choices)
+    status_labels = {code: str(label) for code, label in Deadline.Status.choices}
+    kind_labels = {kind: str(label) for kind, label in DEADLINE_KIND_LABELS.items()}
     for mid in measure_ids:
         m = base[mid]
         own = deadlines.get(mid, [])
@@ -196,11 +206,11 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
                 executors=executors[mid],
                 deadline_text=m["deadline_rule__text"] or "",
                 deadline_kind=kind,
-                deadline_kind_label=str(DEADLINE_KIND_LABELS.get(kind, kind)),
+                deadline_kind_label=kind_labels.get(kind, kind),
                 needs_clarification=bool(m["deadline_rule__needs_clarification"]),
                 next_due=min(open_dates) if open_dates else None,
                 status=status,
-                status_label=str(status_labels[status]),
+                status_label=status_labels[status],
                 met=sum(1 for _d, s in past_due if s == Deadline.Status.DONE_ON_TIME),
                 due=len(past_due),
                 kpis=kpis.get(mid, []),

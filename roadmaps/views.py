@@ -10,6 +10,7 @@ from . import selectors
 from .cache import PAGE_TIMEOUT, page_key
 from .filters import MeasureFilter
 from .models import Measure, MeasureExecutor, Municipality, Roadmap
+from .rendering import measure_rows_html, measure_url_prefix
 
 
 @require_GET
@@ -67,7 +68,12 @@ def _render_roadmap(request, roadmap, today):
     by_section = {}
     for row in rows:
         by_section.setdefault(row.section_id, []).append(row)
-    grouped = [(section, by_section[section.pk]) for section in sections if section.pk in by_section]
+    prefix = measure_url_prefix(roadmap)
+    grouped = [
+        (section, measure_rows_html(by_section[section.pk], measure_url_prefix=prefix))
+        for section in sections
+        if section.pk in by_section
+    ]
     executor_choices = sorted(
         {
             (f"d{d_id}", name)

@@ -111,3 +111,28 @@ def test_load_demo_twice_duplicates_nothing(demo_data):
         ProgressEntry.objects.count(),
     )
     assert counts[0] == 5
+
+
+def test_public_measure_page_shows_kpi_chart_and_accepted_progress_only(client, demo_data):
+    from roadmaps.models import Measure, ProgressEntry
+
+    roadmap = demo_data["roadmaps"]["khmr-2019"]
+    m4 = Measure.objects.get(roadmap=roadmap, number="4")
+    ProgressEntry.objects.create(measure=m4, period="2022", text="Черновик <script>alert(1)</script>")
+    html = client.get(f"/m/khanty-mansiysky/roadmaps/{roadmap.pk}/measures/{m4.pk}/").content.decode()
+    assert "<svg" in html and "2022: план 4" in html and "2022: факт 4" in html
+    assert "Черновик" not in html  # drafts are never public
+    assert "<script>" not in html
+
+
+def test_roadmap_page_shows_sections_statuses_and_escapes_text(client, demo_data):
+    from roadmaps.models import Measure
+
+    roadmap = demo_data["roadmaps"]["zato-2018"]
+    Measure.objects.filter(roadmap=roadmap, number="1.1").update(title="<b>жирный</b> & «кавычки»")
+    html = client.get(f"/m/zato-sibirsky/roadmaps/{roadmap.pk}/").content.decode()
+    assert "1. Реализация принципа информационной открытости органа власти" in html
+    assert "&lt;b&gt;жирный&lt;/b&gt; &amp; «кавычки»" in html
+    assert "требует уточнения" in html  # measure 1.4 has an empty deadline cell
+    filtered = client.get(f"/m/zato-sibirsky/roadmaps/{roadmap.pk}/?status=not_applicable").content.decode()
+    assert "<td>5.6</td>" in filtered and "<td>2.2</td>" not in filtered
