@@ -549,35 +549,18 @@ def submit_response(
     questions = list(survey.questions.prefetch_related("options"))
     rows = []
     for q in questions:
-        value = answers.get(q.pk)
         key = f"q{q.pk}"
+        value = answers.get(q.pk)
         if value in (None, "", [], ()):
             if q.required:
                 errors[key] = _("Ответьте на этот вопрос.")
             continue
-        option_ids = {o.pk for o in q.options.all()}
-        if q.kind == Question.Kind.SINGLE:
-            if int(value) not in option_ids:
-                errors[key] = _("Выберите один из вариантов.")
-                continue
-            rows.append(Answer(question=q, option_id=int(value)))
-        elif q.kind == Question.Kind.MULTIPLE:
-            chosen = {int(v) for v in value}
-            if not chosen <= option_ids:
-                errors[key] = _("Выберите варианты из списка.")
-                continue
-            rows.extend(Answer(question=q, option_id=pk) for pk in sorted(chosen))
-        elif q.kind == Question.Kind.SCALE:
-            if int(value) not in range(1, 6):
-                errors[key] = _("Оценка — от 1 до 5.")
-                continue
-            rows.append(Answer(question=q, scale_value=int(value)))
-        else:
-            text = str(value).strip()
-            if len(text) > COMMENT_MAX_LENGTH:
-                errors[key] = _("Не более %(n)s символов.") % {"n": COMMENT_MAX_LENGTH}
-                continue
-            rows.append(Answer(question=q, text=text))
+        try:
+            rows.extend(_answer_rows(q, value))
+        except BadAnswer as exc:
+            errors[key] = str(exc)
+        except (TypeError, ValueError):
+            errors[key] = _("Неверный ответ.")
     if errors:
         raise ValidationError(errors)
     try:
@@ -598,6 +581,32 @@ def submit_response(
     if survey.email_confirmation:
         _send_confirmation(response)
     return response
+
+
+class BadAnswer(ValueError):
+    pass
+
+
+def _answer_rows(q: Question, value) -> list[Answer]:
+    """Answer rows for one question; BadAnswer with a Russian message when the value does not fit."""
+    option_ids = {o.pk for o in q.options.all()}
+    if q.kind == Question.Kind.SINGLE:
+        if int(value) not in option_ids:
+            raise BadAnswer(_("Выберите один из вариантов."))
+        return [Answer(question=q, option_id=int(value))]
+    if q.kind == Question.Kind.MULTIPLE:
+        chosen = {int(v) for v in value}
+        if not chosen <= option_ids:
+            raise BadAnswer(_("Выберите варианты из списка."))
+        return [Answer(question=q, option_id=pk) for pk in sorted(chosen)]
+    if q.kind == Question.Kind.SCALE:
+        if int(value) not in range(1, 6):
+            raise BadAnswer(_("Оценка — от 1 до 5."))
+        return [Answer(question=q, scale_value=int(value))]
+    text = str(value).strip()
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise BadAnswer(_("Не более %(n)s символов.") % {"n": COMMENT_MAX_LENGTH})
+    return [Answer(question=q, text=text)]
 
 
 def _survey_dates(survey):
