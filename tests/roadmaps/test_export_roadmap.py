@@ -1,0 +1,85 @@
+"""Export a roadmap to DOCX/XLSX in the import layout; export then import gives the same plan back."""
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from roadmaps.importing.exporting import export_docx, export_xlsx
+from roadmaps.importing.services import ImportOptions, import_roadmap_file, parse_roadmap_file
+from roadmaps.models import Deadline, Measure, MeasureExecutor
+from tests.factories import MeasureFactory, MunicipalityFactory, RoadmapFactory, SectionFactory
+
+SAMPLES = Path("/work/shared/samples")
+
+
+def _plan(roadmap):
+    measures = (
+        Measure.objects.filter(roadmap=roadmap).order_by("order").select_related("deadline_rule", "section")
+    )
+    return [
+        (
+            m.section.number,
+            m.section.title,
+            m.number,
+            m.title,
+            m.description,
+            m.expected_result,
+            m.deadline_rule.text,
+            m.deadline_rule.kind,
+            [e.text for e in MeasureExecutor.objects.filter(measure=m).order_by("order")],
+            sorted((str(d.due_date), d.period, d.part_label) for d in Deadline.objects.filter(measure=m)),
+            [
+                (k.name, k.unit, k.comparator, sorted((t.year, t.value) for t in k.targets.all()))
+                for k in m.kpis.order_by("order")
+            ],
+        )
+        for m in measures
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="sample files not present")
+@pytest.mark.parametrize("sample", ["roadmap-khanty-mansiysky-2019.docx", "roadmap-zato-sibirsky-2018.xlsx"])
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_round_trip_gives_the_same_measures_deadlines_and_executors(sample, fmt):
+    municipality = MunicipalityFactory()
+    original, _ = import_roadmap_file((SAMPLES / sample).read_bytes(), sample, municipality)
+    data = export_docx(original) if fmt == "docx" else export_xlsx(original)
+    options = ImportOptions(first_year=original.first_year, last_year=original.last_year)
+    copy, result = import_roadmap_file(data, f"export.{fmt}", municipality, options)
+    assert copy.title == original.title
+    assert copy.measures.count() == original.measures.count() > 0
+    assert _plan(copy) == _plan(original)
+
+
+@pytest.mark.django_db
+def test_formula_looking_text_stays_text_in_xlsx():
+    measure = MeasureFactory(title='=HYPERLINK("http://evil";"x")', number="1")
+    MeasureExecutor.objects.create(measure=measure, text="+7 (000) отдел", order=0)
+    from roadmaps.services import set_deadline_rule
+
+    set_deadline_rule(measure, "-до 1 мая 2020 года")
+    workbook = openpyxl.load_workbook(io.BytesIO(export_xlsx(measure.roadmap)))
+    values = {cell.value: cell.data_type for row in workbook.active.iter_rows() for cell in row if cell.value}
+    assert values['=HYPERLINK("http://evil";"x")'] == "s"
+    assert values["+7 (000) отдел"] == "s"
+    assert values["-до 1 мая 2020 года"] == "s"
+    # And it reads back as the same text, not a formula.
+    result = parse_roadmap_file(export_xlsx(measure.roadmap), "f.xlsx")
+    assert result.measures[0].title == '=HYPERLINK("http://evil";"x")'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_export_makes_a_fixed_number_of_queries(fmt, django_assert_max_num_queries):
+    exporter = export_docx if fmt == "docx" else export_xlsx
+    roadmap = RoadmapFactory()
+    section = SectionFactory(roadmap=roadmap)
+    for size in (2, 12):
+        while roadmap.measures.count() < size:
+            m = MeasureFactory(section=section, roadmap=roadmap)
+            MeasureExecutor.objects.create(measure=m, text="отдел", order=0)
+        with django_assert_max_num_queries(6):
+            exporter(roadmap)
