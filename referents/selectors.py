@@ -35,16 +35,6 @@ def experts_count(municipality: Municipality, *, as_of: date) -> int:
     )
 
 
-def eligible_membership_filter() -> Q:
-    """Memberships whose participant may receive the group's mailings (lookups from GroupMembership)."""
-    return Q(
-        left_on__isnull=True,
-        unsubscribed_at__isnull=True,
-        participant__consent=True,
-        participant__withdrawn_at__isnull=True,
-    ) & ~Q(participant__email="")
-
-
 def ineligibility_reason(membership: GroupMembership | None) -> str:
     """Why a member gets no mailing («» when they do); Russian, shown in the delivery list."""
     if membership is None or membership.left_on is not None:

@@ -476,7 +476,7 @@ def _levokumsky(levokumsky: Municipality) -> Council:
         "Сформирован на основе добровольного участия представителей общественных объединений и граждан, "
         "принимающих активное участие в решении социально-экономических проблем округа.",
     )
-    _members(council, LEVOKUMSKY_MEMBERS, date(2021, 1, 1))
+    _members(council, LEVOKUMSKY_MEMBERS, None)  # the seed gives no term: none is invented
     for when, number, questions in LEVOKUMSKY_MEETINGS:
         _meeting(council, when, number, questions)
     for when, kind, tool, channel, topic, outcome in LEVOKUMSKY_INTERACTIONS:
