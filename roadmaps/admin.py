@@ -462,9 +462,25 @@ class ReviewActionForm(ActionForm):
 
 
 class ProgressEntryAdminForm(forms.ModelForm):
+    """Checks rights and the period in the form, so the executor sees a message instead of a 403 page."""
+
+    user = None  # set by ProgressEntryAdmin.get_form
+
     class Meta:
         model = ProgressEntry
         fields = ["measure", "period", "deadline", "text", "completed_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        measure = cleaned.get("measure")
+        if measure is not None and self.user is not None and not access.can_edit_progress(self.user, measure):
+            raise ValidationError(
+                {"measure": _("Вы не являетесь ответственным исполнителем этого мероприятия.")}
+            )
+        deadline = cleaned.get("deadline")
+        if deadline is not None and measure is not None and deadline.measure_id != measure.pk:
+            raise ValidationError({"deadline": _("Срок относится к другому мероприятию.")})
+        return cleaned
 
 
 @admin.register(ProgressEntry)
@@ -496,6 +512,11 @@ class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         if db_field.name == "measure" and role and role.role == StaffRole.Role.EXECUTOR:
             field.queryset = access.executor_measures(request.user)
         return field
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.user = request.user
+        return form
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -585,4 +606,6 @@ class StaffRoleAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
 from .importing import admin as _importing_admin  # noqa: E402,F401

@@ -248,3 +248,41 @@ def test_deadline_status_rules():
     d.completed_on = date(2024, 5, 11)
     assert d.status(date(2024, 6, 1)) == "done_late"
     assert Deadline(due_date=None).status(date(2024, 1, 1)) == "not_applicable"
+
+
+def _admin_add(client, measure, text):
+    return client.post(
+        reverse("admin:roadmaps_progressentry_add"),
+        {
+            "measure": measure.pk,
+            "period": "2022-H1",
+            "text": text,
+            "deadline": "",
+            "completed_on": "",
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-INITIAL_FORMS": "0",
+            "evidence-MIN_NUM_FORMS": "0",
+            "evidence-MAX_NUM_FORMS": "1000",
+            "evidence-0-title": "Отчет на сайте",
+            "evidence-0-url": "https://example.ru/otchet",
+            "_save": "Сохранить",
+        },
+    )
+
+
+def test_executor_enters_progress_with_evidence_in_the_admin(client, world):
+    client.force_login(world["executor"])
+    response = _admin_add(client, world["measure_a"], "Проведено обучение")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = ProgressEntry.objects.get()
+    assert entry.author == world["executor"]
+    assert entry.evidence.get().url == "https://example.ru/otchet"
+
+
+def test_executor_gets_a_message_not_a_403_for_someone_elses_measure(client, world):
+    client.force_login(world["executor"])
+    response = _admin_add(client, world["measure_b"], "чужое")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "errorlist" in html
+    assert ProgressEntry.objects.count() == 0
