@@ -4,7 +4,8 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 # (max requests, window in seconds) per key kind; override with settings.COMMENT_RATE_LIMITS.
 DEFAULT_COMMENT_RATE_LIMITS = {
@@ -26,22 +27,44 @@ def hit(identities: dict[str, str], *, scope: str = "comment") -> int | None:
     """Count one attempt for each identity; return seconds to wait if any limit is exceeded, else None."""
     limits = comment_rate_limits()
     now = int(time.time())
-    wait = None
+    counters = []  # (cache key, limit, window)
     for kind, value in identities.items():
         if not value:
             continue
         digest = _digest(value)
         for limit, window in limits.get(kind, []):
-            bucket = now // window
-            key = f"rl:{scope}:{kind}:{window}:{digest}:{bucket}"
-            # add() is a no-op when the key exists; incr() is atomic in Redis and in locmem.
-            cache.add(key, 0, timeout=window + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                cache.set(key, 1, timeout=window + 1)
-                count = 1
-            if count > limit:
-                remaining = window - (now % window)
-                wait = max(wait or 0, remaining)
+            counters.append((f"rl:{scope}:{kind}:{window}:{digest}:{now // window}", limit, window))
+    if not counters:
+        return None
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        counts = _incr_redis(cache, counters)
+    else:
+        counts = [_incr_generic(cache, key, window) for key, _limit, window in counters]
+    wait = None
+    for (_key, limit, window), count in zip(counters, counts, strict=True):
+        if count > limit:
+            wait = max(wait or 0, window - (now % window))
     return wait
+
+
+def _incr_generic(cache, key: str, window: int) -> int:
+    # add() is a no-op when the key exists; incr() is atomic in locmem and memcached.
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=window + 1)
+        return 1
+
+
+def _incr_redis(cache, counters) -> list[int]:
+    """All counters in one round trip: INCR, then EXPIRE only where no expiry is set yet."""
+    keys = [cache.make_and_validate_key(key) for key, _limit, _window in counters]
+    client = cache._cache.get_client(keys[0], write=True)
+    pipe = client.pipeline(transaction=False)
+    for key, (_k, _limit, window) in zip(keys, counters, strict=True):
+        pipe.incr(key)
+        pipe.expire(key, window + 1, nx=True)
+    results = pipe.execute()
+    return [int(n) for n in results[0::2]]

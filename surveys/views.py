@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import exports, ratelimit, selectors, services
@@ -121,25 +122,33 @@ def discussion_detail(request, pk):
             )
             http_status = 429
         except services.SpamDetected:
-            messages.success(request, _moderation_notice(discussion, None))
-            return redirect(discussion.get_absolute_url() + "#comment-form")
+            return _posted(discussion, None)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             http_status = 400
         else:
-            messages.success(request, _moderation_notice(discussion, comment))
-            return redirect(discussion.get_absolute_url() + "#comment-form")
+            return _posted(discussion, comment)
     return _render_discussion(request, discussion, form, now, http_status)
 
 
-def _moderation_notice(discussion, comment) -> str:
-    if comment is not None and comment.status == Comment.Status.PUBLISHED:
-        return _("Спасибо! Ваше замечание опубликовано.")
-    mode = services.moderation_settings_for(discussion.municipality).mode
-    if comment is None and mode == ModerationSettings.Mode.POST:
-        return _("Спасибо! Ваше замечание опубликовано.")
-    return _("Спасибо! Замечание получено и будет опубликовано после проверки модератором.")
+def _posted(discussion, comment):
+    """Redirect after a post; the notice rides in the query string (cheaper than a signed messages cookie)."""
+    if comment is not None:
+        published = comment.status == Comment.Status.PUBLISHED
+    else:  # honeypot: say what a real post would have been told
+        published = (
+            services.moderation_settings_for(discussion.municipality).mode == ModerationSettings.Mode.POST
+        )
+    return redirect(
+        f"{discussion.get_absolute_url()}?sent={'published' if published else 'pending'}#comment-form"
+    )
+
+
+POST_NOTICES = {
+    "pending": _lazy("Спасибо! Замечание получено и будет опубликовано после проверки модератором."),
+    "published": _lazy("Спасибо! Ваше замечание опубликовано."),
+}
 
 
 def _render_discussion(request, discussion, form, now, http_status):
@@ -164,6 +173,7 @@ def _render_discussion(request, discussion, form, now, http_status):
         "summary": summary,
         "summary_rows": [r for r in rows if not r.is_official],
         "flag_form": FlagForm(),
+        "post_notice": POST_NOTICES.get(request.GET.get("sent", "")) if http_status == 200 else None,
         "max_length": services.COMMENT_MAX_LENGTH,
         "premoderation": services.moderation_settings_for(discussion.municipality).mode
         == ModerationSettings.Mode.PRE,

@@ -81,7 +81,7 @@ def test_citizen_comments_moderator_publishes_window_closes_summary_shows(
         citizen.fill("#id_text", "Прошу добавить рейс до села Урманного по выходным.")
         citizen.check("#id_consent")
         citizen.click("text=Отправить")
-        notice = citizen.inner_text(".messages")
+        notice = citizen.inner_text(".post-notice")
         assert "будет опубликовано после проверки модератором" in notice
         assert "Урманного" not in citizen.inner_text(".comments")
 

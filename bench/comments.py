@@ -1,0 +1,279 @@
+"""Comment POST through gunicorn on loopback: CSRF, validation, Redis rate-limit counters, PostgreSQL insert.
+
+    DEBUG=1 .venv/bin/python bench/comments.py [--duration 15] [--connections 32] [--rate 440]
+
+Creates a throwaway PostgreSQL database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/openness_bench_comments — dropped and recreated each run), uses Redis
+db 13 as the cache (CACHE_URL), starts gunicorn on 127.0.0.1 with the comment rate limit raised, and drives
+it with wrk (a Lua script posts the form with a CSRF token and a unique text per request). Two runs per
+endpoint: flat out (capacity), and paced at --rate requests/s over the same 32 connections (latency at the
+target load). A bare Django view (same middleware, bench-only urlconf) is measured the same way.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/openness_bench_comments"
+DEFAULT_CACHE = "redis://127.0.0.1:6379/13"
+
+SETTINGS = """
+from openness_portal.settings import *  # noqa: F401,F403
+
+ROOT_URLCONF = "bench_urls"
+# Raised for the run: the counters are still incremented in Redis on every request.
+COMMENT_RATE_LIMITS = {"ip": [(10**9, 60)], "email": [(10**9, 60)]}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+"""
+
+URLS = """
+from django.http import HttpResponse
+from openness_portal.urls import urlpatterns as portal_urls
+from django.urls import path
+
+
+def bare(request):
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("bench/bare/", bare)] + portal_urls
+"""
+
+LUA = r"""
+local token = os.getenv("BENCH_CSRF")
+local path = os.getenv("BENCH_PATH")
+local nonce = os.getenv("BENCH_NONCE")
+local pace = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
+local post = os.getenv("BENCH_METHOD") == "POST"
+local threads = {}
+local counter = 0
+id = 0
+
+function setup(thread)
+  id = id + 1
+  thread:set("id", id)
+  table.insert(threads, thread)
+end
+
+function request()
+  counter = counter + 1
+  if not post then
+    return wrk.format("GET", path)
+  end
+  local body = "csrfmiddlewaretoken=" .. token ..
+    "&author_name=Bench+Resident&consent=on" ..
+    "&email=r" .. nonce .. "t" .. id .. "n" .. counter .. "%40example.ru" ..
+    "&text=Proposal+" .. nonce .. "-" .. id .. "-" .. counter .. "+please+extend+the+bus+route"
+  return wrk.format("POST", path, {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = "csrftoken=" .. token,
+  }, body)
+end
+
+function delay()
+  return pace
+end
+
+bad_status = 0
+bad_body = ""
+function response(status, headers, body)
+  if status >= 400 then
+    bad_status = status
+    bad_body = string.sub(body or "", 1, 300)
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  for _, t in ipairs(threads) do
+    local st = t:get("bad_status")
+    if st and st > 0 then
+      io.stderr:write("last bad response: " .. st .. " " .. string.gsub(t:get("bad_body"), "%s+", " ") .. "\n")
+    end
+  end
+  io.write(string.format('BENCH {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, bad))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_database(url: str):
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not re.fullmatch(r"[a-z0-9_]*bench[a-z0-9_]*", name):
+        sys.exit(f"refusing to drop {name!r}: the bench database name must contain «bench»")
+    admin = psycopg2.connect(
+        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, password=parsed.password, dbname="postgres"
+    )
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
+
+
+def wrk(url, script, env, *, duration, connections, threads, method, delay_ms=0):
+    env = {**env, "BENCH_METHOD": method, "BENCH_DELAY_MS": str(delay_ms), "BENCH_NONCE": str(time.time_ns())}
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "5s", "-s", script, url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if out.stderr.strip():
+        print(out.stderr.strip()[:600], file=sys.stderr)
+    out = out.stdout
+    data = json.loads(next(line[6:] for line in out.splitlines() if line.startswith("BENCH ")))
+    data["rps"] = data["requests"] / data["seconds"]
+    return data
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    parser.add_argument("--rate", type=int, default=440, help="target req/s for the paced run")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install -y wrk")
+
+    db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
+    cache_url = os.environ.get("CACHE_URL", DEFAULT_CACHE)
+    recreate_database(db_url)
+    import redis
+
+    redis.Redis.from_url(cache_url).flushdb()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-comments-"))
+    (tmp / "bench_settings.py").write_text(textwrap.dedent(SETTINGS))
+    (tmp / "bench_urls.py").write_text(textwrap.dedent(URLS))
+    (tmp / "post.lua").write_text(LUA)
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{tmp}:{ROOT}",
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "DJANGO_READ_DOT_ENV_FILE": "0",
+        "DATABASE_URL": db_url,
+        "CACHE_URL": cache_url,
+        "DEBUG": "0",  # production behaviour: no query log, no debug pages
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-use-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "CONN_MAX_AGE": "600",
+        "CELERY_BROKER_URL": "",
+    }
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    setup = textwrap.dedent(
+        """
+        import django; django.setup()
+        from roadmaps.models import Municipality
+        from surveys.services import open_discussion
+        m = Municipality.objects.create(name="Бенчмарк", slug="bench", region="—")
+        print(open_discussion(municipality=m, title="Нагрузочное обсуждение").pk)
+        """
+    )
+    discussion_id = int(run([PYTHON, "-c", setup], env, capture_output=True, text=True).stdout.strip())
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "openness_portal.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/bench/bare/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        page_url = f"{base}/discussions/{discussion_id}/"
+        with urllib.request.urlopen(page_url) as page:
+            cookies = page.headers.get_all("Set-Cookie")
+        token = next(re.search(r"csrftoken=([^;]+)", c).group(1) for c in cookies if c.startswith("csrftoken="))
+        wenv = {**os.environ, "BENCH_CSRF": token, "BENCH_PATH": f"/discussions/{discussion_id}/"}
+        common = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
+        delay = max(0, round(1000 * args.connections / args.rate) - 2)
+        script = str(tmp / "post.lua")
+
+        # Warm up every worker's connections.
+        wrk(page_url, script, wenv, duration=3, connections=args.connections, threads=args.threads, method="POST")
+        results = {
+            "bare, flat out": wrk(f"{base}/bench/bare/", script, {**wenv, "BENCH_PATH": "/bench/bare/"}, method="GET", **common),
+            "comment POST, flat out": wrk(page_url, script, wenv, method="POST", **common),
+            "bare, paced": wrk(
+                f"{base}/bench/bare/", script, {**wenv, "BENCH_PATH": "/bench/bare/"}, method="GET", delay_ms=delay, **common
+            ),
+            "comment POST, paced": wrk(page_url, script, wenv, method="POST", delay_ms=delay, **common),
+        }
+        count_script = "import django; django.setup(); from surveys.models import Comment; print(Comment.objects.count())"
+        stored = int(run([PYTHON, "-c", count_script], env, capture_output=True, text=True).stdout.strip())
+        keys = len(redis.Redis.from_url(cache_url).keys("*rl:comment:*"))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"gunicorn: {args.workers} sync workers on {base}; wrk: {args.connections} connections, {args.duration}s per run")
+    print(f"{'run':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for name, r in results.items():
+        print(
+            f"{name:<26}{r['requests']:>10}{r['rps']:>10.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
+            f"{r['p99_ms']:>9.1f}{r['errors']:>8}"
+        )
+    flat, bare = results["comment POST, flat out"], results["bare, flat out"]
+    paced = results["comment POST, paced"]
+    print(f"comments stored in PostgreSQL: {stored}; rate-limit counters in Redis: {keys}")
+    print(f"ratio comment/bare (flat out req/s): {flat['rps'] / bare['rps']:.2f}")
+    ok = paced["rps"] >= 400 and paced["p95_ms"] < 50 and flat["errors"] == 0 and paced["errors"] == 0
+    print(
+        f"target ≥ 400 req/s with p95 < 50 ms at {args.connections} clients: "
+        f"{paced['rps']:.0f} req/s, p95 {paced['p95_ms']:.1f} ms — {'OK' if ok else 'NOT MET'}"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
