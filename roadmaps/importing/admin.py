@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,12 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..admin import ScopedAdminMixin
-from ..models import DEADLINE_KIND_LABELS, Municipality
+from ..models import DEADLINE_KIND_LABELS, Municipality, Roadmap
 from .errors import RoadmapImportError
+from .exporting import export_docx, export_xlsx
 from .forms import ImportChoicesForm, ImportUploadForm
 from .jobs import confirm_job, job_progress, preview_job
 from .models import ImportJob
 from .results import COLUMN_LABELS
+
+EXPORTERS = {
+    "docx": (export_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": (export_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
 
 
 @admin.register(ImportJob)
@@ -63,8 +69,26 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.preview_view),
                 name="roadmaps_importjob_preview",
             ),
+            path(
+                "export/<int:roadmap_id>/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name="roadmaps_importjob_export",
+            ),
             *super().get_urls(),
         ]
+
+    def export_view(self, request, roadmap_id, fmt):
+        """The roadmap as a DOCX or XLSX table in the import layout (anyone who may see the roadmap)."""
+        if fmt not in EXPORTERS:
+            raise Http404
+        roadmaps = Roadmap.objects.select_related("approving_act")
+        if not request.user.is_superuser:
+            roadmaps = roadmaps.filter(municipality__in=access.visible_municipalities(request.user))
+        roadmap = get_object_or_404(roadmaps, pk=roadmap_id)
+        exporter, content_type = EXPORTERS[fmt]
+        response = HttpResponse(exporter(roadmap), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="roadmap-{roadmap.pk}.{fmt}"'
+        return response
 
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("admin:roadmaps_importjob_upload"))

@@ -83,3 +83,23 @@ def test_export_makes_a_fixed_number_of_queries(fmt, django_assert_max_num_queri
             MeasureExecutor.objects.create(measure=m, text="отдел", order=0)
         with django_assert_max_num_queries(6):
             exporter(roadmap)
+
+
+@pytest.mark.django_db
+def test_admin_export_download_is_scoped_to_visible_roadmaps(client):
+    from django.urls import reverse
+
+    from roadmaps.models import StaffRole
+    from tests.factories import UserFactory
+
+    own = RoadmapFactory()
+    MeasureFactory(section=SectionFactory(roadmap=own), roadmap=own)
+    other = RoadmapFactory()
+    user = UserFactory()
+    StaffRole.objects.create(user=user, role=StaffRole.Role.COORDINATOR, municipality=own.municipality)
+    client.force_login(user)
+    response = client.get(reverse("admin:roadmaps_importjob_export", args=[own.pk, "xlsx"]))
+    assert response.status_code == 200 and response["Content-Type"].endswith("spreadsheetml.sheet")
+    assert parse_roadmap_file(response.content, "x.xlsx").measures[0].title == own.measures.get().title
+    assert client.get(reverse("admin:roadmaps_importjob_export", args=[other.pk, "docx"])).status_code == 404
+    assert client.get(reverse("admin:roadmaps_importjob_export", args=[own.pk, "pdf"])).status_code == 404
