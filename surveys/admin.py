@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,7 @@ class DiscussionAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "summary_due_date",
     ]
     actions = ["export_xlsx", "export_csv", "prepare_summary"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("статус"))
     def status_display(self, obj):
