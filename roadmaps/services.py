@@ -18,7 +18,8 @@ from .models import Deadline, DeadlineRule, Kpi, KpiActual, Measure, ProgressEnt
 logger = logging.getLogger(__name__)
 
 
-def _slot(part_label: str, period: str, due_date: date | None, reporting_only: bool) -> str:
+def deadline_slot(part_label: str, period: str, due_date: date | None, reporting_only: bool) -> str:
+    """The immutable key of a rule-generated deadline: regenerating a rule updates rows instead of duplicating."""
     kind = "report" if reporting_only else "due"
     return f"rule:{part_label[:40]}:{period}:{kind}:{due_date.isoformat() if due_date else '-'}"
 
@@ -52,7 +53,7 @@ def sync_rule_deadlines(measure: Measure, parsed: ParsedRule | None = None) -> i
     wanted = set()
     to_create = []
     for g in generated:
-        slot = _slot(g.part_label, g.period, g.due_date, g.reporting_only)
+        slot = deadline_slot(g.part_label, g.period, g.due_date, g.reporting_only)
         wanted.add(slot)
         if slot in existing:
             continue

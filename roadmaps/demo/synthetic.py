@@ -18,7 +18,7 @@ from ..models import (
     Roadmap,
     Section,
 )
-from ..services import _slot
+from ..services import deadline_slot
 
 PHRASES = [
     "ежеквартально",
@@ -118,7 +118,7 @@ def build_roadmap(
             deadlines.append(
                 Deadline(
                     measure=measure,
-                    slot=_slot(g.part_label, g.period, g.due_date, g.reporting_only),
+                    slot=deadline_slot(g.part_label, g.period, g.due_date, g.reporting_only),
                     due_date=g.due_date,
                     period=g.period,
                     part_label=g.part_label,

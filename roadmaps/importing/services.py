@@ -29,7 +29,7 @@ from ..models import (
     Roadmap,
     Section,
 )
-from ..services import _slot as deadline_slot  # the same key set_deadline_rule gives a generated deadline
+from ..services import deadline_slot
 from .errors import RoadmapImportError
 from .parser import DEFAULT_SECTION, parse_tables, resolve
 from .readers import read_tables
