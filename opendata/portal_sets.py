@@ -192,7 +192,7 @@ PORTAL_SETS = [
         "исполнителями, сроками исполнения по периодам и статусом на дату актуальности. Обновляется "
         "автоматически порталом.",
         keywords="открытость,дорожная карта,мероприятия,сроки исполнения",
-        periodicity=Periodicity.DAILY,
+        periodicity=Periodicity.AS_NEEDED,  # checked daily, published when changed
         fields=MEASURE_FIELDS,
         rows=measure_rows,
     ),
@@ -203,7 +203,7 @@ PORTAL_SETS = [
         description="Число и доля ответов по каждому варианту ответа на вопросы опросов населения. "
         "Обновляется автоматически порталом.",
         keywords="опросы,мнение населения,обратная связь",
-        periodicity=Periodicity.DAILY,
+        periodicity=Periodicity.AS_NEEDED,  # checked daily, published when changed
         fields=SURVEY_FIELDS,
         rows=survey_rows,
         available=surveys_available,
@@ -247,13 +247,16 @@ def refresh_dataset(dataset: Dataset):
         return None  # nothing to publish yet (no roadmap measures, no closed surveys)
     content = formats.csv_bytes([header, *rows])
     latest = services.latest_version(dataset)
+    today = dataset.municipality.local_today()
     if (
         latest is not None
         and latest.checksum == formats.checksum(content)
         and latest.structure.fields == spec.fields
     ):
+        # Unchanged data checked today is still current: move the relevance date, not the version.
+        Dataset.objects.filter(pk=dataset.pk).update(valid=today)
         return None
-    if latest is not None and latest.date >= dataset.municipality.local_today():
+    if latest is not None and latest.date >= today:
         logger.info("%s changed again today; the next version is published tomorrow", dataset.identifier)
         return None
     try:

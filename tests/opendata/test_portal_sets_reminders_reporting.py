@@ -24,7 +24,10 @@ def test_roadmap_measures_set_publishes_only_when_content_changes(demo_data, cli
     )
     first = portal_sets.refresh_dataset(dataset)
     assert first is not None and first.row_count > 5
+    Dataset.objects.filter(pk=dataset.pk).update(valid=date(2020, 1, 1))
     assert portal_sets.refresh_dataset(dataset) is None, "same checksum: nothing new"
+    dataset.refresh_from_db()
+    assert dataset.valid == municipality.local_today() and dataset.next_update_due is None
     # A change in the roadmap published tomorrow makes a new version.
     deadline = Deadline.objects.filter(
         measure__roadmap__municipality=municipality, completed_on__isnull=True
