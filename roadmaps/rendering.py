@@ -32,6 +32,7 @@ def _number(value) -> str:
 def measure_rows_html(rows: list[MeasureRow], *, measure_url_prefix: str) -> str:
     """`measure_url_prefix` ends with «/measures/»; each row links to «<prefix><pk>/»."""
     t_flag, t_next, t_on_time = _("требует уточнения"), _("ближайший"), _("в срок")
+    t_missed = _("не исполнено с")
     t_plan, t_fact = _("план"), _("факт")
     out = []
     append = out.append
@@ -43,7 +44,8 @@ def measure_rows_html(rows: list[MeasureRow], *, measure_url_prefix: str) -> str
         if r.needs_clarification:
             deadline += f' <span class="badge badge-flag">{t_flag}</span>'
         if r.next_due:
-            deadline += f'<br><span class="muted">{t_next}: {r.next_due:%d.%m.%Y}</span>'
+            label = t_missed if r.next_due_overdue else t_next
+            deadline += f'<br><span class="muted">{label} {r.next_due:%d.%m.%Y}</span>'
         status = f'<span class="badge badge-{r.status}">{escape(r.status_label)}</span>'
         if r.met_share is not None:
             status += f'<br><span class="muted">{r.met_share}% {t_on_time}</span>'

@@ -85,7 +85,8 @@ class MeasureRow:
     deadline_kind: str
     deadline_kind_label: str
     needs_clarification: bool
-    next_due: date | None
+    next_due: date | None  # the earliest open due date; in the past when overdue
+    next_due_overdue: bool
     status: str
     status_label: str
     met: int = 0
@@ -209,6 +210,7 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
                 deadline_kind_label=kind_labels.get(kind, kind),
                 needs_clarification=bool(m["deadline_rule__needs_clarification"]),
                 next_due=min(open_dates) if open_dates else None,
+                next_due_overdue=bool(open_dates) and min(open_dates) < today,
                 status=status,
                 status_label=status_labels[status],
                 met=sum(1 for _d, s in past_due if s == Deadline.Status.DONE_ON_TIME),

@@ -177,13 +177,26 @@ def _kpi_actuals(roadmaps):
             )
 
 
-def _progress(roadmaps, reviewer):
+def _demo_progress_entries():
+    """Seed 002's real entries, plus illustrative yearly entries for KhMR measure 4 matching its demo actuals."""
+    yield from seed_data.PROGRESS_ENTRIES
+    for period, value in DEMO_KPI_ACTUALS[("khmr-2019", "4")].items():
+        yield {
+            "roadmap": "khmr-2019",
+            "measure": "4",
+            "period": period,
+            "text": f"Реализовано проектов инициативного бюджетирования: {value} (демонстрационные данные).",
+        }
+
+
+def _progress(roadmaps, reviewers):
     from openness_portal.periods import Period
 
-    for e in seed_data.PROGRESS_ENTRIES:
+    for e in _demo_progress_entries():
         if not e["text"].strip():
             continue  # the report shows such measures as «нет информации»
         roadmap = roadmaps[e["roadmap"]]
+        reviewer = reviewers[e["roadmap"]]
         measure = Measure.objects.filter(roadmap=roadmap, number=e["measure"]).first()
         if measure is None or ProgressEntry.objects.filter(measure=measure, period=e["period"]).exists():
             continue
@@ -269,7 +282,13 @@ def load(stdout=None) -> dict:
                 f"({roadmap.measures.count()} мероприятий)"
             )
     users = _demo_users(municipalities)
-    reviewer = get_user_model().objects.get(username="coordinator-levokumsky")
+    users_by_name = get_user_model().objects.in_bulk(
+        ["coordinator-levokumsky", "coordinator-khmr"], field_name="username"
+    )
+    reviewers = {
+        "levokumsky-2021": users_by_name["coordinator-levokumsky"],
+        "khmr-2019": users_by_name["coordinator-khmr"],
+    }
     _kpi_actuals(roadmaps)
-    _progress(roadmaps, reviewer)
+    _progress(roadmaps, reviewers)
     return {"municipalities": municipalities, "roadmaps": roadmaps, "users": users}
