@@ -15,12 +15,15 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
+from urllib.parse import quote
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .models import Notification, Reminder
@@ -97,8 +100,8 @@ def _municipalities(municipality_ids, as_of, local_hours, now):
     return rows
 
 
-def _batches(municipalities, coordinators, run) -> Iterator[tuple[str, Iterator[Reminder]]]:
-    """(source kind, unsaved Reminder rows) per municipality group and source, for each recipient."""
+def _batches(municipalities, coordinators, run) -> Iterator[tuple[str, Iterator[tuple]]]:
+    """(source kind, candidate rows) per municipality group and source, for each recipient."""
     groups: dict[tuple[date, tuple[int, ...]], list[int]] = defaultdict(list)
     for m in municipalities:
         groups[(m["today"], m["offsets"])].append(m["id"])
@@ -113,7 +116,7 @@ def _batches(municipalities, coordinators, run) -> Iterator[tuple[str, Iterator[
                 yield kind, _source_rows(source, maps[stages], today, ids, coordinators, run)
 
 
-def _source_rows(source, dates, today, ids, coordinators, run) -> Iterator[Reminder]:
+def _source_rows(source, dates, today, ids, coordinators, run) -> Iterator[tuple]:
     allowed = set(ids)
     for item in source(dates=frozenset(dates), municipality_ids=ids):
         code = dates.get(item.due_date)
@@ -122,31 +125,30 @@ def _source_rows(source, dates, today, ids, coordinators, run) -> Iterator[Remin
         yield from _rows_for(item, f"{code}:{item.due_date.isoformat()}", today, coordinators, run)
 
 
-def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iterator[Reminder]:
+def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iterator[tuple]:
+    """Candidate rows as tuples in FIELDS order (model instances cost too much at 100,000 rows)."""
     recipients = list(dict.fromkeys(item.recipients))
     standins = coordinators.get(item.municipality_id, [])
     if not recipients:
         # Nobody to tell is itself news for the coordinator.
         recipients = standins
-    common = {
-        "kind": item.kind,
-        "subject_key": item.subject_key[:200],
-        "day": today,
-        "municipality_id": item.municipality_id,
-        "due_date": item.due_date,
-        "title": item.title[:500],
-        "link": item.link[:500],
-        "group": item.group[:300],
-        "run": run,
-    }
+    kind, subject, mid, due = item.kind, item.subject_key[:200], item.municipality_id, item.due_date
+    title, link, group, details = item.title[:500], item.link[:500], item.group[:300], item.details[:500]
     for r in recipients:
-        yield Reminder(
-            stage=stage,
-            recipient_key=r.key[:200],
-            recipient_name=r.name[:300],
-            email=r.email,
-            details=item.details[:500],
-            **common,
+        yield (
+            kind,
+            subject,
+            stage,
+            r.key[:200],
+            today,
+            mid,
+            r.name[:300],
+            r.email,
+            due,
+            title,
+            link,
+            details,
+            group,
         )
         if not r.email:
             # Not silently skipped: the coordinator is told who could not be reached, and about what.
@@ -155,13 +157,20 @@ def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iter
             }
             for c in standins:
                 if c.key != r.key:
-                    yield Reminder(
-                        stage=f"noaddr:{r.key}:{stage}"[:200],
-                        recipient_key=c.key[:200],
-                        recipient_name=c.name[:300],
-                        email=c.email,
-                        details=note[:500],
-                        **common,
+                    yield (
+                        kind,
+                        subject,
+                        f"noaddr:{r.key}:{stage}"[:200],
+                        c.key[:200],
+                        today,
+                        mid,
+                        c.name[:300],
+                        c.email,
+                        due,
+                        title,
+                        link,
+                        note[:500],
+                        group,
                     )
 
 
@@ -171,20 +180,44 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _unclaimed(chunk: list[Reminder], seen: set) -> list[Reminder]:
+def _unclaimed(chunk: list[tuple], seen: set) -> list[tuple]:
     """For a dry run: the candidates no earlier run has claimed (one query per chunk)."""
     existing = set(
         Reminder.objects.filter(
-            day__in={r.day for r in chunk}, subject_key__in={r.subject_key for r in chunk}
+            day__in={r[4] for r in chunk}, subject_key__in={r[1] for r in chunk}
         ).values_list("subject_key", "stage", "recipient_key", "day")
     )
     fresh = []
     for r in chunk:
-        key = (r.subject_key, r.stage, r.recipient_key, r.day)
+        key = (r[1], r[2], r[3], r[4])
         if key not in existing and key not in seen:
             seen.add(key)
             fresh.append(r)
     return fresh
+
+
+def _claim(chunk: list[tuple], run: str) -> None:
+    """INSERT … ON CONFLICT DO NOTHING in one statement: the unique constraint decides who wins.
+
+    Raw SQL because bulk_create would split 2,000 rows into ~70 statements on SQLite (999 parameters
+    each) and build a model instance per row.
+    """
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    columns = [Reminder._meta.get_field(f).column for f in FIELDS] + ["run", "created_at"]
+    placeholder = f"({', '.join(['%s'] * len(columns))})"
+    # Table and column names come from the model; every value is a parameter.
+    table = ops.quote_name(Reminder._meta.db_table)
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
+    params = [(*r[:4], r[4].isoformat(), *r[5:8], r[8].isoformat(), *r[9:], run, now) for r in chunk]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            # executemany runs the prepared statement per row inside SQLite: one call, no 999-parameter limit
+            cursor.executemany(f"{head}{placeholder} ON CONFLICT DO NOTHING", params)
+        else:
+            values = ", ".join([placeholder] * len(params))
+            cursor.execute(f"{head}{values} ON CONFLICT DO NOTHING", [v for row in params for v in row])
 
 
 def _digest_rows(rows: Iterable[dict]) -> Iterator[list[dict]]:
@@ -237,22 +270,44 @@ def _digest(rows: list[dict], names: dict[int, str]) -> dict:
 
 
 def _render(digest: dict) -> tuple[str, str]:
+    """Plain text and HTML. The item list is built here, not in a template loop: a worst-case day renders
+    tens of thousands of lines, and the template engine would dominate the sweep."""
     shown = digest["items"][:MAX_DIGEST_ITEMS]
-    groups: list[tuple[str, list[dict]]] = []
+    portal = settings.PORTAL_URL
+    text_lines: list[str] = []
+    html_parts: list[str] = []
+    group = None
     for item in shown:
-        if not groups or groups[-1][0] != item["group"]:
-            groups.append((item["group"], []))
-        groups[-1][1].append(item)
+        if item["group"] != group:
+            if group is not None:
+                html_parts.append("</ul>")
+            group = item["group"]
+            if group:
+                text_lines.append(f"\n{group}:")
+                html_parts.append(f"<h3>{escape(group)}</h3>")
+            html_parts.append("<ul>")
+        line = f"{item['stage_label']}. {item['details']}" if item["details"] else item["stage_label"]
+        text_lines.append(
+            f"— {item['title']}\n  {line}" + (f"\n  {portal}{item['link']}" if item["link"] else "")
+        )
+        title = escape(item["title"])
+        if item["link"]:
+            title = f'<a href="{escape(portal + item["link"])}">{title}</a>'
+        details = f". {escape(item['details'])}" if item["details"] else ""
+        html_parts.append(f"<li>{title}<br><strong>{escape(item['stage_label'])}</strong>{details}</li>")
+    if group is not None:
+        html_parts.append("</ul>")
     log_link = reverse("admin:notifications_reminder_changelist") + (
-        f"?recipient_key={digest['recipient_key']}&day={digest['day']}"
+        f"?recipient_key={quote(digest['recipient_key'])}&day={digest['day']}"
     )
     context = {
         "digest": digest,
-        "groups": groups,
+        "items_text": "\n".join(text_lines),
+        "items_html": mark_safe("\n".join(html_parts)),  # noqa: S308 — every piece escaped above
         "hidden": len(digest["items"]) - len(shown),
         "log_link": log_link,
         "PORTAL_NAME": settings.PORTAL_NAME,
-        "PORTAL_URL": settings.PORTAL_URL,
+        "PORTAL_URL": portal,
     }
     text = get_template("notifications/email/digest.txt").render(context)
     html = get_template("notifications/email/digest.html").render(context)
@@ -328,7 +383,7 @@ def run_sweep(
             try:
                 with transaction.atomic():  # a failing query must not poison the caller's transaction
                     for chunk in _chunks(rows, CHUNK):
-                        fresh.extend({f: getattr(r, f) for f in FIELDS} for r in _unclaimed(chunk, seen))
+                        fresh.extend(dict(zip(FIELDS, r, strict=True)) for r in _unclaimed(chunk, seen))
             except Exception:
                 logger.exception("reminder source %s failed", kind)
                 result.failed_sources.append(kind)
@@ -348,7 +403,7 @@ def run_sweep(
             try:
                 with transaction.atomic():
                     for chunk in _chunks(rows, CHUNK):
-                        Reminder.objects.bulk_create(chunk, ignore_conflicts=True)
+                        _claim(chunk, run)
             except Exception:
                 logger.exception("reminder source %s failed", kind)
                 result.failed_sources.append(kind)

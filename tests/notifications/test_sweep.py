@@ -26,7 +26,9 @@ pytestmark = pytest.mark.django_db
 def sweep(day, capture, **kwargs):
     """A real sweep whose mail is delivered after the commit, as in production."""
     with capture(execute=True):
-        return run_sweep(as_of=day, **kwargs)
+        result = run_sweep(as_of=day, **kwargs)
+    assert result.failed_sources == []
+    return result
 
 
 def test_stage_dates_count_working_days_and_skip_days_off():
@@ -47,6 +49,7 @@ def test_demo_dry_run_shows_the_personnel_department_reminded_of_measure_3(demo_
     out = StringIO()
     call_command("send_reminders", "--date", "2019-12-11", "--dry-run", "--json", stdout=out)
     result = json.loads(out.getvalue())
+    assert not {"deadline", "deadline_overdue", "progress_review"} & set(result["failed_sources"])
     kadry = [
         d
         for d in result["digests"]

@@ -1,0 +1,247 @@
+"""Benchmark the reminder sweep: 50 municipalities × 2,000 deadlines (100,000).
+
+    DEBUG=1 .venv/bin/python bench/reminders.py [--municipalities 50] [--deadlines 2000]
+
+Builds the data with bulk_create in a throwaway database — a temporary SQLite file, or, when
+DATABASE_URL points to PostgreSQL, a test_<name> database created and dropped here — and times one sweep
+in two cases: a typical day (due dates spread over 2019–2025, all still open) and the worst case (every
+deadline reaches a stage that day). Mail transport is excluded (digests are rendered and stored, not
+sent). Prints rows, seconds, queries, queries per 2,000-row batch and peak memory (tracemalloc, in a
+separate identical run so it does not slow the timed one); a re-run must print 0 new reminders.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openness_portal.settings")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_READ_DOT_ENV_FILE", "0")
+TMP = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+USE_PG = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+if not USE_PG:
+    os.environ["DATABASE_URL"] = f"sqlite:///{TMP / 'bench.sqlite3'}"
+os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:1")  # never used: delivery is off
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+TYPICAL_DAY = date(2022, 6, 15)  # a Wednesday
+N_DEPARTMENTS = 10
+N_OFFICIALS = 10
+ZONES = ["Europe/Moscow", "Asia/Yekaterinburg", "Asia/Barnaul", "Europe/Samara", "Asia/Vladivostok"]
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def build(n_municipalities: int, n_deadlines: int, rng: random.Random):
+    from django.contrib.auth import get_user_model
+
+    from roadmaps.models import (
+        Deadline,
+        Department,
+        Measure,
+        MeasureExecutor,
+        Municipality,
+        Official,
+        Roadmap,
+        Section,
+        StaffRole,
+    )
+
+    User = get_user_model()
+    municipalities = Municipality.objects.bulk_create(
+        [
+            Municipality(
+                name=f"Округ {i}", slug=f"bench-{i}", region="Регион", time_zone=ZONES[i % len(ZONES)]
+            )
+            for i in range(n_municipalities)
+        ]
+    )
+    users = User.objects.bulk_create(
+        [
+            User(username=f"coord-{m.pk}", email=f"coord-{m.pk}@example.ru", is_staff=True)
+            for m in municipalities
+        ]
+    )
+    StaffRole.objects.bulk_create(
+        [
+            StaffRole(user=u, role=StaffRole.Role.COORDINATOR, municipality=m)
+            for u, m in zip(users, municipalities, strict=True)
+        ]
+    )
+    departments = Department.objects.bulk_create(
+        [
+            Department(municipality=m, name=f"отдел {j}", email=f"d{j}@{m.slug}.example.ru")
+            for m in municipalities
+            for j in range(N_DEPARTMENTS)
+        ]
+    )
+    officials = Official.objects.bulk_create(
+        [
+            # Every tenth official has no e-mail: the coordinator is told instead.
+            Official(
+                municipality=m, name=f"Сотрудник {j}", email="" if j == 0 else f"o{j}@{m.slug}.example.ru"
+            )
+            for m in municipalities
+            for j in range(N_OFFICIALS)
+        ]
+    )
+    roadmaps = Roadmap.objects.bulk_create(
+        [
+            Roadmap(
+                municipality=m, title="План", first_year=2019, last_year=2025, status=Roadmap.Status.ACTIVE
+            )
+            for m in municipalities
+        ]
+    )
+    sections = Section.objects.bulk_create([Section(roadmap=r, title="Раздел") for r in roadmaps])
+    measures = Measure.objects.bulk_create(
+        [
+            Measure(
+                roadmap=r, section=s, number=str(k + 1), title=f"Мероприятие {k + 1} по открытости", order=k
+            )
+            for r, s in zip(roadmaps, sections, strict=True)
+            for k in range(n_deadlines)
+        ],
+        batch_size=5000,
+    )
+    executors = []
+    for i, measure in enumerate(measures):
+        m_index, k = divmod(i, n_deadlines)
+        if k % 50 == 0:
+            executors.append(MeasureExecutor(measure=measure, text="руководители органов администрации"))
+        elif k % 10 == 0:
+            executors.append(
+                MeasureExecutor(measure=measure, official=officials[m_index * N_OFFICIALS + k % N_OFFICIALS])
+            )
+        else:
+            executors.append(
+                MeasureExecutor(
+                    measure=measure, department=departments[m_index * N_DEPARTMENTS + k % N_DEPARTMENTS]
+                )
+            )
+    MeasureExecutor.objects.bulk_create(executors, batch_size=5000)
+    return municipalities, measures, Deadline
+
+
+def set_deadlines(measures, dates_for, Deadline):
+    """Replace every deadline (raw delete: no per-row signals) with one per measure, due on dates_for(i)."""
+    Deadline.objects.all()._raw_delete(connection.alias)
+    Deadline.objects.bulk_create(
+        [
+            Deadline(measure=m, slot=f"bench:{i}", origin=Deadline.Origin.MANUAL, due_date=dates_for(i))
+            for i, m in enumerate(measures)
+        ],
+        batch_size=5000,
+    )
+
+
+def clear_log():
+    from openness_portal.notifications.models import Notification, Reminder
+
+    Reminder.objects.all()._raw_delete(connection.alias)
+    Notification.objects.all()._raw_delete(connection.alias)
+
+
+def timed_sweep(as_of):
+    from openness_portal.notifications.sweep import run_sweep
+
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        result = run_sweep(as_of=as_of, deliver=False, keep_digests=0)
+        seconds = time.perf_counter() - start
+    return result, seconds, counter.count
+
+
+def run_case(name, as_of, target):
+    from openness_portal.notifications.sweep import CHUNK, run_sweep
+
+    result, seconds, queries = timed_sweep(as_of)
+    rows = result.new_reminders
+    clear_log()
+    tracemalloc.start()
+    run_sweep(as_of=as_of, deliver=False, keep_digests=0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rerun, rerun_seconds, rerun_queries = timed_sweep(as_of)
+    batches = max(1, -(-rows // CHUNK))
+    verdict = "OK" if seconds < target else "SLOWER THAN TARGET"
+    print(
+        f"{name:<10} day {as_of}  new reminders {rows:>7}  digests {result.digest_count:>5}  "
+        f"seconds {seconds:6.2f} (target < {target:g}: {verdict})  queries {queries:>4} "
+        f"({queries / batches:.1f} per {CHUNK}-row batch)  peak memory {peak / 2**20:6.1f} MiB"
+    )
+    print(
+        f"{'re-run':<10} day {as_of}  new reminders {rerun.new_reminders:>7}  "
+        f"seconds {rerun_seconds:6.2f}  queries {rerun_queries}"
+    )
+    assert rerun.new_reminders == 0, "a re-run must not remind anyone again"
+    clear_log()
+    return seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--municipalities", type=int, default=50)
+    parser.add_argument("--deadlines", type=int, default=2000, help="per municipality")
+    args = parser.parse_args()
+    rng = random.Random(20191211)  # noqa: S311 — reproducible data, not security
+
+    db_name = None
+    try:
+        start = time.perf_counter()
+        if USE_PG:
+            db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+        else:
+            call_command("migrate", verbosity=0)
+        municipalities, measures, Deadline = build(args.municipalities, args.deadlines, rng)
+        print(
+            f"database {connection.vendor} ({connection.settings_dict['NAME']}); built "
+            f"{len(municipalities)} municipalities × {args.deadlines} deadlines = {len(measures)} rows "
+            f"in {time.perf_counter() - start:.1f} s (incl. migrations)"
+        )
+
+        first, last = date(2019, 1, 1), date(2025, 12, 31)
+        span = (last - first).days
+        set_deadlines(measures, lambda i: first + timedelta(days=rng.randrange(span + 1)), Deadline)
+        run_case("typical", TYPICAL_DAY, 1.0)
+
+        from openness_portal.notifications.stages import DEFAULT_OFFSETS, stage_dates
+
+        stage_days = sorted(stage_dates(TYPICAL_DAY, DEFAULT_OFFSETS))
+        set_deadlines(measures, lambda i: stage_days[i % len(stage_days)], Deadline)
+        print(
+            f"worst case: every deadline due on one of the {len(stage_days)} dates that reach a stage today"
+        )
+        run_case("worst", TYPICAL_DAY, 5.0)
+    finally:
+        if db_name:
+            connection.creation.destroy_test_db(db_name, verbosity=0)
+        connection.close()
+        shutil.rmtree(TMP, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
