@@ -127,7 +127,11 @@ def recreate_database(url: str):
     if not re.fullmatch(r"[a-z0-9_]*bench[a-z0-9_]*", name):
         sys.exit(f"refusing to drop {name!r}: the bench database name must contain «bench»")
     admin = psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, password=parsed.password, dbname="postgres"
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
     )
     admin.autocommit = True
     with admin.cursor() as cur:
@@ -143,7 +147,20 @@ def run(cmd, env, **kwargs):
 def wrk(url, script, env, *, duration, connections, threads, method, delay_ms=0):
     env = {**env, "BENCH_METHOD": method, "BENCH_DELAY_MS": str(delay_ms), "BENCH_NONCE": str(time.time_ns())}
     out = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--timeout", "5s", "-s", script, url],
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            script,
+            url,
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -158,7 +175,9 @@ def wrk(url, script, env, *, duration, connections, threads, method, delay_ms=0)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
@@ -232,19 +251,36 @@ def main():
         page_url = f"{base}/discussions/{discussion_id}/"
         with urllib.request.urlopen(page_url) as page:
             cookies = page.headers.get_all("Set-Cookie")
-        token = next(re.search(r"csrftoken=([^;]+)", c).group(1) for c in cookies if c.startswith("csrftoken="))
+        token = next(
+            re.search(r"csrftoken=([^;]+)", c).group(1) for c in cookies if c.startswith("csrftoken=")
+        )
         wenv = {**os.environ, "BENCH_CSRF": token, "BENCH_PATH": f"/discussions/{discussion_id}/"}
         common = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
         delay = max(0, round(1000 * args.connections / args.rate) - 2)
         script = str(tmp / "post.lua")
 
         # Warm up every worker's connections.
-        wrk(page_url, script, wenv, duration=3, connections=args.connections, threads=args.threads, method="POST")
+        wrk(
+            page_url,
+            script,
+            wenv,
+            duration=3,
+            connections=args.connections,
+            threads=args.threads,
+            method="POST",
+        )
         results = {
-            "bare, flat out": wrk(f"{base}/bench/bare/", script, {**wenv, "BENCH_PATH": "/bench/bare/"}, method="GET", **common),
+            "bare, flat out": wrk(
+                f"{base}/bench/bare/", script, {**wenv, "BENCH_PATH": "/bench/bare/"}, method="GET", **common
+            ),
             "comment POST, flat out": wrk(page_url, script, wenv, method="POST", **common),
             "bare, paced": wrk(
-                f"{base}/bench/bare/", script, {**wenv, "BENCH_PATH": "/bench/bare/"}, method="GET", delay_ms=delay, **common
+                f"{base}/bench/bare/",
+                script,
+                {**wenv, "BENCH_PATH": "/bench/bare/"},
+                method="GET",
+                delay_ms=delay,
+                **common,
             ),
             "comment POST, paced": wrk(page_url, script, wenv, method="POST", delay_ms=delay, **common),
         }
@@ -256,7 +292,9 @@ def main():
         server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
-    print(f"gunicorn: {args.workers} sync workers on {base}; wrk: {args.connections} connections, {args.duration}s per run")
+    print(
+        f"gunicorn: {args.workers} sync workers on {base}; wrk: {args.connections} connections, {args.duration}s per run"
+    )
     print(f"{'run':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for name, r in results.items():
         print(
