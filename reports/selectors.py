@@ -176,31 +176,36 @@ class KpiLine:
 
 
 def kpi_lines(roadmap: Roadmap, year: int) -> dict[int, list[KpiLine]]:
-    """KPI target of the year against its actual (the year's value, else the latest half-year's)."""
-    kpis = list(Kpi.objects.filter(measure__roadmap=roadmap).order_by("measure_id", "order", "id"))
+    """KPI target of the year against its actual (the year's value, else the latest half-year's).
+
+    Reads plain values: a 1,000-measure roadmap has thousands of KPI rows, and model instances would
+    cost more than the queries.
+    """
+    kpis = (
+        Kpi.objects.filter(measure__roadmap=roadmap)
+        .order_by("measure_id", "order", "id")
+        .values_list("pk", "measure_id", "name", "unit", "kind", "comparator")
+    )
     targets = dict(
         KpiTarget.objects.filter(kpi__measure__roadmap=roadmap, year=year).values_list("kpi_id", "value")
     )
     preference = {str(year): 0, f"{year}-H2": 1, f"{year}-H1": 2}
-    actuals: dict[int, KpiActual] = {}
-    for actual in KpiActual.objects.filter(kpi__measure__roadmap=roadmap, period__in=list(preference)):
-        held = actuals.get(actual.kpi_id)
-        if held is None or preference[actual.period] < preference[held.period]:
-            actuals[actual.kpi_id] = actual
+    actuals: dict[int, tuple] = {}
+    for kpi_id, code, value, text in KpiActual.objects.filter(
+        kpi__measure__roadmap=roadmap, period__in=list(preference)
+    ).values_list("kpi_id", "period", "value", "text"):
+        held = actuals.get(kpi_id)
+        if held is None or preference[code] < preference[held[0]]:
+            actuals[kpi_id] = (code, value, text)
+    judges: dict[tuple, Kpi] = {}  # Kpi.achievement depends on kind and comparator only
     result: dict[int, list[KpiLine]] = defaultdict(list)
-    for kpi in kpis:
-        target, actual = targets.get(kpi.pk), actuals.get(kpi.pk)
-        value = actual.value if actual else None
-        result[kpi.measure_id].append(
-            KpiLine(
-                kpi.name,
-                kpi.unit,
-                target,
-                value,
-                actual.text if actual else "",
-                kpi.achievement(target, value),
-            )
-        )
+    for pk, measure_id, name, unit, kind, comparator in kpis:
+        judge = judges.get((kind, comparator))
+        if judge is None:
+            judge = judges[(kind, comparator)] = Kpi(kind=kind, comparator=comparator)
+        target = targets.get(pk)
+        _code, value, text = actuals.get(pk, (None, None, ""))
+        result[measure_id].append(KpiLine(name, unit, target, value, text, judge.achievement(target, value)))
     return result
 
 

@@ -1,5 +1,8 @@
 """DOCX through python-docx: the table as municipal offices file it (A4 landscape, header repeated)."""
 
+import copy
+import re
+
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -7,6 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.table import _Cell
 
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(297), Mm(210), Mm(15)
 
@@ -19,13 +23,28 @@ def _repeat_as_header(row) -> None:
     tr_pr.append(flag)
 
 
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _set_cell(cell, value, *, bold=False, center=False) -> None:
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run("" if value is None else str(value))  # «\n» becomes a line break
+    run = paragraph.add_run()
     if bold:
         run.bold = True
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # python-docx's text setter walks the text a character at a time; lines with <w:br/> between them
+    # are the same markup, built directly.
+    r = run._r
+    text = _ILLEGAL_XML.sub("", "" if value is None else str(value))
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            r.append(OxmlElement("w:br"))
+        if line:
+            t = OxmlElement("w:t")
+            t.text = line
+            t.set(qn("xml:space"), "preserve")
+            r.append(t)
 
 
 def write_docx(document, fileobj) -> int:
@@ -68,9 +87,15 @@ def write_docx(document, fileobj) -> int:
     _repeat_as_header(header)
     _repeat_as_header(numbers)
 
+    # Body rows are copies of one prepared empty row: python-docx's add_row sets every cell's width one
+    # element at a time, and `_Row.cells` rebuilds the whole table's grid on each call (quadratic).
+    template = table.add_row()._tr
+    table._tbl.remove(template)
     written = 0
     for row in document.rows:
-        cells = table.add_row().cells
+        tr = copy.deepcopy(template)
+        table._tbl.append(tr)
+        cells = [_Cell(tc, table) for tc in tr.tc_lst]
         if row.is_section:
             merged = cells[0].merge(cells[-1])
             _set_cell(merged, row.section, bold=True)

@@ -2,8 +2,10 @@
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # Text starting with these is a formula (or an injection) to spreadsheet software: always written as text.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,22 +46,62 @@ def _styles() -> list[NamedStyle]:
     return [body, header, section, title, plain]
 
 
-class _CellMaker:
-    """Builds WriteOnlyCells; any str is forced to a text cell so it can never become a formula."""
+class _StreamingSheet(WriteOnlyWorksheet):
+    """A write-only sheet whose rows arrive as lists of ready cells.
+
+    openpyxl's own write-only `append` re-binds every value and, for a styled cell, raises and catches a
+    ValueError and allocates a fresh cell: twice the time of appending bare values. Rows are written as
+    soon as they are appended, so one styled cell per (column, style) can be reused row after row.
+    """
+
+    def _values_to_row(self, values, row_idx):
+        for col_idx, cell in enumerate(values, 1):
+            if cell is None:
+                continue
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+
+
+class _Cells:
+    """Reusable styled cells; every str is written as text, so it can never become a formula."""
 
     def __init__(self, ws):
         self.ws = ws
+        self._cells: dict[tuple, WriteOnlyCell] = {}
 
-    def __call__(self, value, style: str = "report_body"):
-        cell = WriteOnlyCell(self.ws, value=value)
-        cell.style = style
-        if isinstance(value, str):
-            # openpyxl reads a leading «=» as a formula in both modes: force the text type, and mark
-            # the cell quote-prefixed so that editing it in Excel keeps it text as well.
-            cell.data_type = "s"
-            if value.startswith(FORMULA_TRIGGERS):
+    def _cell(self, col: int, style: str, quoted: bool) -> WriteOnlyCell:
+        key = (col, style, quoted)
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = WriteOnlyCell(self.ws)
+            cell.style = style
+            if quoted:
+                # Marked quote-prefixed too, so that editing the cell in Excel keeps it text.
                 cell.quotePrefix = True
         return cell
+
+    def row(self, values, style: str = "report_body") -> list[WriteOnlyCell]:
+        cells = []
+        for col, value in enumerate(values):
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell = self._cell(col, style, value.startswith(FORMULA_TRIGGERS))
+                # Set directly: openpyxl's setter reads a leading «=» as a formula (in both modes).
+                cell._value = value
+                cell.data_type = "s"
+            else:
+                cell = self._cell(col, style, False)
+                cell._value = value
+                cell.data_type = "n"
+            cells.append(cell)
+        return cells
+
+
+def _sheet(wb, title: str) -> _StreamingSheet:
+    ws = _StreamingSheet(parent=wb, title=title)
+    wb._add_sheet(ws)  # what Workbook.create_sheet does in write-only mode, with our sheet class
+    return ws
 
 
 def write_xlsx(document, fileobj) -> int:
@@ -67,7 +109,7 @@ def write_xlsx(document, fileobj) -> int:
     wb = Workbook(write_only=True)
     for style in _styles():
         wb.add_named_style(style)
-    ws = wb.create_sheet(str(document.sheet_title))
+    ws = _sheet(wb, str(document.sheet_title))
     ncols = len(document.columns)
     last_col = get_column_letter(ncols)
     for i, column in enumerate(document.columns, start=1):
@@ -81,7 +123,7 @@ def write_xlsx(document, fileobj) -> int:
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.oddFooter.right.text = "стр. &P из &N"
 
-    cell = _CellMaker(ws)
+    cells = _Cells(ws)
     titles = [
         (text, style)
         for text, style in (
@@ -97,33 +139,34 @@ def write_xlsx(document, fileobj) -> int:
     ws.freeze_panes = f"A{header_row + 2}"
     ws.print_title_rows = f"{header_row}:{header_row + 1}"
     for row_idx, (text, style) in enumerate(titles, start=1):
-        ws.append([cell(text, style)])
+        ws.append(cells.row([text], style))
         ws.merged_cells.add(f"A{row_idx}:{last_col}{row_idx}")
     ws.append([])
-    ws.append([cell(str(c.label), "report_header") for c in document.columns])
-    ws.append([cell(i, "report_header") for i in range(1, ncols + 1)])
+    ws.append(cells.row([str(c.label) for c in document.columns], "report_header"))
+    ws.append(cells.row(list(range(1, ncols + 1)), "report_header"))
     row_idx = header_row + 1
 
     written = 0
+    blank = [None] * (ncols - 1)
     for row in document.rows:
         row_idx += 1
         if row.is_section:
-            ws.append([cell(row.section, "report_section")] + [cell(None, "report_section")] * (ncols - 1))
+            ws.append(cells.row([row.section, *blank], "report_section"))
             ws.merged_cells.add(f"A{row_idx}:{last_col}{row_idx}")
         else:
-            ws.append([cell(value) for value in row.cells])
+            ws.append(cells.row(row.cells))
             written += 1
 
     if document.summaries:
-        summary = wb.create_sheet("Сводка")
+        summary = _sheet(wb, "Сводка")
         summary.column_dimensions["A"].width = 60
         summary.column_dimensions["B"].width = 20
-        cell = _CellMaker(summary)
-        summary.append([cell(document.title, "report_title")])
+        cells = _Cells(summary)
+        summary.append(cells.row([document.title], "report_title"))
         for table in document.summaries:
             summary.append([])
-            summary.append([cell(table.title, "report_header"), cell("", "report_header")])
+            summary.append(cells.row([table.title, ""], "report_header"))
             for label, value in table.rows:
-                summary.append([cell(label), cell(value)])
+                summary.append(cells.row([label, value]))
     wb.save(fileobj)
     return written

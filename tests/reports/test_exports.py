@@ -171,6 +171,9 @@ def test_sections_are_spanning_rows(tmp_path):
     ]
     assert len(section_rows) == 2
     assert all(f"A{r}:D{r}" in merged for r in section_rows)
+    docx_rows = docx_table_texts(build(tmp_path, roadmap, "2022", "progress", "docx"))
+    assert [r[0] for r in docx_rows[2:]] == ["1. " + docx_rows[2][0][3:], "1.1", docx_rows[4][0], "2.1"]
+    assert docx_rows[2][0] == docx_rows[2][3]  # one merged cell spanning the row
 
 
 @pytest.mark.django_db
