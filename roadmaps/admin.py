@@ -186,6 +186,21 @@ class RoadmapAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["title", "description"]
     list_select_related = ["municipality", "approving_act"]
     inlines = [SectionInline]
+    readonly_fields = ["export_links"]
+
+    @admin.display(description=_("выгрузка таблицей"))
+    def export_links(self, obj):
+        if not obj.pk:
+            return "—"
+        from django.urls import reverse
+
+        return format_html(
+            '<a href="{}">Word (DOCX)</a> · <a href="{}">Excel (XLSX)</a> · <a href="{}">{}</a>',
+            reverse("admin:roadmaps_importjob_export", args=[obj.pk, "docx"]),
+            reverse("admin:roadmaps_importjob_export", args=[obj.pk, "xlsx"]),
+            reverse("roadmaps:roadmap", args=[obj.municipality.slug, obj.pk]),
+            _("на сайте"),
+        )
 
     @admin.display(description=_("мероприятий"))
     def measure_count(self, obj):

@@ -286,3 +286,13 @@ def test_executor_gets_a_message_not_a_403_for_someone_elses_measure(client, wor
     html = response.content.decode()
     assert "errorlist" in html
     assert ProgressEntry.objects.count() == 0
+
+
+def test_roadmap_admin_links_to_its_table_exports(client, world):
+    client.force_login(world["coordinator"])
+    html = client.get(reverse("admin:roadmaps_roadmap_change", args=[world["roadmap"].pk])).content.decode()
+    docx = reverse("admin:roadmaps_importjob_export", args=[world["roadmap"].pk, "docx"])
+    assert docx in html
+    response = client.get(docx)
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"  # a real DOCX (zip) file
