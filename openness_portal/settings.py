@@ -191,7 +191,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "openness_portal.pagination.PortalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"comments": env("COMMENT_RATE", default="10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API портала открытости",
@@ -242,6 +241,18 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Citizen comments: (max requests, window in seconds) per IP and per e-mail, counted in the cache.
+COMMENT_RATE_LIMITS = {
+    "ip": [
+        (env.int("COMMENT_LIMIT_PER_MINUTE_IP", default=10), 60),
+        (env.int("COMMENT_LIMIT_PER_HOUR_IP", default=60), 3600),
+    ],
+    "email": [
+        (env.int("COMMENT_LIMIT_PER_MINUTE_EMAIL", default=5), 60),
+        (env.int("COMMENT_LIMIT_PER_HOUR_EMAIL", default=20), 3600),
+    ],
+}
 
 LOGGING = {
     "version": 1,
