@@ -113,6 +113,10 @@ def _executors(measure_ids) -> dict[int, list[tuple]]:
 def _deadline_items(dates, municipality_ids, *, kind: str, for_coordinator: bool) -> Iterator[DueItem]:
     directory = Directory()
     link = _admin_link("admin:roadmaps_deadline_change")
+    # Translated once: gettext per row would cost more than the rest of the loop.
+    responsible = _("Ответственные: %(names)s")
+    not_found = ". " + _("Исполнитель не найден в справочнике — напоминание координатору.")
+    no_executor = _("исполнитель не указан")
     for chunk in _batched(_open_deadlines(dates, municipality_ids).iterator(chunk_size=CHUNK), CHUNK):
         directory.load({row[6] for row in chunk})
         executors = _executors({row[3] for row in chunk})
@@ -133,7 +137,7 @@ def _deadline_items(dates, municipality_ids, *, kind: str, for_coordinator: bool
                     continue
                 recipients.append(recipient)
             coordinators = directory.coordinators.get(mid, [])
-            details = _("Ответственные: %(names)s") % {"names": "; ".join(names)} if names else ""
+            details = responsible % {"names": "; ".join(names)} if names else ""
             if for_coordinator:
                 yield DueItem(
                     kind=kind,
@@ -143,14 +147,14 @@ def _deadline_items(dates, municipality_ids, *, kind: str, for_coordinator: bool
                     link=link(deadline_id),
                     municipality_id=mid,
                     recipients=tuple(coordinators),
-                    group=names[0] if names else _("исполнитель не указан"),
+                    group=names[0] if names else no_executor,
                     details=details if len(names) > 1 else "",
                 )
                 continue
             if unmatched or not recipients:
                 # An executor written as free text has no address: the coordinator passes the reminder on.
                 recipients.extend(coordinators)
-                details += ". " + _("Исполнитель не найден в справочнике — напоминание координатору.")
+                details += not_found
             yield DueItem(
                 kind=kind,
                 subject_key=f"deadline:{deadline_id}",

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from itertools import islice
 from urllib.parse import quote
 
@@ -24,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .models import Notification, Reminder
@@ -152,9 +154,7 @@ def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iter
         )
         if not r.email:
             # Not silently skipped: the coordinator is told who could not be reached, and about what.
-            note = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.") % {
-                "name": r.name
-            }
+            note = _no_address_note(r.name)
             for c in standins:
                 if c.key != r.key:
                     yield (
@@ -172,6 +172,17 @@ def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iter
                         note[:500],
                         group,
                     )
+
+
+@lru_cache(maxsize=1024)
+def _no_address_note_in(language: str, name: str) -> str:
+    return _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.") % {
+        "name": name
+    }
+
+
+def _no_address_note(name: str) -> str:
+    return _no_address_note_in(get_language() or "", name)
 
 
 def _chunks(rows: Iterable, size: int) -> Iterator[list]:
@@ -244,6 +255,7 @@ def _digest(rows: list[dict], names: dict[int, str]) -> dict:
         "n": n,
         "word": ru_plural(n, _("пункт"), _("пункта"), _("пунктов")),
     }
+    labels = {code: stage_label(code) for code in {stage_code(r["stage"]) for r in items}}
     return {
         "recipient": first["recipient_name"],
         "recipient_key": first["recipient_key"],
@@ -256,8 +268,8 @@ def _digest(rows: list[dict], names: dict[int, str]) -> dict:
             {
                 "kind": r["kind"],
                 "subject_key": r["subject_key"],
-                "stage": stage_code(r["stage"]),
-                "stage_label": stage_label(stage_code(r["stage"])),
+                "stage": (code := stage_code(r["stage"])),
+                "stage_label": labels[code],
                 "due_date": r["due_date"].isoformat(),
                 "title": r["title"],
                 "details": r["details"],
