@@ -38,8 +38,11 @@ def time_limit_for(fmt: str) -> int:
 # --- Reporting periods ---------------------------------------------------------------------------------
 
 
-def ensure_periods(roadmap: Roadmap) -> int:
-    """Create the half-year and year periods of every year of the roadmap (existing ones are kept)."""
+def ensure_periods(roadmap: Roadmap, *, count: bool = True) -> int | None:
+    """Create the half-year and year periods of every year of the roadmap (existing ones are kept).
+
+    One INSERT … ON CONFLICT DO NOTHING; with `count`, two more queries say how many were new.
+    """
     rows = []
     for year in roadmap.years:
         for period in (Period(year, 1), Period(year, 2), Period(year)):
@@ -53,6 +56,9 @@ def ensure_periods(roadmap: Roadmap) -> int:
                     due_date=due_date_for(period),
                 )
             )
+    if not count:
+        ReportingPeriod.objects.bulk_create(rows, ignore_conflicts=True)
+        return None
     before = roadmap.reporting_periods.count()
     ReportingPeriod.objects.bulk_create(rows, ignore_conflicts=True)
     return roadmap.reporting_periods.count() - before
@@ -295,7 +301,11 @@ DISCUSSION_DAYS = 15
 @transaction.atomic
 def publish_report(report: Report, *, user=None) -> Report:
     """Put a ready report on the public site; the first published file of a report opens its discussion."""
-    report = Report.objects.select_for_update().select_related("roadmap__municipality").get(pk=report.pk)
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("roadmap__municipality")
+        .get(pk=report.pk)
+    )
     if user is not None and not access.is_coordinator(
         user, report.roadmap.municipality_id if report.roadmap else 0
     ):

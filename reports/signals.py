@@ -12,4 +12,4 @@ def create_reporting_periods(sender, instance, raw=False, **kwargs):
         return
     from .services import ensure_periods
 
-    ensure_periods(instance)
+    ensure_periods(instance, count=False)
