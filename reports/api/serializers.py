@@ -27,7 +27,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "download_url",
         ]
 
-    def get_download_url(self, obj):
+    def get_download_url(self, obj) -> str | None:
         if obj.status != Report.Status.READY:
             return None
         return self.context["request"].build_absolute_uri(obj.get_download_url())
