@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", views.switch_language, name="switch_language"),
 ]
 for app in DOMAIN_APPS:
     urlpatterns.append(path("", include(f"{app}.urls")))

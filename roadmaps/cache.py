@@ -17,7 +17,31 @@ def roadmap_version(roadmap_id: int) -> int:
     return version
 
 
+def roadmap_meta(roadmap_id: int) -> dict | None:
+    """What a cached page needs to know without SQL: slug, time zone, public or not (None if no such roadmap)."""
+    key = f"roadmap:{roadmap_id}:meta"
+    meta = cache.get(key)
+    if meta is None:
+        from .models import Roadmap
+
+        row = (
+            Roadmap.objects.filter(pk=roadmap_id)
+            .values("status", "municipality__slug", "municipality__time_zone")
+            .first()
+        )
+        if row is None:
+            return None
+        meta = {
+            "slug": row["municipality__slug"],
+            "tz": row["municipality__time_zone"],
+            "public": row["status"] != Roadmap.Status.DRAFT,
+        }
+        cache.set(key, meta, PAGE_TIMEOUT)
+    return meta
+
+
 def invalidate_roadmap(roadmap_id: int) -> None:
+    cache.delete(f"roadmap:{roadmap_id}:meta")
     try:
         cache.incr(_version_key(roadmap_id))
     except ValueError:

@@ -149,3 +149,13 @@ def test_admin_login_locks_out_after_five_failures(client):
 @pytest.mark.django_db
 def test_requests_are_atomic():
     assert connection.settings_dict["ATOMIC_REQUESTS"] is True
+
+
+@pytest.mark.django_db
+def test_language_links_switch_to_english_and_refuse_foreign_redirects(client, settings):
+    response = client.get("/language/?language=en&next=/opendata/")
+    assert response.status_code == 302 and response["Location"] == "/opendata/"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    assert client.get("/language/?language=ru&next=https://evil.example/")["Location"] == "/"
+    html = client.get("/").content.decode()
+    assert "csrfmiddlewaretoken" not in html  # public pages carry no per-visitor token, so they cache whole

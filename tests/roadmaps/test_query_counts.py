@@ -53,7 +53,7 @@ def test_cached_roadmap_page_is_cheap_and_invalidated_on_change(client, small_an
     _small, large = small_and_large
     url = _page(large)
     first = client.get(url).content.decode()
-    assert _queries(client, url) <= 3
+    assert _queries(client, url) == 0  # a hit is served from the cache alone
     measure = large.measures.order_by("order").first()
     measure.title = "Новое название мероприятия"
     measure.save()
