@@ -242,6 +242,9 @@ if not DEBUG:
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Coordinators are reminded of progress entries waiting for review longer than this (working days).
+PROGRESS_REVIEW_WAIT_DAYS = env.int("PROGRESS_REVIEW_WAIT_DAYS", default=5)
+
 # Citizen comments: (max requests, window in seconds) per IP and per e-mail, counted in the cache.
 COMMENT_RATE_LIMITS = {
     "ip": [
@@ -260,5 +263,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
