@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
+from .fastcache import redis_client
+
 # (max requests, window in seconds) per key kind; override with settings.COMMENT_RATE_LIMITS.
 DEFAULT_COMMENT_RATE_LIMITS = {
     "ip": [(10, 60), (60, 3600)],
@@ -58,23 +60,10 @@ def _incr_generic(cache, key: str, window: int) -> int:
         return 1
 
 
-_clients = {}
-
-
-def _redis_client(cache):
-    """One client per connection pool and process: building a redis.Redis object per request costs ~1 ms."""
-    backend = cache._cache
-    pool = backend._get_connection_pool(write=True)
-    client = _clients.get(id(pool))
-    if client is None:
-        client = _clients[id(pool)] = backend._client(connection_pool=pool)
-    return client
-
-
 def _incr_redis(cache, counters) -> list[int]:
     """All counters in one round trip: INCR, then EXPIRE only where no expiry is set yet."""
     keys = [cache.make_and_validate_key(key) for key, _limit, _window in counters]
-    client = _redis_client(cache)
+    client = redis_client(cache)
     pipe = client.pipeline(transaction=False)
     for key, (_k, _limit, window) in zip(keys, counters, strict=True):
         pipe.incr(key)

@@ -1,8 +1,11 @@
 """Public pages for discussions and surveys; they work without JavaScript. Thin: services write, selectors read."""
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -85,51 +88,80 @@ def _discussion(pk):
     )
 
 
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST", "HEAD"])
 def discussion_detail(request, pk):
+    """Outside ATOMIC_REQUESTS: the page only reads, a comment is one INSERT (committed on its own, one round
+    trip) and the close-time work opens its own transaction."""
+    if request.method == "POST":
+        return _post_comment(request, pk)
     discussion = _discussion(pk)
     now = timezone.now()
-    status = discussion.status_at(now)
-    if status == Discussion.Status.CLOSED and discussion.closed_processed_at is None:
+    _process_if_closed(discussion, now)
+    form = CommentForm(initial={"parent": request.GET.get("reply_to", "")})
+    return _render_discussion(request, discussion, form, now, 200)
+
+
+def _process_if_closed(discussion, now):
+    if discussion.closed_processed_at is None and discussion.status_at(now) == Discussion.Status.CLOSED:
         # The periodic job may not have run yet: server time decides, on every request.
         services.process_closed_discussion(discussion, now=now)
-    form = CommentForm(initial={"parent": request.GET.get("reply_to", "")})
-    http_status = 200
-    if request.method == "POST":
+
+
+def _comment_fields(data) -> dict:
+    """What CommentForm.cleaned_data would hold, without building a form (it deep-copies its fields)."""
+    cleaned = {}
+    for name, field in CommentForm.base_fields.items():
+        # A value over the form's length cap is dropped, as the form does: the service then says what is wrong.
+        with suppress(ValidationError):
+            cleaned[name] = field.clean(field.widget.value_from_datadict(data, None, name))
+    return cleaned
+
+
+def _post_comment(request, pk):
+    """Accept a comment and redirect; only a refused post renders the page (with the form and its errors)."""
+    discussion = selectors.discussion_for_posting(pk)
+    if discussion is None:
+        raise Http404
+    now = timezone.now()
+    _process_if_closed(discussion, now)
+    data = _comment_fields(request.POST)
+    try:
+        comment = services.post_comment(
+            discussion=discussion,
+            author_name=data.get("author_name", ""),
+            email=data.get("email", ""),
+            text=data.get("text", ""),
+            consent=bool(data.get("consent")),
+            parent_id=data.get("parent") or None,
+            honeypot=data.get("website", ""),
+            ip=client_ip(request),
+            user=request.user,
+            now=now,
+        )
+    except services.DiscussionClosed as exc:
+        messages.error(request, str(exc))
+        form, http_status = None, 403
+    except services.RateLimited as exc:
+        messages.error(
+            request,
+            _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait},
+        )
+        form, http_status = None, 429
+    except services.SpamDetected:
+        return _posted(discussion, None)
+    except ValidationError as exc:
         form = CommentForm(request.POST)
-        form.is_valid()  # plain text fields: always valid; the service applies the rules
-        data = form.cleaned_data
-        try:
-            comment = services.post_comment(
-                discussion=discussion,
-                author_name=data.get("author_name", ""),
-                email=data.get("email", ""),
-                text=data.get("text", ""),
-                consent=bool(data.get("consent")),
-                parent_id=data.get("parent") or None,
-                honeypot=data.get("website", ""),
-                ip=client_ip(request),
-                user=request.user,
-                now=now,
-            )
-        except services.DiscussionClosed as exc:
-            messages.error(request, str(exc))
-            http_status = 403
-        except services.RateLimited as exc:
-            messages.error(
-                request,
-                _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait},
-            )
-            http_status = 429
-        except services.SpamDetected:
-            return _posted(discussion, None)
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            http_status = 400
-        else:
-            return _posted(discussion, comment)
-    return _render_discussion(request, discussion, form, now, http_status)
+        form.is_valid()
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        http_status = 400
+    else:
+        return _posted(discussion, comment)
+    if form is None:
+        form = CommentForm(request.POST)  # bound, so the citizen's text is shown again
+        form.is_valid()
+    return _render_discussion(request, _discussion(pk), form, now, http_status)
 
 
 def _posted(discussion, comment):
