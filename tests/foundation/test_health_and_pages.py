@@ -105,7 +105,9 @@ def test_static_assets_of_the_api_docs_are_shipped():
 
 
 def _manage(*args, env_extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY"}}
+    # A production-like environment: nothing the test run itself set (the browser tests allow async-unsafe ORM).
+    skip = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in skip}
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
