@@ -197,7 +197,11 @@ class LegalAct(models.Model):
         ordering = ["-date"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} от {self.date:%d.%m.%Y} № {self.number}"
+        return _("%(kind)s от %(date)s № %(number)s") % {
+            "kind": self.get_kind_display(),
+            "date": f"{self.date:%d.%m.%Y}",
+            "number": self.number,
+        }
 
 
 class Roadmap(models.Model):

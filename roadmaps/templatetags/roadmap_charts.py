@@ -4,6 +4,7 @@ from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -24,6 +25,7 @@ def kpi_chart(series, title=""):
     plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
     slot = (WIDTH - PAD_LEFT) / len(series)
     bar = max(6.0, min(28.0, slot / 3))
+    plan, fact = escape(gettext("план")), escape(gettext("факт"))
     parts = [
         f'<svg role="img" aria-label="{escape(title)}" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" '
         f'height="{HEIGHT}" xmlns="http://www.w3.org/2000/svg">',
@@ -33,8 +35,8 @@ def kpi_chart(series, title=""):
     for i, s in enumerate(series):
         x = PAD_LEFT + i * slot + slot / 2
         for offset, value, filled, label in (
-            (-bar, s["target"], False, "план"),
-            (0, s["actual"], True, "факт"),
+            (-bar, s["target"], False, plan),
+            (0, s["actual"], True, fact),
         ):
             if value is None:
                 continue

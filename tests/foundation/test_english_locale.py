@@ -189,7 +189,7 @@ def test_language_link_switches_a_roadmap_page_to_english_and_back(client, demo_
 
     html = client.get(url).content.decode()
     assert '<html lang="en">' in html and "Skip to content" in html and "Roadmap measures" in html
-    assert re.search(r'<a href="[^"]+" lang="ru" hreflang="ru">Russian</a>', html)
+    assert re.search(r'<a href="[^"]+" lang="ru" hreflang="ru">Русский</a>', html)
 
     client.get(f"/language/?language=ru&next={url}")
     html = client.get(url).content.decode()
