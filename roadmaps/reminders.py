@@ -8,7 +8,8 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from datetime import date, timedelta
-from itertools import islice
+from itertools import groupby, islice
+from operator import itemgetter
 
 from django.conf import settings
 from django.urls import reverse
@@ -18,7 +19,7 @@ from openness_portal.notifications.recipients import coordinator_recipients
 from openness_portal.notifications.registry import DueItem, Recipient, reminder_source
 from openness_portal.workdays.calendar import get_calendar
 
-from .models import Deadline, Department, MeasureExecutor, Official, ProgressEntry, Roadmap
+from .models import Deadline, Department, Official, ProgressEntry, Roadmap
 
 CHUNK = 2000
 # A submitted progress entry the coordinator has not reviewed within this many working days is reported.
@@ -86,28 +87,31 @@ def _title(number: str, title: str, part: str, due: date) -> str:
 
 
 def _open_deadlines(dates, municipality_ids):
+    """One row per (deadline, executor), in executor order: the executors come with the deadline, so
+    there is no second query with thousands of measure ids to bind."""
     qs = Deadline.objects.open().filter(due_date__in=list(dates), measure__roadmap__status__in=LIVE_ROADMAPS)
     if municipality_ids is not None:
         qs = qs.filter(measure__roadmap__municipality_id__in=list(municipality_ids))
-    return qs.order_by("id").values_list(
+    return qs.order_by("id", "measure__executors__order", "measure__executors__id").values_list(
         "id",
         "due_date",
         "part_label",
-        "measure_id",
         "measure__number",
         "measure__title",
         "measure__roadmap__municipality_id",
+        "measure__executors__department_id",
+        "measure__executors__official_id",
+        "measure__executors__text",
     )
 
 
-def _executors(measure_ids) -> dict[int, list[tuple]]:
-    result: dict[int, list[tuple]] = defaultdict(list)
-    rows = MeasureExecutor.objects.filter(measure_id__in=measure_ids).order_by("measure_id", "order", "id")
-    for measure_id, department_id, official_id, text in rows.values_list(
-        "measure_id", "department_id", "official_id", "text"
-    ):
-        result[measure_id].append((department_id, official_id, text))
-    return result
+def _with_executors(rows) -> Iterator[tuple]:
+    """(deadline_id, due, part, number, title, municipality_id, executors) from the joined rows."""
+    for deadline_id, group in groupby(rows, key=itemgetter(0)):
+        group = list(group)
+        _id, due, part, number, title, mid = group[0][:6]
+        executors = tuple(r[6:] for r in group if r[6] is not None or r[7] is not None or r[8] is not None)
+        yield deadline_id, due, part, number, title, mid, executors
 
 
 def _deadline_items(dates, municipality_ids, *, kind: str, for_coordinator: bool) -> Iterator[DueItem]:
@@ -117,54 +121,71 @@ def _deadline_items(dates, municipality_ids, *, kind: str, for_coordinator: bool
     responsible = _("Ответственные: %(names)s")
     not_found = ". " + _("Исполнитель не найден в справочнике — напоминание координатору.")
     no_executor = _("исполнитель не указан")
-    for chunk in _batched(_open_deadlines(dates, municipality_ids).iterator(chunk_size=CHUNK), CHUNK):
-        directory.load({row[6] for row in chunk})
-        executors = _executors({row[3] for row in chunk})
-        for deadline_id, due, part, measure_id, number, title, mid in chunk:
-            recipients: list[Recipient] = []
-            names: list[str] = []
-            unmatched = False
-            for department_id, official_id, text in executors.get(measure_id, []):
-                if official_id:
-                    recipient = directory.officials[official_id]
-                    names.append(recipient.name)
-                elif department_id:
-                    recipient = directory.departments[department_id]
-                    names.append(recipient.name)
-                else:
-                    names.append(text)
-                    unmatched = True
-                    continue
-                recipients.append(recipient)
-            coordinators = directory.coordinators.get(mid, [])
-            details = responsible % {"names": "; ".join(names)} if names else ""
-            if for_coordinator:
-                yield DueItem(
-                    kind=kind,
-                    subject_key=f"deadline:{deadline_id}",
-                    due_date=due,
-                    title=_title(number, title, part, due),
-                    link=link(deadline_id),
-                    municipality_id=mid,
-                    recipients=tuple(coordinators),
-                    group=names[0] if names else no_executor,
-                    details=details if len(names) > 1 else "",
+    # Many measures share one set of executors: who to tell and the «responsible» line are worked out
+    # once per (municipality, executors), and the date suffix once per due date, not once per deadline.
+    people: dict[tuple, tuple[tuple[Recipient, ...], str, str]] = {}
+    suffixes: dict[date, str] = {}
+    rows = _with_executors(_open_deadlines(dates, municipality_ids).iterator(chunk_size=CHUNK))
+    for chunk in _batched(rows, CHUNK):
+        directory.load({row[5] for row in chunk})
+        for deadline_id, due, part, number, title, mid, entries in chunk:
+            found = people.get((mid, entries))
+            if found is None:
+                found = people[(mid, entries)] = _people(
+                    entries, directory, mid, for_coordinator, responsible, not_found, no_executor
                 )
-                continue
-            if unmatched or not recipients:
-                # An executor written as free text has no address: the coordinator passes the reminder on.
-                recipients.extend(coordinators)
-                details += not_found
+            recipients, details, group = found
+            suffix = suffixes.get(due)
+            if suffix is None:
+                suffix = suffixes[due] = f" — до {due:%d.%m.%Y}"
             yield DueItem(
                 kind=kind,
                 subject_key=f"deadline:{deadline_id}",
                 due_date=due,
-                title=_title(number, title, part, due),
+                title=_title_head(number, title, part) + suffix,
                 link=link(deadline_id),
                 municipality_id=mid,
-                recipients=tuple(dict.fromkeys(recipients)),
+                recipients=recipients,
                 details=details,
+                group=group,
             )
+
+
+def _title_head(number: str, title: str, part: str) -> str:
+    """The title without its « — до DD.MM.YYYY» suffix (see `_title`)."""
+    title = " ".join(title.split())
+    if len(title) > 140:
+        title = title[:139] + "…"
+    part = f" ({part})" if part else ""
+    return f"{number}. {title}{part}" if number else f"{title}{part}"
+
+
+def _people(entries, directory, mid, for_coordinator, responsible, not_found, no_executor):
+    """(recipients, details, group) for a measure's executors in municipality `mid`."""
+    recipients: list[Recipient] = []
+    names: list[str] = []
+    unmatched = False
+    for department_id, official_id, text in entries:
+        if official_id:
+            recipient = directory.officials[official_id]
+            names.append(recipient.name)
+        elif department_id:
+            recipient = directory.departments[department_id]
+            names.append(recipient.name)
+        else:
+            names.append(text)
+            unmatched = True
+            continue
+        recipients.append(recipient)
+    coordinators = directory.coordinators.get(mid, [])
+    details = responsible % {"names": "; ".join(names)} if names else ""
+    if for_coordinator:
+        return tuple(coordinators), details if len(names) > 1 else "", names[0] if names else no_executor
+    if unmatched or not recipients:
+        # An executor written as free text has no address: the coordinator passes the reminder on.
+        recipients.extend(coordinators)
+        details += not_found
+    return tuple(dict.fromkeys(recipients)), details, ""
 
 
 @reminder_source("deadline")

@@ -7,6 +7,7 @@ at the same time sends nothing twice. Claims and digests are written in one tran
 after the commit, through the retrying delivery task.
 """
 
+import heapq
 import logging
 import uuid
 import zoneinfo
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from itertools import islice
+from operator import itemgetter
 from urllib.parse import quote
 
 from django.conf import settings
@@ -120,56 +122,63 @@ def _batches(municipalities, coordinators, run) -> Iterator[tuple[str, Iterator[
 
 def _source_rows(source, dates, today, ids, coordinators, run) -> Iterator[tuple]:
     allowed = set(ids)
+    stages: dict[date, str] = {}  # due date → stored stage string, formatted once per date
+    people: dict[Recipient, tuple[str, str, str]] = {}  # recipient → (key, name, email), once each
     for item in source(dates=frozenset(dates), municipality_ids=ids):
-        code = dates.get(item.due_date)
-        if code is None or item.municipality_id not in allowed:
-            continue  # a source that answers more than it was asked is not trusted blindly
-        yield from _rows_for(item, f"{code}:{item.due_date.isoformat()}", today, coordinators, run)
+        due = item.due_date
+        stage = stages.get(due)
+        if stage is None:
+            code = dates.get(due)
+            if code is None:
+                continue  # a source that answers more than it was asked is not trusted blindly
+            stage = stages[due] = f"{code}:{due.isoformat()}"
+        if item.municipality_id not in allowed:
+            continue
+        yield from _rows_for(item, stage, today, coordinators, people)
 
 
-def _rows_for(item: DueItem, stage: str, today: date, coordinators, run) -> Iterator[tuple]:
+def _person(r: Recipient, people: dict) -> tuple[str, str, str]:
+    found = people.get(r)
+    if found is None:
+        found = people[r] = (r.key[:200], r.name[:300], r.email)
+    return found
+
+
+def _rows_for(item: DueItem, stage: str, today: date, coordinators, people=None) -> Iterator[tuple]:
     """Candidate rows as tuples in FIELDS order (model instances cost too much at 100,000 rows)."""
-    recipients = list(dict.fromkeys(item.recipients))
-    standins = coordinators.get(item.municipality_id, [])
+    people = {} if people is None else people
+    recipients = item.recipients
+    if len(recipients) > 1:
+        recipients = tuple(dict.fromkeys(recipients))
+    standins = coordinators.get(item.municipality_id, ())
     if not recipients:
         # Nobody to tell is itself news for the coordinator.
         recipients = standins
     kind, subject, mid, due = item.kind, item.subject_key[:200], item.municipality_id, item.due_date
     title, link, group, details = item.title[:500], item.link[:500], item.group[:300], item.details[:500]
     for r in recipients:
-        yield (
-            kind,
-            subject,
-            stage,
-            r.key[:200],
-            today,
-            mid,
-            r.name[:300],
-            r.email,
-            due,
-            title,
-            link,
-            details,
-            group,
-        )
-        if not r.email:
+        key, name, email = _person(r, people)
+        yield (kind, subject, stage, key, today, mid, name, email, due, title, link, details, group)
+        if not email:
             # Not silently skipped: the coordinator is told who could not be reached, and about what.
-            note = _no_address_note(r.name)
+            note = _no_address_note(r.name)[:500]
+            noaddr = f"noaddr:{key}:{stage}"[:200]
             for c in standins:
-                if c.key != r.key:
+                c_key, c_name, c_email = _person(c, people)
+                if c_key != key:
                     yield (
                         kind,
                         subject,
-                        f"noaddr:{r.key}:{stage}"[:200],
-                        c.key[:200],
+                        noaddr,
+                        c_key,
                         today,
                         mid,
-                        c.name[:300],
-                        c.email,
+                        c_name,
+                        c_email,
                         due,
                         title,
                         link,
-                        note[:500],
+                        note,
                         group,
                     )
 
@@ -221,7 +230,8 @@ def _claim(chunk: list[tuple], run: str) -> None:
     table = ops.quote_name(Reminder._meta.db_table)
     names = ", ".join(ops.quote_name(c) for c in columns)
     head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
-    params = [(*r[:4], r[4].isoformat(), *r[5:8], r[8].isoformat(), *r[9:], run, now) for r in chunk]
+    iso = {d: d.isoformat() for d in {r[4] for r in chunk} | {r[8] for r in chunk}}
+    params = [(*r[:4], iso[r[4]], *r[5:8], iso[r[8]], *r[9:], run, now) for r in chunk]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             # executemany runs the prepared statement per row inside SQLite: one call, no 999-parameter limit
@@ -231,11 +241,18 @@ def _claim(chunk: list[tuple], run: str) -> None:
             cursor.execute(f"{head}{values} ON CONFLICT DO NOTHING", [v for row in params for v in row])
 
 
-def _digest_rows(rows: Iterable[dict]) -> Iterator[list[dict]]:
-    """Consecutive rows of one (recipient, day) — rows must come sorted by those."""
+_KEY = FIELDS.index("recipient_key")
+_DAY = FIELDS.index("day")
+_ORDER = itemgetter(
+    FIELDS.index("group"), FIELDS.index("due_date"), FIELDS.index("title"), FIELDS.index("stage")
+)
+
+
+def _digest_rows(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
+    """Consecutive rows (FIELDS tuples) of one (recipient, day) — rows must come sorted by those."""
     current, key = [], None
     for row in rows:
-        row_key = (row["recipient_key"], row["day"])
+        row_key = (row[_KEY], row[_DAY])
         if row_key != key and current:
             yield current
             current = []
@@ -245,17 +262,40 @@ def _digest_rows(rows: Iterable[dict]) -> Iterator[list[dict]]:
         yield current
 
 
-def _digest(rows: list[dict], names: dict[int, str]) -> dict:
-    first = rows[0]
-    items = sorted(rows, key=lambda r: (r["group"], r["due_date"], r["title"], r["stage"]))
+def _digest(rows: list[tuple], names: dict[int, str], *, all_items: bool = True) -> dict:
+    """The digest of one recipient's rows; without `all_items` only the listed ones are kept (memory)."""
+    first = dict(zip(FIELDS, rows[0], strict=True))
+    n = len(rows)
+    if all_items or n <= MAX_DIGEST_ITEMS:
+        items = sorted(rows, key=_ORDER)
+    else:
+        items = heapq.nsmallest(MAX_DIGEST_ITEMS, rows, key=_ORDER)
     day = first["day"]
-    n = len(items)
     subject = _("Напоминание о сроках на %(day)s: %(n)d %(word)s") % {
         "day": f"{day:%d.%m.%Y}",
         "n": n,
         "word": ru_plural(n, _("пункт"), _("пункта"), _("пунктов")),
     }
-    labels = {code: stage_label(code) for code in {stage_code(r["stage"]) for r in items}}
+    labels: dict[str, str] = {}
+    listed = []
+    for kind, subject_key, stage, _rk, _day, _mid, _name, _email, due, title, link, details, group in items:
+        code = stage_code(stage)
+        label = labels.get(code)
+        if label is None:
+            label = labels[code] = stage_label(code)
+        listed.append(
+            {
+                "kind": kind,
+                "subject_key": subject_key,
+                "stage": code,
+                "stage_label": label,
+                "due_date": due.isoformat(),
+                "title": title,
+                "details": details,
+                "group": group,
+                "link": link,
+            }
+        )
     return {
         "recipient": first["recipient_name"],
         "recipient_key": first["recipient_key"],
@@ -264,20 +304,8 @@ def _digest(rows: list[dict], names: dict[int, str]) -> dict:
         "municipality_id": first["municipality_id"],
         "day": day.isoformat(),
         "subject": subject,
-        "items": [
-            {
-                "kind": r["kind"],
-                "subject_key": r["subject_key"],
-                "stage": (code := stage_code(r["stage"])),
-                "stage_label": labels[code],
-                "due_date": r["due_date"].isoformat(),
-                "title": r["title"],
-                "details": r["details"],
-                "group": r["group"],
-                "link": r["link"],
-            }
-            for r in items
-        ],
+        "item_count": n,
+        "items": listed,
     }
 
 
@@ -316,7 +344,7 @@ def _render(digest: dict) -> tuple[str, str]:
         "digest": digest,
         "items_text": "\n".join(text_lines),
         "items_html": mark_safe("\n".join(html_parts)),  # noqa: S308 — every piece escaped above
-        "hidden": len(digest["items"]) - len(shown),
+        "hidden": digest["item_count"] - len(shown),
         "log_link": log_link,
         "PORTAL_NAME": settings.PORTAL_NAME,
         "PORTAL_URL": portal,
@@ -395,12 +423,12 @@ def run_sweep(
             try:
                 with transaction.atomic():  # a failing query must not poison the caller's transaction
                     for chunk in _chunks(rows, CHUNK):
-                        fresh.extend(dict(zip(FIELDS, r, strict=True)) for r in _unclaimed(chunk, seen))
+                        fresh.extend(_unclaimed(chunk, seen))
             except Exception:
                 logger.exception("reminder source %s failed", kind)
                 result.failed_sources.append(kind)
         result.new_reminders = len(fresh)
-        fresh.sort(key=lambda r: (r["recipient_key"], r["day"]))
+        fresh.sort(key=itemgetter(_KEY, _DAY))
         for rows in _digest_rows(fresh):
             digest = _digest(rows, names)
             result.digest_count += 1
@@ -419,16 +447,11 @@ def run_sweep(
             except Exception:
                 logger.exception("reminder source %s failed", kind)
                 result.failed_sources.append(kind)
-        claimed = (
-            Reminder.objects.filter(run=run)
-            .order_by("recipient_key", "day", "id")
-            .values(*FIELDS)
-            .iterator(chunk_size=CHUNK)
-        )
+        claimed = _claimed_rows(run)
         pending: list[dict] = []
         for rows in _digest_rows(claimed):
             result.new_reminders += len(rows)
-            digest = _digest(rows, names)
+            digest = _digest(rows, names, all_items=len(result.digests) < keep_digests)
             result.digest_count += 1
             result.missing_addresses += not digest["email"]
             if len(result.digests) < keep_digests:
@@ -440,6 +463,33 @@ def run_sweep(
         if pending:
             result.notification_ids.extend(_queue(_store_digests(pending, run), deliver))
     return result
+
+
+def _claimed_rows(run: str) -> Iterator[tuple]:
+    """This run's rows as FIELDS tuples, by recipient and day, read on a plain cursor: Django's per-row
+    converters would cost more than the fetch itself; dates are parsed once per distinct value."""
+    qs = Reminder.objects.filter(run=run).order_by("recipient_key", "day", "id").values_list(*FIELDS)
+    sql, params = qs.query.sql_with_params()
+    dates: dict = {}
+
+    def as_date(value):
+        if isinstance(value, date):
+            return value
+        found = dates.get(value)
+        if found is None:
+            found = dates[value] = date.fromisoformat(value)
+        return found
+
+    day_i, due_i = FIELDS.index("day"), FIELDS.index("due_date")
+    # A server-side cursor on PostgreSQL (as QuerySet.iterator uses): memory stays flat.
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(CHUNK):
+            for row in batch:
+                row = list(row)
+                row[day_i] = as_date(row[day_i])
+                row[due_i] = as_date(row[due_i])
+                yield tuple(row)
 
 
 def _queue(stored: list[tuple[int, str]], deliver: bool) -> list[int]:
