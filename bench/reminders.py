@@ -181,6 +181,11 @@ def warm_up():
     from django.urls import reverse
 
     reverse("admin:index")
+    # The production calendar (the `holidays` package) is imported and cached per year on first use.
+    from openness_portal.workdays.calendar import get_calendar
+
+    for year in range(TYPICAL_DAY.year - 2, TYPICAL_DAY.year + 1):
+        get_calendar().is_working_day(date(year, 6, 1))
     get_template("notifications/email/digest.txt")
     get_template("notifications/email/digest.html")
 

@@ -190,6 +190,12 @@ def _no_address_note_in(language: str, name: str) -> str:
     }
 
 
+@lru_cache(maxsize=256)
+def _stage_label_in(language: str, code: str) -> str:
+    """stage_label once per language and code: the same few labels recur in every digest."""
+    return stage_label(code)
+
+
 def _no_address_note(name: str) -> str:
     return _no_address_note_in(get_language() or "", name)
 
@@ -282,7 +288,7 @@ def _digest(rows: list[tuple], names: dict[int, str], *, all_items: bool = True)
         code = stage_code(stage)
         label = labels.get(code)
         if label is None:
-            label = labels[code] = stage_label(code)
+            label = labels[code] = _stage_label_in(get_language() or "", code)
         listed.append(
             {
                 "kind": kind,
