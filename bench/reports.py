@@ -299,7 +299,9 @@ def main():
         print(
             f"PDF / bare WeasyPrint: {pdf[0] / bare_p[0]:.2f}× time, {pdf[1] / max(bare_p[1], 1):.2f}× memory "
             f"at {p} measures (target ≤ 1.3×; 1000 measures < 20 s and < 500 MiB: here {pdf[0]:.1f} s, "
-            f"{pdf[1]:.0f} MiB)"
+            f"{pdf[1]:.0f} MiB at {p} measures"
+            + ("" if p >= 1000 else "; run with --pdf-measures 1000 for the target size")
+            + ")"
         )
 
 
