@@ -176,8 +176,7 @@ def timed_sweep(as_of):
 
 
 def warm_up():
-    """A worker is a long-lived process: URLconf, templates and translations are loaded once, not per sweep."""
-    from django.template.loader import get_template
+    """A worker is a long-lived process: URLconf and translations are loaded once, not per sweep."""
     from django.urls import reverse
 
     reverse("admin:index")
@@ -186,8 +185,6 @@ def warm_up():
 
     for year in range(TYPICAL_DAY.year - 2, TYPICAL_DAY.year + 1):
         get_calendar().is_working_day(date(year, 6, 1))
-    get_template("notifications/email/digest.txt")
-    get_template("notifications/email/digest.html")
 
 
 def run_case(name, as_of, target):

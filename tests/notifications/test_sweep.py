@@ -195,3 +195,42 @@ def test_send_reminders_command_sends_and_reports(django_capture_on_commit_callb
     assert len(mail.outbox) == 1
     with pytest.raises(Exception, match="ГГГГ-ММ-ДД"):
         call_command("send_reminders", "--date", "11.12.2019")
+
+
+def _digest(n_items, *, title="3. Участие в <семинарах> & тренингах"):
+    items = [
+        {
+            "title": title,
+            "details": "Ответственные: отдел",
+            "stage_label": "через 7 рабочих дней",
+            "group": "",
+            "link": "/admin/roadmaps/deadline/1/change/",
+        }
+        for _ in range(n_items)
+    ]
+    return {
+        "recipient": "Отдел кадров",
+        "recipient_key": "department:1",
+        "municipality": "Ханты-Мансийский район",
+        "day": "2019-12-11",
+        "item_count": n_items,
+        "items": items,
+    }
+
+
+def test_digest_text_and_html_greet_list_escape_and_point_to_the_rest():
+    from django.utils import translation
+
+    from openness_portal.notifications.sweep import MAX_DIGEST_ITEMS, _render
+
+    text, html = _render(_digest(MAX_DIGEST_ITEMS + 3))
+    assert text.startswith("Здравствуйте, Отдел кадров!")
+    assert "Сроки, о которых нужно помнить (Ханты-Мансийский район):" in text
+    assert "— 3. Участие в <семинарах> & тренингах" in text  # plain text is not HTML-escaped
+    assert "…и еще 3 пунктов: " in text and "recipient_key=department%3A1" in text
+    assert "&lt;семинарах&gt; &amp; тренингах" in html and "<семинарах>" not in html
+    assert html.count("<li>") == MAX_DIGEST_ITEMS
+    with translation.override("en"):
+        english, _html = _render(_digest(1))
+    assert english.startswith("Hello, Отдел кадров!") and "Deadlines to keep in mind" in english
+    assert "more item" not in english  # nothing hidden when everything fits
