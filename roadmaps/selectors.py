@@ -221,6 +221,20 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
     return rows
 
 
+def executor_choices(roadmap: Roadmap) -> list[tuple[str, str]]:
+    """Filter choices «d<id>» for departments and «o<id>» for officials that execute measures of a roadmap."""
+    departments = MeasureExecutor.objects.filter(
+        measure__roadmap=roadmap, department__isnull=False
+    ).values_list("department_id", "department__name")
+    officials = MeasureExecutor.objects.filter(measure__roadmap=roadmap, official__isnull=False).values_list(
+        "official_id", "official__name", "official__post"
+    )
+    choices = {(f"d{pk}", name) for pk, name in departments} | {
+        (f"o{pk}", name or post) for pk, name, post in officials
+    }
+    return sorted(choices, key=lambda choice: choice[1].lower())
+
+
 def roadmap_summary(rows: list[MeasureRow]) -> dict:
     counts = defaultdict(int)
     for row in rows:

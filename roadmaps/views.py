@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from . import selectors
 from .cache import PAGE_TIMEOUT, page_key, roadmap_meta
 from .filters import MeasureFilter
-from .models import Measure, MeasureExecutor, Municipality, Roadmap
+from .models import Measure, Municipality, Roadmap
 from .rendering import measure_rows_html, measure_url_prefix
 
 
@@ -90,21 +90,7 @@ def _render_roadmap(request, roadmap, today):
         for section in sections
         if section.pk in by_section
     ]
-    executor_choices = sorted(
-        {
-            (f"d{d_id}", name)
-            for d_id, name in MeasureExecutor.objects.filter(
-                measure__roadmap=roadmap, department__isnull=False
-            ).values_list("department_id", "department__name")
-        }
-        | {
-            (f"o{o_id}", name or post)
-            for o_id, name, post in MeasureExecutor.objects.filter(
-                measure__roadmap=roadmap, official__isnull=False
-            ).values_list("official_id", "official__name", "official__post")
-        },
-        key=lambda c: c[1].lower(),
-    )
+    executor_choices = selectors.executor_choices(roadmap)
     from .models import Deadline
 
     return render_to_string(
