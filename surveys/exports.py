@@ -6,17 +6,16 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from openness_portal.spreadsheets import quote_formula
+
 from . import selectors
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value):
     """Citizen text never becomes a spreadsheet formula: a leading = + - @ tab CR gets a quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return quote_formula(value)
 
 
 def _has_disposition(comment):

@@ -7,8 +7,9 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from openness_portal.spreadsheets import looks_like_formula
+
 # Text starting with these is a formula (or an injection) to spreadsheet software: always written as text.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 _thin = Side(style="thin", color="808080")
 _border = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
@@ -86,7 +87,7 @@ class _Cells:
         for col, value in enumerate(values):
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell = self._cell(col, style, value.startswith(FORMULA_TRIGGERS))
+                cell = self._cell(col, style, looks_like_formula(value))
                 # Set directly: openpyxl's setter reads a leading «=» as a formula (in both modes).
                 cell._value = value
                 cell.data_type = "s"

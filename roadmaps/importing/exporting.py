@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Prefetch
 
+from openness_portal.spreadsheets import looks_like_formula
+
 from ..models import Kpi, KpiTarget, Measure, MeasureExecutor, Roadmap, Section
 
 HEADERS = [
@@ -17,7 +19,6 @@ HEADERS = [
     "Показатели (ожидаемый результат)",
 ]
 COMPARATOR_WORDS = {"gte": "не менее", "lte": "не более", "eq": ""}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _value(value: Decimal) -> str:
@@ -106,7 +107,7 @@ def export_docx(roadmap: Roadmap) -> bytes:
 
 def _put(ws, row: int, col: int, text: str):
     cell = ws.cell(row=row, column=col, value=text)
-    if isinstance(text, str) and text.startswith(FORMULA_START):
+    if looks_like_formula(text):
         cell.data_type = "s"  # text that looks like a formula stays text
     return cell
 
