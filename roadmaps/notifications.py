@@ -1,6 +1,7 @@
 """Messages the roadmaps app sends, queued in the shared notifications log."""
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from openness_portal.notifications.services import deliver, queue_notification
 
@@ -18,7 +19,8 @@ def notify_progress_returned(entry_id: int, reviewed_at: str) -> bool:
         kind="progress_returned",
         recipient=author.get_full_name() or author.get_username(),
         email=email,
-        subject=f"Информация по мероприятию {entry.measure.number} возвращена на доработку",
+        subject=_("Информация по мероприятию %(number)s возвращена на доработку")
+        % {"number": entry.measure.number},
         template="roadmaps/email/progress_returned",
         context={"entry": entry},
         municipality=entry.measure.roadmap.municipality,
