@@ -441,7 +441,17 @@ class DeadlineAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and "due_date" in form.changed_data:
-            obj._change_reason = form.cleaned_data["change_reason"].strip()
+            # A moved due date goes through the service: reason required and kept in the history.
+            services.move_deadline(
+                obj,
+                form.cleaned_data["due_date"],
+                reason=form.cleaned_data["change_reason"],
+                user=request.user,
+            )
+            others = [f for f in form.changed_data if f not in ("due_date", "change_reason")]
+            if others:
+                obj.save(update_fields=others)
+            return
         super().save_model(request, obj, form, change)
 
 

@@ -296,3 +296,32 @@ def test_roadmap_admin_links_to_its_table_exports(client, world):
     response = client.get(docx)
     assert response.status_code == 200
     assert response.content[:2] == b"PK"  # a real DOCX (zip) file
+
+
+def _move_in_admin(client, deadline, new_date, reason):
+    return client.post(
+        reverse("admin:roadmaps_deadline_change", args=[deadline.pk]),
+        {
+            "due_date": new_date,
+            "period": deadline.period,
+            "part_label": deadline.part_label,
+            "completed_on": "",
+            "change_reason": reason,
+            "_save": "Сохранить",
+        },
+    )
+
+
+def test_coordinator_moves_a_deadline_in_the_admin_only_with_a_reason(client, world):
+    deadline = Deadline.objects.get(measure=world["measure_a"])
+    client.force_login(world["coordinator"])
+    refused = _move_in_admin(client, deadline, "2022-05-01", "")
+    assert refused.status_code == 200 and "Укажите причину переноса срока" in refused.content.decode()
+    deadline.refresh_from_db()
+    assert deadline.due_date == date(2022, 4, 1)
+    assert _move_in_admin(client, deadline, "2022-05-01", "Распоряжение № 7-р").status_code == 302
+    deadline.refresh_from_db()
+    assert deadline.due_date == date(2022, 5, 1)
+    assert deadline.history.first().history_change_reason == "Распоряжение № 7-р"
+    client.force_login(world["executor"])
+    assert _move_in_admin(client, deadline, "2022-06-01", "хочу позже").status_code == 403
