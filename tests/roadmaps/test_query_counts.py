@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from roadmaps.demo.synthetic import build_roadmap
 from roadmaps.models import ProgressEntry
@@ -85,3 +86,23 @@ def test_api_lists_query_count_is_constant(client, small_and_large, path):
     counts = [_queries(client, path.format(id=small.pk)), _queries(client, path.format(id=large.pk))]
     assert counts[0] == counts[1], counts
     assert counts[1] <= 12
+
+
+@pytest.mark.parametrize(
+    ("changelist", "roadmap_filter"),
+    [
+        ("roadmaps_measure", "roadmap__id__exact"),
+        ("roadmaps_deadline", "measure__roadmap__id__exact"),
+        ("roadmaps_progressentry", "measure__roadmap__id__exact"),
+        ("roadmaps_kpi", "measure__roadmap__id__exact"),
+        ("roadmaps_roadmap", "id__exact"),
+    ],
+)
+def test_admin_lists_query_count_is_constant(client, small_and_large, changelist, roadmap_filter):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.ru", "x" * 12))
+    small, large = small_and_large
+    url = reverse(f"admin:{changelist}_changelist")
+    counts = [_queries(client, f"{url}?{roadmap_filter}={roadmap.pk}") for roadmap in (small, large)]
+    assert counts[0] == counts[1], counts
