@@ -11,13 +11,25 @@ from tests.factories import MunicipalityFactory
 
 
 def open_discussion(municipality=None, *, opens_at=None, **kwargs):
-    """A discussion opened through the service (so its window is computed the real way)."""
+    """A discussion opened through the service (so its window is computed the real way).
+
+    By default it opened earlier today, local time: an hour ago would be yesterday just after midnight, and
+    the countdown a test reads would be one day short.
+    """
+    municipality = municipality or MunicipalityFactory()
     return services.open_discussion(
-        municipality=municipality or MunicipalityFactory(),
+        municipality=municipality,
         title=kwargs.pop("title", "Отчет о реализации муниципальной программы за 2024 год"),
-        opens_at=opens_at or timezone.now() - timedelta(hours=1),
+        opens_at=opens_at or opened_earlier_today(municipality),
         **kwargs,
     )
+
+
+def opened_earlier_today(municipality):
+    """The later of an hour ago and the start of today in the municipality's time zone."""
+    now = timezone.now()
+    local_midnight = now.astimezone(municipality.tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(hours=1), local_midnight)
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
