@@ -61,7 +61,9 @@ class Reminder(models.Model):
     `run`, so a re-run, a retried task or two concurrent sweeps never remind anyone twice.
     """
 
-    kind = models.CharField(_("вид"), max_length=50, db_index=True)
+    # No index on kind: a handful of values, so it would not narrow a search, and a worst-case sweep
+    # writes 200,000 rows whose every index costs time.
+    kind = models.CharField(_("вид"), max_length=50)
     subject_key = models.CharField(_("обязанность"), max_length=200)
     stage = models.CharField(
         _("этап"),

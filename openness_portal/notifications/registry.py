@@ -6,9 +6,16 @@ knowing the app's models. An app registers sources in its own `reminders.py` mod
     @reminder_source("annual_report")
     def annual_reports_due(*, dates, municipality_ids):
         ...yield DueItem(...) for every OPEN duty whose due_date is in `dates`
+
+A source with many rows a day (deadlines: up to one per measure and executor) answers in SQL instead, so
+the rows go from its tables into the reminder log without passing through Python:
+
+    @reminder_source("deadline", form=ROWS)
+    def deadline_rows(*, stages, municipality_ids, coordinators):
+        ...yield ReminderSelect(sql, params): a SELECT whose columns are named as ROW_COLUMNS
 """
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,26 +52,64 @@ class DueItem:
     group: str = ""  # optional heading the digest groups items under (e.g. the responsible department)
 
 
-ReminderSource = Callable[..., Iterable[DueItem]]
+@dataclass(frozen=True)
+class ReminderSelect:
+    """A SELECT producing reminder rows: one column per name in ROW_COLUMNS, in any order, named so."""
+
+    sql: str
+    params: tuple = ()
+
+
+# The columns a ReminderSelect provides (the sweep adds the day, its run id and the time).
+ROW_COLUMNS = (
+    "kind",
+    "subject_key",  # stable id of the duty
+    "stage",  # «<stage code>:<due date ISO>», taken from the `stages` the source is given
+    "recipient_key",  # Recipient.key of the person or department
+    "municipality_id",
+    "recipient_name",
+    "email",  # "" when unknown: the sweep tells the coordinators
+    "due_date",
+    "title",
+    "link",
+    "details",
+    "group",
+)
+
+ITEMS, ROWS = "items", "rows"  # a source yields DueItem objects, or ReminderSelect statements
+ReminderSource = Callable[..., Iterable[DueItem] | Iterable[ReminderSelect]]
 _sources: dict[str, ReminderSource] = {}
 _stage_sets: dict[str, str] = {}
+_forms: dict[str, str] = {}
 
 # Which reminder stages a source's items go through: "all" — before (14, 7, 3, 1 working days), on the
 # day, overdue then weekly; "overdue" — only overdue then weekly (e.g. «waiting for review too long»).
 STAGE_SETS = ("all", "overdue")
 
 
-def reminder_source(kind: str, *, stages: str = "all") -> Callable[[ReminderSource], ReminderSource]:
-    """Register `fn(*, dates: Collection[date], municipality_ids: Collection[int] | None)`."""
+def reminder_source(
+    kind: str, *, stages: str = "all", form: str = ITEMS
+) -> Callable[[ReminderSource], ReminderSource]:
+    """Register `fn(*, dates: Collection[date], municipality_ids: Collection[int] | None)` yielding DueItems,
+    or with form=ROWS `fn(*, stages: dict[date, str], municipality_ids: list[int], coordinators: dict[int,
+    list[Recipient]])` yielding ReminderSelect statements (`stages` maps each due date to its stage string)."""
     if stages not in STAGE_SETS:
         raise ValueError(f"stages must be one of {STAGE_SETS}")
+    if form not in (ITEMS, ROWS):
+        raise ValueError(f"form must be {ITEMS!r} or {ROWS!r}")
 
     def decorator(fn: ReminderSource) -> ReminderSource:
         _sources[kind] = fn
         _stage_sets[kind] = stages
+        _forms[kind] = form
         return fn
 
     return decorator
+
+
+def source_form(kind: str) -> str:
+    """ITEMS or ROWS: how a registered source answers."""
+    return _forms.get(kind, ITEMS)
 
 
 def stage_set(kind: str) -> str:
@@ -75,10 +120,3 @@ def stage_set(kind: str) -> str:
 def reminder_sources() -> dict[str, ReminderSource]:
     autodiscover_modules("reminders")
     return dict(_sources)
-
-
-def due_items(
-    *, dates: Collection[date], municipality_ids: Collection[int] | None = None
-) -> Iterable[DueItem]:
-    for _kind, source in sorted(reminder_sources().items()):
-        yield from source(dates=dates, municipality_ids=municipality_ids)

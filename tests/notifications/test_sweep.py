@@ -11,7 +11,7 @@ from django.core.management import call_command
 from openness_portal.notifications.models import Notification, Reminder
 from openness_portal.notifications.stages import normalise_offsets, stage_dates
 from openness_portal.notifications.sweep import run_sweep
-from roadmaps.models import Deadline
+from roadmaps.models import Deadline, MeasureExecutor
 from roadmaps.services import move_deadline
 from tests.notifications.factories import (
     DepartmentFactory,
@@ -234,3 +234,27 @@ def test_digest_text_and_html_greet_list_escape_and_point_to_the_rest():
         english, _html = _render(_digest(1))
     assert english.startswith("Hello, Отдел кадров!") and "Deadlines to keep in mind" in english
     assert "more item" not in english  # nothing hidden when everything fits
+
+
+def test_a_measure_with_two_executors_reminds_both_and_groups_the_overdue_under_the_lead(
+    django_capture_on_commit_callbacks,
+):
+    section, coordinator = municipality_with_coordinator()
+    municipality = section.roadmap.municipality
+    culture = DepartmentFactory(municipality=municipality, name="управление культуры")
+    finance = DepartmentFactory(municipality=municipality, name="финансовое управление")
+    deadline = deadline_for(section, date(2019, 12, 10), department=finance)  # overdue on 11.12
+    # The co-executor was added first but comes second in the measure's order: order decides the lead.
+    MeasureExecutor.objects.filter(measure=deadline.measure).update(order=1)
+    MeasureExecutor.objects.create(measure=deadline.measure, order=0, department=culture)
+
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    assert {m.to[0] for m in mail.outbox} == {coordinator.email, finance.email, culture.email}
+    overdue = Reminder.objects.get(kind="deadline_overdue")
+    assert overdue.group == "управление культуры"
+    assert overdue.details == "Ответственные: управление культуры; финансовое управление"
+    to_finance = Reminder.objects.get(kind="deadline", recipient_key=f"department:{finance.pk}")
+    assert to_finance.details == "Ответственные: управление культуры; финансовое управление"
+    assert to_finance.link == f"/admin/roadmaps/deadline/{deadline.pk}/change/"
+    assert to_finance.title.endswith(" — до 10.12.2019")
