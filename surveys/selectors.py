@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from . import fastcache
+from . import fastcache, ratelimit
 from .models import Answer, Comment, Discussion, DiscussionSummary, Option, Question, Response, Survey
 
 
@@ -40,10 +40,13 @@ def _posting_key(pk) -> str:
     return f"surveys:discussion-posting:{pk}"
 
 
-def discussion_for_posting(pk) -> Discussion | None:
-    """The discussion with municipality and moderation settings, from the cache when possible (0 queries)."""
+def discussion_for_posting(pk, *, counting: ratelimit.Attempt | None = None) -> Discussion | None:
+    """The discussion with municipality and moderation settings, from the cache when possible (0 queries).
+
+    With `counting`, that attempt's rate-limit counters ride in the same Redis round trip as the read.
+    """
     key = _posting_key(pk)
-    discussion = fastcache.get(key)
+    discussion = counting.count(read=key) if counting is not None else fastcache.get(key)
     if discussion is None:
         discussion = (
             Discussion.objects.select_related("municipality", "municipality__moderation_settings")

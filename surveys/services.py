@@ -10,8 +10,9 @@ from datetime import date, datetime, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, router, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import F
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -183,6 +184,11 @@ def _official_for(user, municipality_id):
     return None, access.is_coordinator(user, municipality_id)
 
 
+def comment_attempt(*, ip: str, email: str) -> ratelimit.Attempt:
+    """The rate-limit counters a post counts against: its IP address and its e-mail as typed."""
+    return ratelimit.Attempt({"ip": ip, "email": (email or "").strip()})
+
+
 def post_comment(
     *,
     discussion: Discussion,
@@ -195,13 +201,17 @@ def post_comment(
     ip: str = "",
     user=None,
     now: datetime | None = None,
+    rate_limit: ratelimit.Attempt | None = None,
 ) -> Comment:
     """Accept a comment inside the window; raises DiscussionClosed, RateLimited, SpamDetected or ValidationError.
 
-    Nothing is stored unless every check passes.
+    Nothing is stored unless every check passes. `rate_limit`: the comment_attempt() already counted by the
+    caller (the page counts it in the Redis round trip that reads the discussion); counted here otherwise.
     """
     now = now or timezone.now()
     if discussion.status_at(now) != Discussion.Status.OPEN:
+        if rate_limit is not None:
+            rate_limit.undo()  # counted along with the discussion read; a closed window never counts
         if now < discussion.opens_at:
             raise DiscussionClosed(
                 _("Обсуждение еще не началось: замечания принимаются с %(date)s.")
@@ -212,9 +222,11 @@ def post_comment(
             % {"date": f"{discussion.last_day:%d.%m.%Y}"}
         )
     email = (email or "").strip()
-    wait = ratelimit.hit({"ip": ip, "email": email})
-    if wait:
-        raise RateLimited(wait)
+    if rate_limit is None:
+        rate_limit = comment_attempt(ip=ip, email=email)
+        rate_limit.count()
+    if rate_limit.wait:
+        raise RateLimited(rate_limit.wait)
     if honeypot:
         raise SpamDetected()
 
@@ -302,12 +314,46 @@ def post_comment(
     )
     try:
         with savepoint:
-            comment.save(using=using)
+            _insert(comment, using)
     except IntegrityError as exc:
         if not _is_duplicate(discussion, digest):
             raise
         raise ValidationError({"text": _("Такое замечание уже получено в этом обсуждении.")}) from exc
     return comment
+
+
+_insert_sql = {}
+
+
+def _insert(comment: Comment, using: str) -> None:
+    """comment.save() for a new row with the INSERT written once per database instead of compiled per post.
+
+    The ORM's compiler was a third of a comment POST's CPU. Values go through each field's pre_save and
+    get_db_prep_save as in save(), and pre_save/post_save are sent, so receivers see the same thing.
+    """
+    connection = connections[using]
+    meta = Comment._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    if using not in _insert_sql:
+        returning, _params = connection.ops.return_insert_columns([meta.pk])
+        # Table and column names from the model's own metadata, values as parameters.
+        _insert_sql[using] = "INSERT INTO {} ({}) VALUES ({}) {}".format(  # noqa: S608
+            connection.ops.quote_name(meta.db_table),
+            ", ".join(connection.ops.quote_name(f.column) for f in fields),
+            ", ".join(["%s"] * len(fields)),
+            returning if connection.features.can_return_columns_from_insert else "",
+        )
+    pre_save.send(sender=Comment, instance=comment, raw=False, using=using, update_fields=None)
+    params = [f.get_db_prep_save(f.pre_save(comment, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql[using], params)
+        if connection.features.can_return_columns_from_insert:
+            comment.pk = cursor.fetchone()[0]
+        else:
+            comment.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    comment._state.adding = False
+    comment._state.db = using
+    post_save.send(sender=Comment, instance=comment, created=True, update_fields=None, raw=False, using=using)
 
 
 def _is_duplicate(discussion, digest: str) -> bool:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -120,12 +120,15 @@ def _comment_fields(data) -> dict:
 
 def _post_comment(request, pk):
     """Accept a comment and redirect; only a refused post renders the page (with the form and its errors)."""
-    discussion = selectors.discussion_for_posting(pk)
+    data = _comment_fields(request.POST)
+    # One Redis round trip reads the cached discussion and counts the rate-limit attempt.
+    attempt = services.comment_attempt(ip=client_ip(request), email=data.get("email", ""))
+    discussion = selectors.discussion_for_posting(pk, counting=attempt)
     if discussion is None:
+        attempt.undo()
         raise Http404
     now = timezone.now()
     _process_if_closed(discussion, now)
-    data = _comment_fields(request.POST)
     try:
         comment = services.post_comment(
             discussion=discussion,
@@ -138,6 +141,7 @@ def _post_comment(request, pk):
             ip=client_ip(request),
             user=request.user,
             now=now,
+            rate_limit=attempt,
         )
     except services.DiscussionClosed as exc:
         messages.error(request, str(exc))
@@ -149,7 +153,7 @@ def _post_comment(request, pk):
         )
         form, http_status = None, 429
     except services.SpamDetected:
-        return _posted(discussion, None)
+        return _posted(request, discussion, None)
     except ValidationError as exc:
         form = CommentForm(request.POST)
         form.is_valid()
@@ -157,24 +161,24 @@ def _post_comment(request, pk):
             form.add_error(field if field in form.fields else None, errors)
         http_status = 400
     else:
-        return _posted(discussion, comment)
+        return _posted(request, discussion, comment)
     if form is None:
         form = CommentForm(request.POST)  # bound, so the citizen's text is shown again
         form.is_valid()
     return _render_discussion(request, _discussion(pk), form, now, http_status)
 
 
-def _posted(discussion, comment):
-    """Redirect after a post; the notice rides in the query string (cheaper than a signed messages cookie)."""
+def _posted(request, discussion, comment):
+    """Redirect back to the page posted from; the notice rides in the query string (not a signed cookie)."""
     if comment is not None:
         published = comment.status == Comment.Status.PUBLISHED
     else:  # honeypot: say what a real post would have been told
         published = (
             services.moderation_settings_for(discussion.municipality).mode == ModerationSettings.Mode.POST
         )
-    return redirect(
-        f"{discussion.get_absolute_url()}?sent={'published' if published else 'pending'}#comment-form"
-    )
+    # The form posts to the discussion's own page, so request.path is its URL: no reverse(), and not
+    # redirect(), which would first try the URL as a view name.
+    return HttpResponseRedirect(f"{request.path}?sent={'published' if published else 'pending'}#comment-form")
 
 
 POST_NOTICES = {
