@@ -1,8 +1,9 @@
 """Roadmap duties for the reminder sweep: open deadlines (executors), overdue ones and slow reviews (coordinator).
 
 Deadlines are the bulk of a day's reminders (one per deadline and executor: 100,000 deadlines reaching a
-stage on one day is the benchmark's worst case), so they are answered in SQL: the sweep inserts the rows
-into its log straight from these SELECTs. Slow reviews are few and are answered as DueItems.
+stage on one day is the benchmark's worst case), so they are answered in SQL: the sweep inserts the keys
+into its log straight from a SELECT, and asks for the text only of the items a digest lists. Slow reviews
+are few and are answered as DueItems.
 """
 
 import zoneinfo
@@ -11,12 +12,20 @@ from datetime import date, timedelta
 from itertools import islice
 
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from openness_portal.notifications.recipients import coordinator_recipients
-from openness_portal.notifications.registry import ROWS, DueItem, ReminderSelect, reminder_source
-from openness_portal.notifications.sql import first_value, quote, string_agg, values_table
+from openness_portal.notifications.registry import (
+    ROWS,
+    Described,
+    DueItem,
+    Recipient,
+    ReminderSelect,
+    reminder_source,
+)
+from openness_portal.notifications.sql import quote, values_table
 from openness_portal.workdays.calendar import get_calendar
 
 from .models import Deadline, Department, Measure, MeasureExecutor, Official, ProgressEntry, Roadmap
@@ -51,67 +60,45 @@ def _table(model) -> str:
     return quote(model._meta.db_table)
 
 
-def _split(template: str, placeholder: str) -> tuple[str, str]:
-    """A translated «… %(names)s …» as the text before and after the placeholder, to concatenate in SQL."""
-    before, _sep, after = template.partition(placeholder)
-    return before, after
+def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect:
+    """One SELECT for every deadline reminder of the day: keys only, straight from the roadmap tables.
 
-
-def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect | None:
-    """One SELECT for every deadline reminder of the day: rows go from the roadmap tables to the log.
-
-    Executors are resolved as a person would: an official (its own e-mail, else its account's), else a
-    department (its e-mail, else its head's among its officials). Free text has no address, so the
-    coordinators are told instead. Overdue deadlines also go to the coordinators (kind «deadline_overdue»),
-    grouped by the lead executor. Each deadline's shared text is built once for all its recipients.
+    To each executor that is an official or a department; to the coordinators when an executor is free
+    text or the measure has none (nobody else could be told), and, as «deadline_overdue», when the
+    deadline is overdue. The text of an item is written later, by `describe_deadlines`, and only for the
+    items a digest lists.
     """
-    from django.contrib.auth import get_user_model
-
-    coordinator_rows = [
-        (mid, c.key[:200], c.name[:300], c.email)
-        for mid in municipality_ids
-        for c in coordinators.get(mid, ())
-    ]
     stage_cte, params = values_table(
         "reminder_stage",
-        {"due_date": "date", "stage": "text", "until": "text", "overdue": "int"},
-        [
-            (due, stage, f" — до {due:%d.%m.%Y}", int(stage.startswith("overdue")))
-            for due, stage in sorted(stages.items())
-        ],
+        {"due_date": "date", "stage": "text", "overdue": "int"},
+        [(due, stage, int(stage.startswith("overdue"))) for due, stage in sorted(stages.items())],
     )
     ctes = [stage_cte]
+    coordinator_rows = [(mid, c.key[:200]) for mid in municipality_ids for c in coordinators.get(mid, ())]
     if coordinator_rows:
         coordinator_cte, coordinator_params = values_table(
-            "coordinator",
-            {"municipality_id": "int", "recipient_key": "text", "recipient_name": "text", "email": "text"},
-            coordinator_rows,
+            "coordinator", {"municipality_id": "int", "recipient_key": "text"}, coordinator_rows
         )
         ctes.append(coordinator_cte)
         params += coordinator_params
-    link_before, link_after = _admin_link("admin:roadmaps_deadline_change")("\x00").split("\x00")
-    responsible_before, responsible_after = _split(_("Ответственные: %(names)s"), "%(names)s")
-    not_found = _("Исполнитель не найден в справочнике — напоминание координатору.")
     ids = list(municipality_ids)
     names = {
         "deadline": _table(Deadline),
         "measure": _table(Measure),
         "roadmap": _table(Roadmap),
         "executor": _table(MeasureExecutor),
-        "official": _table(Official),
-        "department": _table(Department),
-        "user": _table(get_user_model()),
         "in_ids": ", ".join(["%s"] * len(ids)),
-        "names": string_agg("name", "position, executor_id"),
-        "lead": first_value("name", ("position", "executor_id"), "lead"),
     }
     # CROSS JOIN makes SQLite walk the few stage dates and look each up in the due-date index (PostgreSQL
-    # plans it as any join). Line breaks of imported titles become spaces, as in `_title_head`.
+    # plans it as any join). The executor table is joined as it is, not through a CTE: both databases
+    # then use its measure index instead of building one on the fly.
     ctes.append(
         """due AS (
-        SELECT dl.id AS deadline_id, dl.due_date, dl.part_label, dl.measure_id, m.number,
-               TRIM(REPLACE(REPLACE(REPLACE(m.title, %s, ' '), %s, ' '), %s, ' ')) AS clean_title,
-               r.municipality_id, s.stage, s.until, s.overdue
+        SELECT dl.id AS deadline_id, dl.due_date, dl.measure_id, r.municipality_id, s.stage, s.overdue,
+               (NOT EXISTS (SELECT 1 FROM {executor} e WHERE e.measure_id = dl.measure_id
+                              AND (e.official_id IS NOT NULL OR e.department_id IS NOT NULL))
+                OR EXISTS (SELECT 1 FROM {executor} e WHERE e.measure_id = dl.measure_id
+                              AND e.official_id IS NULL AND e.department_id IS NULL)) AS unmatched
         FROM reminder_stage s
         CROSS JOIN {deadline} dl
         JOIN {measure} m ON m.id = dl.measure_id
@@ -121,90 +108,134 @@ def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect |
           AND r.status IN (%s, %s) AND r.municipality_id IN ({in_ids})
     )""".format(**names)
     )
-    params += ["\r\n", "\n", "\r", False, *LIVE_ROADMAPS, *ids]
-    ctes.append(
-        """executor AS (
-        SELECT e.measure_id, e."order" AS position, e.id AS executor_id,
-               CASE WHEN e.official_id IS NOT NULL THEN 'official:' || e.official_id
-                    WHEN e.department_id IS NOT NULL THEN 'department:' || e.department_id END AS recipient_key,
-               CASE WHEN e.official_id IS NOT NULL THEN
-                        CASE WHEN o.name <> '' AND o.post <> '' THEN o.name || ', ' || o.post
-                             WHEN o.name <> '' THEN o.name ELSE o.post END
-                    WHEN e.department_id IS NOT NULL THEN COALESCE(NULLIF(dp.short_name, ''), dp.name)
-                    ELSE e.text END AS name,
-               CASE WHEN e.official_id IS NOT NULL THEN COALESCE(NULLIF(o.email, ''), u.email, '')
-                    WHEN e.department_id IS NOT NULL THEN COALESCE(NULLIF(dp.email, ''), (
-                        SELECT COALESCE(NULLIF(h.email, ''), hu.email)
-                        FROM {official} h LEFT JOIN {user} hu ON hu.id = h.user_id
-                        WHERE h.department_id = dp.id AND dp.head_name <> '' AND h.name = dp.head_name
-                          AND COALESCE(NULLIF(h.email, ''), hu.email, '') <> ''
-                        ORDER BY h.post, h.id LIMIT 1
-                    ), '') END AS email
-        FROM {executor} e
-        LEFT JOIN {official} o ON o.id = e.official_id
-        LEFT JOIN {user} u ON u.id = o.user_id
-        LEFT JOIN {department} dp ON dp.id = e.department_id
-        WHERE e.measure_id IN (SELECT measure_id FROM due)
-    )""".format(**names)
+    params += [False, *LIVE_ROADMAPS, *ids]
+    columns = "%s, 'deadline:' || d.deadline_id, d.stage, {who}, d.municipality_id, d.due_date"
+    executor_key = (
+        "CASE WHEN e.official_id IS NOT NULL THEN 'official:' || e.official_id "
+        "ELSE 'department:' || e.department_id END"
     )
-    ctes.append(
-        """team AS (
-        SELECT measure_id, {names} AS names, {lead}, COUNT(*) AS executors,
-               COUNT(*) - COUNT(recipient_key) AS unmatched
-        FROM (SELECT * FROM executor ORDER BY measure_id, position, executor_id) ordered
-        GROUP BY measure_id
-    )""".format(**names)
-    )
-    params.append("; ")
-    ctes.append(
-        """item AS (
-        SELECT due.deadline_id, due.measure_id, due.municipality_id, due.due_date, due.stage, due.overdue,
-               SUBSTR(
-                   CASE WHEN due.number <> '' THEN due.number || '. ' ELSE '' END
-                   || CASE WHEN LENGTH(due.clean_title) > 140 THEN SUBSTR(due.clean_title, 1, 139) || '…'
-                           ELSE due.clean_title END
-                   || CASE WHEN due.part_label <> '' THEN ' (' || due.part_label || ')' ELSE '' END
-                   || due.until, 1, 500) AS title,
-               %s || due.deadline_id || %s AS link,
-               t.names, COALESCE(t.executors, 0) AS executors, t.lead,
-               CASE WHEN t.measure_id IS NULL OR t.unmatched > 0 THEN 1 ELSE 0 END AS unmatched
-        FROM due LEFT JOIN team t ON t.measure_id = due.measure_id
-    )"""
-    )
-    params += [link_before, link_after]
-    common = """%s AS kind, 'deadline:' || i.deadline_id AS subject_key, i.stage, i.municipality_id,
-        i.due_date, i.title, i.link"""
-    team_line = "%s || i.names || %s"
-    details = f"""SUBSTR(CASE WHEN i.names IS NULL THEN %s
-        ELSE {team_line} || CASE WHEN i.unmatched = 1 THEN %s ELSE '' END END, 1, 500) AS details"""
-    details_params = [not_found, responsible_before, responsible_after, ". " + not_found]
     parts = [
-        f"""SELECT {common}, x.recipient_key, SUBSTR(x.name, 1, 300) AS recipient_name, x.email,
-               {details}, '' AS "group"
-        FROM item i CROSS JOIN executor x
-        WHERE x.measure_id = i.measure_id AND x.recipient_key IS NOT NULL"""
+        f"""SELECT {columns.format(who=executor_key)}
+        FROM due d JOIN {names["executor"]} e ON e.measure_id = d.measure_id
+        WHERE e.official_id IS NOT NULL OR e.department_id IS NOT NULL"""
     ]
-    params += ["deadline", *details_params]
+    params.append("deadline")
     if coordinator_rows:
-        # Free-text executors (or none at all) have no address: the coordinators pass the reminder on.
+        # A measure with a free-text executor or none at all: the coordinators pass the reminder on.
         parts.append(
-            f"""SELECT {common}, c.recipient_key, c.recipient_name, c.email, {details}, '' AS "group"
-            FROM item i CROSS JOIN coordinator c
-            WHERE c.municipality_id = i.municipality_id AND i.unmatched = 1"""
+            f"""SELECT {columns.format(who="c.recipient_key")}
+            FROM due d JOIN coordinator c ON c.municipality_id = d.municipality_id WHERE d.unmatched"""
         )
-        params += ["deadline", *details_params]
         parts.append(
-            f"""SELECT {common}, c.recipient_key, c.recipient_name, c.email,
-                   SUBSTR(CASE WHEN i.executors > 1 THEN {team_line} ELSE '' END, 1, 500) AS details,
-                   SUBSTR(COALESCE(i.lead, %s), 1, 300) AS "group"
-            FROM item i CROSS JOIN coordinator c
-            WHERE c.municipality_id = i.municipality_id AND i.overdue = 1"""
+            f"""SELECT {columns.format(who="c.recipient_key")}
+            FROM due d JOIN coordinator c ON c.municipality_id = d.municipality_id WHERE d.overdue = 1"""
         )
-        params += ["deadline_overdue", responsible_before, responsible_after, _("исполнитель не указан")]
+        params += ["deadline", "deadline_overdue"]
     return ReminderSelect("WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(parts), tuple(params))
 
 
-@reminder_source("deadline", form=ROWS)
+def deadline_directory(municipality_ids: Collection[int]) -> dict[str, Recipient]:
+    """Every official and department of the municipalities as a recipient, by key, in two queries.
+
+    An official's address is its own, else its account's; a department's is its own, else its head's (the
+    official of the department whose name is the head's name).
+    """
+    officials = Official.objects.filter(municipality_id__in=list(municipality_ids)).select_related("user")
+    people: dict[str, Recipient] = {}
+    heads: dict[tuple[int, str], str] = {}
+    for o in officials.order_by("post", "id"):
+        email = o.email or (o.user.email if o.user_id else "")
+        recipient = Recipient(name=str(o), email=email, official_id=o.pk)
+        people[recipient.key] = recipient
+        if o.department_id and email:
+            heads.setdefault((o.department_id, o.name), email)
+    departments = Department.objects.filter(municipality_id__in=list(municipality_ids)).only(
+        "id", "name", "short_name", "email", "head_name"
+    )
+    for d in departments:
+        email = d.email or (heads.get((d.pk, d.head_name), "") if d.head_name else "")
+        recipient = Recipient(name=d.short_name or d.name, email=email, department_id=d.pk)
+        people[recipient.key] = recipient
+    return people
+
+
+def describe_deadlines(keys: Collection[tuple[str, str]], directory: dict[str, Recipient]):
+    """{(kind, subject key): Described} for the listed deadline items, two queries per 2,000 deadlines:
+    title with number, part and date, the link to the deadline, the executors in their order."""
+    link = _admin_link("admin:roadmaps_deadline_change")
+    responsible = _("Ответственные: %(names)s")
+    not_found = _("Исполнитель не найден в справочнике — напоминание координатору.")
+    no_executor = _("исполнитель не указан")
+    wanted: dict[int, list[str]] = {}
+    for kind, subject_key in keys:
+        wanted.setdefault(int(subject_key.partition(":")[2]), []).append(kind)
+    described = {}
+    # Per measure, worked out once however many of its deadlines are listed: (title head, the executor
+    # item's details, the overdue item's details, the overdue item's group).
+    measures: dict[int, tuple[str, str, str, str]] = {}
+    until: dict = {}  # due date → « — до DD.MM.YYYY»
+    deadline_sql = (
+        "SELECT dl.id, dl.due_date, dl.part_label, dl.measure_id, m.number, m.title "
+        f"FROM {_table(Deadline)} dl JOIN {_table(Measure)} m ON m.id = dl.measure_id WHERE dl.id IN ({{}})"
+    )
+    executor_sql = (
+        f"SELECT measure_id, department_id, official_id, text FROM {_table(MeasureExecutor)} "
+        'WHERE measure_id IN ({}) ORDER BY measure_id, "order", id'
+    )
+    with connection.cursor() as cursor:
+        for chunk in _batched(sorted(wanted), CHUNK):
+            cursor.execute(deadline_sql.format(", ".join(["%s"] * len(chunk))), chunk)
+            rows = cursor.fetchall()
+            missing = sorted({row[3] for row in rows} - measures.keys())
+            teams: dict[int, list] = {measure_id: [] for measure_id in missing}
+            if missing:
+                cursor.execute(executor_sql.format(", ".join(["%s"] * len(missing))), missing)
+                for measure_id, department_id, official_id, text in cursor.fetchall():
+                    if official_id:
+                        person = directory.get(f"official:{official_id}")
+                    else:
+                        person = directory.get(f"department:{department_id}") if department_id else None
+                    teams[measure_id].append((person.name, True) if person else (text, False))
+            numbers = {row[3]: (row[4], row[5]) for row in rows}
+            for measure_id, team in teams.items():
+                names = [name for name, _matched in team]
+                line = responsible % {"names": "; ".join(names)} if names else ""
+                if not line:
+                    details = not_found
+                elif all(matched for _name, matched in team):
+                    details = line
+                else:
+                    details = f"{line}. {not_found}"
+                measures[measure_id] = (
+                    _title_head(*numbers[measure_id]),
+                    details[:500],
+                    line[:500] if len(names) > 1 else "",
+                    (names[0] if names else no_executor)[:300],
+                )
+            for deadline_id, due, part, measure_id, _number, _title in rows:
+                if not isinstance(due, date):
+                    due = date.fromisoformat(due)
+                suffix = until.get(due)
+                if suffix is None:
+                    suffix = until[due] = f" — до {due:%d.%m.%Y}"
+                head, details, overdue_details, lead = measures[measure_id]
+                title = (f"{head} ({part}){suffix}" if part else head + suffix)[:500]
+                subject_key, href = f"deadline:{deadline_id}", link(deadline_id)
+                for kind in wanted[deadline_id]:
+                    if kind == "deadline_overdue":
+                        described[(kind, subject_key)] = Described(title, href, overdue_details, lead)
+                    else:
+                        described[(kind, subject_key)] = Described(title, href, details, "")
+    return described
+
+
+@reminder_source(
+    "deadline",
+    form=ROWS,
+    kinds=("deadline", "deadline_overdue"),
+    directory=deadline_directory,
+    describe=describe_deadlines,
+)
 def deadlines_due(*, stages, municipality_ids, coordinators):
     """Open deadlines of live roadmaps: to each responsible executor, and when overdue to the coordinators."""
     if stages and municipality_ids:

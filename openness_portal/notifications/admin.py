@@ -1,6 +1,10 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, Reminder
+from .stages import stage_code, stage_label
+from .sweep import fill_in_text
 
 
 class _ScopedReadOnlyAdmin(admin.ModelAdmin):
@@ -44,9 +48,35 @@ class NotificationAdmin(_ScopedReadOnlyAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(_ScopedReadOnlyAdmin):
-    list_display = ["day", "recipient_name", "email", "kind", "stage", "title", "due_date", "municipality"]
+    list_display = ["day", "recipient", "kind", "stage_shown", "what", "due_date", "municipality"]
     list_filter = ["kind", "day", "municipality"]
     search_fields = ["recipient_name", "email", "title", "subject_key", "recipient_key"]
     list_select_related = ["municipality"]
     date_hierarchy = "day"
     readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Deadline reminders are logged as keys: the page's rows get their text as the digest showed it.
+        fill_in_text(list(changelist.result_list))
+        return changelist
+
+    def get_object(self, request, object_id, from_field=None):
+        reminder = super().get_object(request, object_id, from_field)
+        if reminder is not None:
+            fill_in_text([reminder])
+        return reminder
+
+    @admin.display(description=_("получатель"), ordering="recipient_key")
+    def recipient(self, obj):
+        return f"{obj.recipient_name} <{obj.email}>" if obj.email else obj.recipient_name or obj.recipient_key
+
+    @admin.display(description=_("этап"), ordering="stage")
+    def stage_shown(self, obj):
+        return stage_label(stage_code(obj.stage))
+
+    @admin.display(description=_("что"))
+    def what(self, obj):
+        if obj.link:
+            return format_html('<a href="{}">{}</a>', obj.link, obj.title or obj.subject_key)
+        return obj.title or obj.subject_key

@@ -57,8 +57,9 @@ class Notification(models.Model):
 class Reminder(models.Model):
     """One duty reaching one stage for one recipient on one local day: the unique row is the claim.
 
-    The sweep inserts candidate rows ignoring conflicts and then reads back the rows carrying its own
-    `run`, so a re-run, a retried task or two concurrent sweeps never remind anyone twice.
+    The sweep inserts candidate rows ignoring conflicts and gets back only those it really inserted, so a
+    re-run, a retried task or two concurrent sweeps never remind anyone twice. Rows of high-volume sources
+    (deadlines) hold only keys: their text is the source's to give (`sweep.fill_in_text`).
     """
 
     # No index on kind: a handful of values, so it would not narrow a search, and a worst-case sweep
@@ -72,6 +73,9 @@ class Reminder(models.Model):
     )
     recipient_key = models.CharField(_("ключ получателя"), max_length=200)
     day = models.DateField(_("день (местное время)"))
+    # No database-level foreign key and no index of its own: PostgreSQL checks a deferred foreign key row by
+    # row at commit (2 s of a 200,000-row day), and only the sweep writes here, with ids it has just read.
+    # Django still deletes a municipality's reminders with it (on_delete).
     municipality = models.ForeignKey(
         "roadmaps.Municipality",
         on_delete=models.CASCADE,
@@ -79,11 +83,13 @@ class Reminder(models.Model):
         blank=True,
         related_name="reminders",
         verbose_name=_("муниципальное образование"),
+        db_constraint=False,
+        db_index=False,
     )
-    recipient_name = models.CharField(_("получатель"), max_length=300)
+    recipient_name = models.CharField(_("получатель"), max_length=300, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     due_date = models.DateField(_("срок"))
-    title = models.CharField(_("что"), max_length=500)
+    title = models.CharField(_("что"), max_length=500, blank=True)
     link = models.CharField(_("ссылка"), max_length=500, blank=True)
     details = models.CharField(_("подробности"), max_length=500, blank=True)
     group = models.CharField(_("группа"), max_length=300, blank=True)
@@ -93,13 +99,14 @@ class Reminder(models.Model):
     class Meta:
         verbose_name = _("напоминание")
         verbose_name_plural = _("журнал напоминаний")
-        ordering = ["-day", "recipient_name", "due_date"]
+        ordering = ["-day", "recipient_key", "due_date"]
+        # Day and recipient first: the same index is the claim and serves «this person's reminders of
+        # that day» (the link at the end of a digest). No other index: a worst-case day writes 200,000 rows.
         constraints = [
             models.UniqueConstraint(
-                fields=["subject_key", "stage", "recipient_key", "day"], name="reminder_once_per_stage_day"
+                fields=["day", "recipient_key", "subject_key", "stage"], name="reminder_once_per_day_stage"
             )
         ]
-        indexes = [models.Index(fields=["run", "recipient_key", "day"], name="reminder_run_recipient")]
 
     def __str__(self):
-        return f"{self.title} → {self.recipient_name} ({self.day:%d.%m.%Y})"
+        return f"{self.title or self.subject_key} → {self.recipient_name or self.recipient_key} ({self.day:%d.%m.%Y})"

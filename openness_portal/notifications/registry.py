@@ -7,17 +7,21 @@ knowing the app's models. An app registers sources in its own `reminders.py` mod
     def annual_reports_due(*, dates, municipality_ids):
         ...yield DueItem(...) for every OPEN duty whose due_date is in `dates`
 
-A source with many rows a day (deadlines: up to one per measure and executor) answers in SQL instead, so
-the rows go from its tables into the reminder log without passing through Python:
+A source with many rows a day (deadlines: up to one per measure and executor) answers in SQL instead: its
+SELECT gives only the keys (ROW_COLUMNS), which go from its tables into the reminder log without passing
+through Python; the text is asked for only for the items a digest lists, and the names and addresses of
+its recipients come from its directory:
 
-    @reminder_source("deadline", form=ROWS)
+    @reminder_source("deadline", form=ROWS, kinds=("deadline", "deadline_overdue"),
+                     directory=people_by_key, describe=describe_deadlines)
     def deadline_rows(*, stages, municipality_ids, coordinators):
-        ...yield ReminderSelect(sql, params): a SELECT whose columns are named as ROW_COLUMNS
+        ...yield ReminderSelect(sql, params): a SELECT of the ROW_COLUMNS, in that order
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -54,10 +58,22 @@ class DueItem:
 
 @dataclass(frozen=True)
 class ReminderSelect:
-    """A SELECT producing reminder rows: one column per name in ROW_COLUMNS, in any order, named so."""
+    """A SELECT producing reminder keys: the ROW_COLUMNS, in that order."""
 
     sql: str
     params: tuple = ()
+
+
+class Described(NamedTuple):
+    """What a digest shows of one item of a ROWS source (the fields of DueItem that are text).
+
+    A named tuple, not a dataclass: a worst-case day describes 55,000 of them.
+    """
+
+    title: str
+    link: str = ""
+    details: str = ""
+    group: str = ""
 
 
 # The columns a ReminderSelect provides (the sweep adds the day, its run id and the time).
@@ -65,22 +81,29 @@ ROW_COLUMNS = (
     "kind",
     "subject_key",  # stable id of the duty
     "stage",  # «<stage code>:<due date ISO>», taken from the `stages` the source is given
-    "recipient_key",  # Recipient.key of the person or department
+    "recipient_key",  # Recipient.key of the person or department, or of a coordinator given
     "municipality_id",
-    "recipient_name",
-    "email",  # "" when unknown: the sweep tells the coordinators
     "due_date",
-    "title",
-    "link",
-    "details",
-    "group",
 )
+# directory(municipality_ids) → {recipient key: Recipient}, for names and addresses;
+# describe(keys: [(kind, subject key)], directory) → {(kind, subject key): Described}.
+Directory = Callable[..., dict[str, "Recipient"]]
+Describer = Callable[..., dict[tuple[str, str], Described]]
+
+
+@dataclass(frozen=True)
+class RowSource:
+    kinds: tuple[str, ...]
+    directory: Directory
+    describe: Describer
+
 
 ITEMS, ROWS = "items", "rows"  # a source yields DueItem objects, or ReminderSelect statements
 ReminderSource = Callable[..., Iterable[DueItem] | Iterable[ReminderSelect]]
 _sources: dict[str, ReminderSource] = {}
 _stage_sets: dict[str, str] = {}
 _forms: dict[str, str] = {}
+_row_sources: dict[str, RowSource] = {}  # by each kind of row such a source writes
 
 # Which reminder stages a source's items go through: "all" — before (14, 7, 3, 1 working days), on the
 # day, overdue then weekly; "overdue" — only overdue then weekly (e.g. «waiting for review too long»).
@@ -88,20 +111,33 @@ STAGE_SETS = ("all", "overdue")
 
 
 def reminder_source(
-    kind: str, *, stages: str = "all", form: str = ITEMS
+    kind: str,
+    *,
+    stages: str = "all",
+    form: str = ITEMS,
+    kinds: tuple[str, ...] = (),
+    directory: Directory | None = None,
+    describe: Describer | None = None,
 ) -> Callable[[ReminderSource], ReminderSource]:
     """Register `fn(*, dates: Collection[date], municipality_ids: Collection[int] | None)` yielding DueItems,
     or with form=ROWS `fn(*, stages: dict[date, str], municipality_ids: list[int], coordinators: dict[int,
-    list[Recipient]])` yielding ReminderSelect statements (`stages` maps each due date to its stage string)."""
+    list[Recipient]])` yielding ReminderSelect statements (`stages` maps each due date to its stage string)
+    of rows of `kinds`, with their `directory` and `describe`."""
     if stages not in STAGE_SETS:
         raise ValueError(f"stages must be one of {STAGE_SETS}")
     if form not in (ITEMS, ROWS):
         raise ValueError(f"form must be {ITEMS!r} or {ROWS!r}")
+    if form == ROWS and (directory is None or describe is None):
+        raise ValueError("a ROWS source needs a directory and a describe function")
 
     def decorator(fn: ReminderSource) -> ReminderSource:
         _sources[kind] = fn
         _stage_sets[kind] = stages
         _forms[kind] = form
+        if form == ROWS:
+            row_source = RowSource(kinds=tuple(kinds) or (kind,), directory=directory, describe=describe)
+            for row_kind in row_source.kinds:
+                _row_sources[row_kind] = row_source
         return fn
 
     return decorator
@@ -110,6 +146,12 @@ def reminder_source(
 def source_form(kind: str) -> str:
     """ITEMS or ROWS: how a registered source answers."""
     return _forms.get(kind, ITEMS)
+
+
+def row_sources() -> dict[str, RowSource]:
+    """The ROWS sources by each kind of row they write."""
+    autodiscover_modules("reminders")
+    return dict(_row_sources)
 
 
 def stage_set(kind: str) -> str:

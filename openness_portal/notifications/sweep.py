@@ -1,21 +1,23 @@
 """The daily reminder sweep: claim each (duty, stage, recipient, day) once, then one digest per recipient.
 
 Like healthchecks' `sendalerts`, a row is «claimed» by a write that only one worker can win: here the
-unique constraint of the Reminder log. Candidates are inserted ignoring conflicts — straight from the
-sources' SELECTs for the bulk of them (deadlines), from DueItems for the few others — and each run then
-reads back only the rows tagged with its own run id, so a re-run, a retried task or a second worker
-sweeping at the same time sends nothing twice. Digests are built in the database too: a count per
-recipient and the first MAX_DIGEST_ITEMS rows by ROW_NUMBER(), so a day with 200,000 reminders never
-passes them all through Python. Claims and digests are written in one transaction; mail goes out after
-the commit, through the retrying delivery task.
+unique constraint of the Reminder log. Candidates are inserted ignoring conflicts and RETURNING what was
+really inserted — straight from the sources' SELECTs for the bulk of them (deadlines, keys only), from
+DueItems for the few others — so a re-run, a retried task or a second worker sweeping at the same time
+gets back nothing another run holds, and sends nothing twice. Each digest counts its rows and lists the
+first MAX_DIGEST_ITEMS; only those listed get their text, from their source's describe(). Claims and
+digests are written in one transaction; mail goes out after the commit, through the retrying delivery
+task.
 """
 
+import gc
 import logging
 import time
 import uuid
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -26,7 +28,6 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
@@ -41,10 +42,10 @@ from .registry import (
     Recipient,
     ReminderSelect,
     reminder_sources,
+    row_sources,
     source_form,
     stage_set,
 )
-from .sql import values_table
 from .stages import normalise_offsets, ru_plural, stage_code, stage_dates, stage_label
 
 logger = logging.getLogger(__name__)
@@ -118,11 +119,14 @@ def _municipalities(municipality_ids, as_of, local_hours, now):
     return rows
 
 
-def _claims(municipalities, coordinators) -> Iterator[tuple[str, date, list[int], object]]:
-    """(kind, day, municipality ids, what to claim) per municipality group and source.
+MUNICIPALITIES_PER_STATEMENT = 10  # a ROWS source's statement covers this many: what it returns stays small
+
+
+def _claims(municipalities, coordinators) -> Iterator[tuple[str, date, object]]:
+    """(kind, day, what to claim) per municipality group and source.
 
     Municipalities sharing a local day and reminder offsets share the stage dates, so each source is asked
-    once per group, not once per municipality.
+    once per group (a ROWS source once per MUNICIPALITIES_PER_STATEMENT of it), not once per municipality.
     """
     groups: dict[tuple[date, tuple[int, ...]], list[int]] = defaultdict(list)
     for m in municipalities:
@@ -140,13 +144,15 @@ def _claims(municipalities, coordinators) -> Iterator[tuple[str, date, list[int]
             if not maps[stages]:
                 continue
             if source_form(kind) == ROWS:
-                group_coordinators = {mid: coordinators.get(mid, []) for mid in ids}
-                statements = source(
-                    stages=maps[stages], municipality_ids=ids, coordinators=group_coordinators
-                )
-                yield kind, today, ids, statements
+                for part in _chunks(ids, MUNICIPALITIES_PER_STATEMENT):
+                    statements = source(
+                        stages=maps[stages],
+                        municipality_ids=part,
+                        coordinators={mid: coordinators.get(mid, []) for mid in part},
+                    )
+                    yield kind, today, statements
             else:
-                yield kind, today, ids, _source_rows(source, maps[stages], today, ids, coordinators)
+                yield kind, today, _source_rows(source, maps[stages], today, ids, coordinators)
 
 
 def _source_rows(source, stages, today, ids, coordinators) -> Iterator[tuple]:
@@ -179,13 +185,6 @@ def _rows_for(item: DueItem, stage: str, today: date, coordinators, people=None)
         yield (kind, subject, stage, key, today, mid, name, email, due, title, link, details, group)
 
 
-def _no_address_template() -> tuple[str, str]:
-    """The note to coordinators about a recipient without e-mail, as text before and after the name."""
-    template = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.")
-    before, _sep, after = template.partition("%(name)s")
-    return before, after
-
-
 @lru_cache(maxsize=256)
 def _stage_label_in(language: str, code: str) -> str:
     """stage_label once per language and code: the same few labels recur in every digest."""
@@ -206,165 +205,252 @@ def _column(name: str) -> str:
     return connection.ops.quote_name(Reminder._meta.get_field(name).column)
 
 
-def _insert_selected(statement: ReminderSelect, day: date, run: str, now) -> None:
-    """INSERT INTO reminder SELECT … ON CONFLICT DO NOTHING: a source's rows go table to table."""
-    columns = ", ".join(_column(c) for c in (*ROW_COLUMNS, "day", "run", "created_at"))
-    selected = ", ".join(f"q.{connection.ops.quote_name(c)}" for c in ROW_COLUMNS)
+def _returning() -> str:
+    return "RETURNING " + ", ".join(_column(f) for f in FIELDS)
+
+
+class _Dates:
+    """SQLite returns dates as ISO text: each distinct one parsed once."""
+
+    def __init__(self):
+        self.seen: dict = {}
+
+    def __call__(self, value):
+        if isinstance(value, date):
+            return value
+        found = self.seen.get(value)
+        if found is None:
+            found = self.seen[value] = date.fromisoformat(value)
+        return found
+
+
+_DAY_I, _DUE_I = FIELDS.index("day"), FIELDS.index("due_date")
+
+
+def _fetch_claimed(cursor, as_date: _Dates) -> list[tuple]:
+    rows = cursor.fetchall()
+    if rows and not isinstance(rows[0][_DAY_I], date):
+        rows = [
+            (*r[:_DAY_I], as_date(r[_DAY_I]), *r[_DAY_I + 1 : _DUE_I], as_date(r[_DUE_I]), *r[_DUE_I + 1 :])
+            for r in rows
+        ]
+    return rows
+
+
+_KEY_COLUMNS = ("kind", "subject_key", "stage", "recipient_key", "municipality_id")
+
+
+def _insert_selected(statement: ReminderSelect, day: date, run: str, now) -> list[tuple]:
+    """INSERT INTO reminder SELECT … ON CONFLICT DO NOTHING RETURNING: a source's keys go table to table,
+    and what comes back is exactly what this run claimed (a row another run holds is not returned).
+
+    Only the _KEY_COLUMNS come back: the day is the run's and the due date is in the stage, and converting
+    200,000 returned dates cost more than the rest of the fetch.
+    """
+    text_columns = ("recipient_name", "email", "title", "link", "details", "group")
+    columns = ", ".join(_column(c) for c in (*ROW_COLUMNS, "day", "run", "created_at", *text_columns))
     day_placeholder = "%s" if connection.vendor == "sqlite" else "CAST(%s AS date)"
     moment = "%s" if connection.vendor == "sqlite" else "CAST(%s AS timestamp with time zone)"
+    returning = ", ".join(_column(c) for c in _KEY_COLUMNS)
     # «WHERE 1 = 1» keeps SQLite from reading ON CONFLICT as the ON of a join.
     sql = (
         f"INSERT INTO {_table()} ({columns}) "
-        f"SELECT {selected}, {day_placeholder}, %s, {moment} FROM ({statement.sql}) q WHERE 1 = 1 "
-        "ON CONFLICT DO NOTHING"
+        f"SELECT q.*, {day_placeholder}, %s, {moment}, '', '', '', '', '', '' FROM ({statement.sql}) q "
+        f"WHERE 1 = 1 ON CONFLICT DO NOTHING RETURNING {returning}"
     )
     params = (connection.ops.adapt_datefield_value(day), run, now, *statement.params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-def _claim_missing_addresses(run: str, coordinators: dict[int, list[Recipient]], now) -> None:
-    """Everyone this run reminds who has no e-mail is reported to the coordinators of their municipality,
-    one row per (duty, stage, person, coordinator): not silently skipped, and never twice."""
-    rows = [(mid, c.key[:200], c.name[:300], c.email) for mid, people in coordinators.items() for c in people]
-    if not rows:
-        return
-    cte, cte_params = values_table(
-        "coordinator",
-        {"municipality_id": "int", "recipient_key": "text", "recipient_name": "text", "email": "text"},
-        rows,
-    )
-    before, after = _no_address_template()
-    key, name, stage = _column("recipient_key"), _column("recipient_name"), _column("stage")
-    copied = ("kind", "subject_key", "municipality", "due_date", "title", "link", "group", "day")
-    columns = [_column(c) for c in (*copied, "stage", "details", "recipient_key", "recipient_name", "email")]
-    columns += [_column("run"), _column("created_at")]
-    moment = "%s" if connection.vendor == "sqlite" else "CAST(%s AS timestamp with time zone)"
-    sql = (
-        f"WITH {cte} "
-        f"INSERT INTO {_table()} ({', '.join(columns)}) "
-        f"SELECT {', '.join(f'r.{_column(c)}' for c in copied)}, "
-        f"SUBSTR('noaddr:' || r.{key} || ':' || r.{stage}, 1, 200), SUBSTR(%s || r.{name} || %s, 1, 500), "
-        f"c.recipient_key, c.recipient_name, c.email, %s, {moment} "
-        f"FROM {_table()} r JOIN coordinator c ON c.municipality_id = r.{_column('municipality')} "
-        f"WHERE r.{_column('run')} = %s AND r.{_column('email')} = '' AND r.{stage} NOT LIKE %s "
-        f"AND c.recipient_key <> r.{key} "
-        "ON CONFLICT DO NOTHING"
-    )
-    params = (*cte_params, before, after, run, now, run, "noaddr:%")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+def _claim(chunk: list[tuple], run: str, now, as_date: _Dates) -> list[tuple]:
+    """INSERT … VALUES … ON CONFLICT DO NOTHING RETURNING: the unique constraint decides who wins.
 
-
-def _claim(chunk: list[tuple], run: str) -> None:
-    """INSERT … ON CONFLICT DO NOTHING in one statement: the unique constraint decides who wins.
-
-    Raw SQL because bulk_create would split 2,000 rows into ~70 statements on SQLite (999 parameters
-    each) and build a model instance per row.
+    Raw SQL because bulk_create cannot return only the rows it really inserted while ignoring conflicts.
     """
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
     columns = [Reminder._meta.get_field(f).column for f in FIELDS] + ["run", "created_at"]
     placeholder = f"({', '.join(['%s'] * len(columns))})"
-    # Table and column names come from the model; every value is a parameter.
-    table = ops.quote_name(Reminder._meta.db_table)
     names = ", ".join(ops.quote_name(c) for c in columns)
-    head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
-    iso = {d: d.isoformat() for d in {r[4] for r in chunk} | {r[8] for r in chunk}}
-    params = [(*r[:4], iso[r[4]], *r[5:8], iso[r[8]], *r[9:], run, now) for r in chunk]
+    iso = {d: ops.adapt_datefield_value(d) for d in {r[_DAY_I] for r in chunk} | {r[_DUE_I] for r in chunk}}
+    per_statement = len(chunk)
+    if connection.features.max_query_params:
+        per_statement = max(1, connection.features.max_query_params // len(columns))
+    claimed = []
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # executemany runs the prepared statement per row inside SQLite: one call, no 999-parameter limit
-            cursor.executemany(f"{head}{placeholder} ON CONFLICT DO NOTHING", params)
-        else:
-            values = ", ".join([placeholder] * len(params))
-            cursor.execute(f"{head}{values} ON CONFLICT DO NOTHING", [v for row in params for v in row])
+        for part in _chunks(chunk, per_statement):
+            params = []
+            for r in part:
+                params.extend(r)
+                params[-len(r) + _DAY_I] = iso[r[_DAY_I]]
+                params[-len(r) + _DUE_I] = iso[r[_DUE_I]]
+                params += (run, now)
+            values = ", ".join([placeholder] * len(part))
+            cursor.execute(
+                f"INSERT INTO {_table()} ({names}) VALUES {values} ON CONFLICT DO NOTHING {_returning()}",
+                params,
+            )
+            claimed.extend(_fetch_claimed(cursor, as_date))
+    return claimed
 
 
-# A digest lists a recipient's first MAX_DIGEST_ITEMS rows in claim order (by id): both databases then walk
-# the (run, recipient, day) index instead of sorting every row of a big day by its text. The listed ones
-# are sorted for reading; the count and the link to the log cover the rest.
-_DISPLAY_ORDER = itemgetter(
-    FIELDS.index("group"), FIELDS.index("due_date"), FIELDS.index("title"), FIELDS.index("stage")
-)
+_KEY, _DAY, _MID = FIELDS.index("recipient_key"), FIELDS.index("day"), FIELDS.index("municipality_id")
+_KIND, _NAME, _EMAIL = FIELDS.index("kind"), FIELDS.index("recipient_name"), FIELDS.index("email")
+_SUBJECT, _TITLE = FIELDS.index("subject_key"), FIELDS.index("title")
+_LINK, _DETAILS, _GROUP = FIELDS.index("link"), FIELDS.index("details"), FIELDS.index("group")
 
 
-def _digest_counts(run: str) -> dict[tuple[str, date], int]:
-    """Reminders per (recipient, day) claimed by this run: one grouped query, whatever the row count."""
-    counts = (
-        Reminder.objects.filter(run=run)
-        .values_list("recipient_key", "day")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {(key, day): n for key, day, n in counts}
+class _People:
+    """Names and addresses of recipients: stored on a DueItem row, else a coordinator, else the directory of
+    the ROWS source that wrote the row."""
+
+    def __init__(self, coordinators: dict[int, list[Recipient]], row_sources: dict, municipality_ids):
+        self.coordinators = {c.key: c for people in coordinators.values() for c in people}
+        self.directories: dict[str, dict[str, Recipient]] = {}
+        loaded: dict[int, dict[str, Recipient]] = {}
+        for kind, source in row_sources.items():
+            if id(source) not in loaded:
+                loaded[id(source)] = source.directory(municipality_ids)
+            self.directories[kind] = loaded[id(source)]
+
+    def of(self, row: tuple) -> tuple[str, str]:
+        if row[_NAME]:
+            return row[_NAME], row[_EMAIL]
+        return self.of_key(row[_KIND], row[_KEY])
+
+    def of_key(self, kind: str, key: str) -> tuple[str, str]:
+        person = self.coordinators.get(key) or self.directories.get(kind, {}).get(key)
+        if person is None:
+            return key, ""
+        return person.name[:300], person.email
 
 
-def _listed_rows(run: str) -> Iterator[tuple]:
-    """The first MAX_DIGEST_ITEMS rows of each (recipient, day) of this run, as FIELDS tuples by recipient.
+class _Claimed:
+    """What a run claimed, per (recipient, day): the count, and the first MAX_DIGEST_ITEMS rows to list.
 
-    The positions are counted on the (run, recipient, day) index alone, and only the listed rows are read
-    in full: on a worst-case day that is 55,000 rows of 196,000. Read on a plain cursor: Django's per-row
-    converters would cost more than the fetch itself.
+    Rows of a recipient without an address are all kept too: each becomes a note to the coordinators.
     """
-    table, run_column, key, day, pk = (
-        _table(),
-        _column("run"),
-        _column("recipient_key"),
-        _column("day"),
-        _column("id"),
-    )
-    columns = ", ".join(f"r.{_column(f)}" for f in FIELDS)
-    sql = (
-        f"SELECT {columns} FROM {table} r JOIN ("
-        f"SELECT {pk} FROM (SELECT {pk}, ROW_NUMBER() OVER (PARTITION BY {key}, {day} ORDER BY {pk}) AS position "
-        f"FROM {table} WHERE {run_column} = %s) ranked WHERE position <= %s"
-        f") listed ON listed.{pk} = r.{pk} ORDER BY r.{key}, r.{day}, r.{pk}"
-    )
-    dates: dict = {}
 
-    def as_date(value):
-        if isinstance(value, date):
-            return value
-        found = dates.get(value)
+    def __init__(self, people: _People):
+        self.people = people
+        self.counts: dict[tuple[str, date], int] = {}
+        self.listed: dict[tuple[str, date], list[tuple]] = {}
+        self.unreachable: list[tuple] = []
+        self.addresses: dict[str, bool] = {}  # recipient key (and kind for directory rows) → has e-mail
+
+    def add_keys(self, rows: Iterable[tuple], day: date, as_date: "_Dates") -> None:
+        """Rows of _KEY_COLUMNS claimed for `day`; a full FIELDS row is made only for those kept."""
+        counts, listed, addresses = self.counts, self.listed, self.addresses
+        for kind, subject, stage, recipient_key, mid in rows:
+            key = (recipient_key, day)
+            n = counts.get(key, 0)
+            counts[key] = n + 1
+            memo = (recipient_key, kind)
+            reachable = addresses.get(memo)
+            if reachable is None:
+                reachable = addresses[memo] = bool(self.people.of_key(kind, recipient_key)[1])
+            if n < MAX_DIGEST_ITEMS or not reachable:
+                due = as_date(stage.rpartition(":")[2])
+                row = (kind, subject, stage, recipient_key, day, mid, "", "", due, "", "", "", "")
+                if n < MAX_DIGEST_ITEMS:
+                    listed.setdefault(key, []).append(row)
+                if not reachable:
+                    self.unreachable.append(row)
+
+    def add(self, rows: Iterable[tuple], *, notes: bool = True) -> None:
+        counts, listed = self.counts, self.listed
+        for row in rows:
+            key = (row[_KEY], row[_DAY])
+            n = counts.get(key, 0)
+            counts[key] = n + 1
+            if n < MAX_DIGEST_ITEMS:
+                listed.setdefault(key, []).append(row)
+            if notes and not self._reachable(row):
+                self.unreachable.append(row)
+
+    def _reachable(self, row) -> bool:
+        if row[_NAME]:
+            return bool(row[_EMAIL])
+        memo = (row[_KEY], row[_KIND])
+        found = self.addresses.get(memo)
         if found is None:
-            found = dates[value] = date.fromisoformat(value)
+            found = self.addresses[memo] = bool(self.people.of(row)[1])
         return found
 
-    day_i, due_i = FIELDS.index("day"), FIELDS.index("due_date")
-    # A server-side cursor on PostgreSQL (as QuerySet.iterator uses): memory stays flat.
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, (run, MAX_DIGEST_ITEMS))
-        while batch := cursor.fetchmany(CHUNK):
-            for row in batch:
-                row = list(row)
-                row[day_i] = as_date(row[day_i])
-                row[due_i] = as_date(row[due_i])
-                yield tuple(row)
 
-
-_KEY = FIELDS.index("recipient_key")
-_DAY = FIELDS.index("day")
-
-
-def _digest_rows(rows: Iterable[tuple]) -> Iterator[list[tuple]]:
-    """Consecutive rows (FIELDS tuples) of one (recipient, day) — rows must come sorted by those."""
-    current, key = [], None
+def _notes_for_coordinators(rows: list[tuple], coordinators, people: _People) -> Iterator[tuple]:
+    """One row per (duty, stage, person without e-mail, coordinator), so nobody is silently skipped."""
+    template = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.")
+    notes: dict[str, str] = {}
     for row in rows:
-        row_key = (row[_KEY], row[_DAY])
-        if row_key != key and current:
-            yield current
-            current = []
-        key = row_key
-        current.append(row)
-    if current:
-        yield current
+        kind, subject, stage, key, day, mid, _name, _email, due, title, link, _details, group = row
+        note = notes.get(key)
+        if note is None:
+            note = notes[key] = (template % {"name": people.of(row)[0]})[:500]
+        for c in coordinators.get(mid, ()):
+            c_key = c.key[:200]
+            if c_key != key:
+                noaddr = f"noaddr:{key}:{stage}"[:200]
+                yield (
+                    kind,
+                    subject,
+                    noaddr,
+                    c_key,
+                    day,
+                    mid,
+                    c.name[:300],
+                    c.email,
+                    due,
+                    title,
+                    link,
+                    note,
+                    group,
+                )
 
 
-def _digest(rows: list[tuple], names: dict[int, str], count: int) -> dict:
-    """The digest of one recipient's day: `rows` are the listed ones in order, `count` all of them."""
-    first = dict(zip(FIELDS, rows[0], strict=True))
-    day = first["day"]
+def _describe(listed_rows: list[tuple], row_sources: dict, people: _People) -> list[tuple]:
+    """Fill in the text of ROWS sources' rows (stored blank) from their describe(), one call per source.
+
+    Title, link, details and group are the last four FIELDS; text already on a row (a coordinator's note
+    about a missing address) is kept.
+    """
+    wanted: dict[int, tuple] = {}
+    for row in listed_rows:
+        source = row_sources.get(row[_KIND])
+        if source is not None and not row[_TITLE]:
+            entry = wanted.setdefault(id(source), (source, set()))
+            entry[1].add((row[_KIND], row[_SUBJECT]))
+    if not wanted:
+        return listed_rows
+    described = {}
+    for source, keys in wanted.values():
+        described.update(source.describe(keys, people.directories[next(iter(keys))[0]]))
+    out = []
+    for row in listed_rows:
+        d = described.get((row[_KIND], row[_SUBJECT])) if not row[_TITLE] else None
+        if d is not None:
+            row = (
+                *row[:_TITLE],
+                d.title[:500],
+                row[_LINK] or d.link[:500],
+                row[_DETAILS] or d.details[:500],
+                row[_GROUP] or d.group[:300],
+            )
+        out.append(row)
+    return out
+
+
+# The listed items of a digest are shown sorted for reading; the count and the link to the log cover the
+# rest.
+_DISPLAY_ORDER = itemgetter(_GROUP, _DUE_I, _TITLE, FIELDS.index("stage"))
+
+
+def _digest(rows: list[tuple], names: dict[int, str], count: int, people: _People) -> dict:
+    """The digest of one recipient's day: `rows` are the listed ones, `count` all of them."""
+    first = rows[0]
+    day = first[_DAY]
+    recipient, email = people.of(first)
     subject = _("Напоминание о сроках на %(day)s: %(n)d %(word)s") % {
         "day": f"{day:%d.%m.%Y}",
         "n": count,
@@ -393,11 +479,11 @@ def _digest(rows: list[tuple], names: dict[int, str], count: int) -> dict:
             }
         )
     return {
-        "recipient": first["recipient_name"],
-        "recipient_key": first["recipient_key"],
-        "email": first["email"],
-        "municipality": names.get(first["municipality_id"], ""),
-        "municipality_id": first["municipality_id"],
+        "recipient": recipient,
+        "recipient_key": first[_KEY],
+        "email": email,
+        "municipality": names.get(first[_MID], ""),
+        "municipality_id": first[_MID],
         "day": day.isoformat(),
         "subject": subject,
         "item_count": count,
@@ -499,6 +585,20 @@ def _store_digests(digests: list[dict], run: str) -> list[tuple[int, str]]:
     return [(ours[o.key], o.email) for o in objects if o.key in ours]
 
 
+@contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while the sweep runs: it makes hundreds of thousands of tuples and
+    strings that hold no cycles, and each full pass walked all of them and the whole of Django (a
+    third of a worst-case day's Python time). Reference counting still frees everything as it goes."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_sweep(
     *,
     as_of: date | None = None,
@@ -523,58 +623,89 @@ def run_sweep(
     coordinators = coordinator_recipients(list(result.days))
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     keep = None if dry_run else keep_digests
+    with _collector_paused():
+        return _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run, deliver)
+
+
+def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run, deliver) -> SweepResult:
+    sources_by_kind = row_sources()
+    people = _People(coordinators, sources_by_kind, list(result.days))
+    claimed = _Claimed(people)
+    as_date = _Dates()
 
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # The reminder statements look expensive to the planner, and JIT-compiling them took longer
-            # than running them (1.2 s of 2.2 s in EXPLAIN ANALYZE at 100,000 deadlines).
-            # Grouping 100,000 deadlines by measure spilled to disk at the default 4 MB of work_mem.
+            # than running them.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
         started = time.perf_counter()
-        for kind, day, _ids, claim in _claims(municipalities, coordinators):
+        for kind, day, claim in _claims(municipalities, coordinators):
             # One broken source (a bug, a missing table) must not silence the others: its claims are
             # rolled back to the savepoint, so the next hourly sweep tries it again.
             try:
                 with transaction.atomic():
+                    keys, rows = [], []
                     if source_form(kind) == ROWS:
                         for statement in claim:
-                            _insert_selected(statement, day, run, now)
+                            keys.append(_insert_selected(statement, day, run, now))
                     else:
                         for chunk in _chunks(claim, CHUNK):
-                            _claim(chunk, run)
+                            rows.extend(_claim(chunk, run, now, as_date))
             except Exception:
                 logger.exception("reminder source %s failed", kind)
                 result.failed_sources.append(kind)
+            else:
+                for part in keys:
+                    claimed.add_keys(part, day, as_date)
+                claimed.add(rows)
         result.seconds["claims"] = time.perf_counter() - started
         started = time.perf_counter()
-        _claim_missing_addresses(run, coordinators, now)
+        notes = list(_notes_for_coordinators(claimed.unreachable, coordinators, people))
+        for chunk in _chunks(notes, CHUNK):
+            claimed.add(_claim(chunk, run, now, as_date), notes=False)
         result.seconds["missing_addresses"] = time.perf_counter() - started
         started = time.perf_counter()
 
-        counts = _digest_counts(run)
         pending: list[dict] = []
-        for rows in _digest_rows(_listed_rows(run)):
-            count = counts[(rows[0][_KEY], rows[0][_DAY])]
-            digest = _digest(rows, names, count)
-            result.new_reminders += count
-            result.digest_count += 1
-            result.missing_addresses += not digest["email"]
-            if keep is None or len(result.digests) < keep:
-                result.digests.append(digest)
-            if dry_run:
-                continue
-            pending.append(digest)
-            if len(pending) >= DIGEST_FLUSH:
+        for batch in _chunks(sorted(claimed.counts), DIGEST_FLUSH):
+            listed = _describe([row for key in batch for row in claimed.listed[key]], sources_by_kind, people)
+            by_key: dict[tuple[str, date], list[tuple]] = defaultdict(list)
+            for row in listed:
+                by_key[(row[_KEY], row[_DAY])].append(row)
+            for key in batch:
+                count = claimed.counts[key]
+                digest = _digest(by_key[key], names, count, people)
+                result.new_reminders += count
+                result.digest_count += 1
+                result.missing_addresses += not digest["email"]
+                if keep is None or len(result.digests) < keep:
+                    result.digests.append(digest)
+                if not dry_run:
+                    pending.append(digest)
+            if pending:
                 result.notification_ids.extend(_queue(_store_digests(pending, run), deliver))
                 pending = []
-        if pending:
-            result.notification_ids.extend(_queue(_store_digests(pending, run), deliver))
         result.seconds["digests"] = time.perf_counter() - started
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def fill_in_text(reminders: list[Reminder]) -> None:
+    """Give logged reminders of ROWS sources (stored as keys) their title, link, details, group and
+    recipient, as their digest showed them, for a page of the log: a constant number of queries."""
+    sources_by_kind = row_sources()
+    bare = [r for r in reminders if not r.title and r.kind in sources_by_kind]
+    if not bare:
+        return
+    ids = sorted({r.municipality_id for r in bare if r.municipality_id})
+    people = _People(coordinator_recipients(ids), sources_by_kind, ids)
+    rows = [tuple(getattr(r, f) for f in FIELDS) for r in bare]
+    for reminder, row in zip(bare, _describe(rows, sources_by_kind, people), strict=True):
+        reminder.title, reminder.link, reminder.details, reminder.group = row[_TITLE:]
+        reminder.recipient_name, reminder.email = people.of(row)
 
 
 def _queue(stored: list[tuple[int, str]], deliver: bool) -> list[int]:
@@ -594,4 +725,4 @@ def sweep_summary(result: SweepResult) -> dict:
     return data
 
 
-__all__ = ["Recipient", "SweepResult", "run_sweep", "sweep_summary"]
+__all__ = ["Recipient", "SweepResult", "fill_in_text", "run_sweep", "sweep_summary"]

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from openness_portal.notifications.models import Notification, Reminder
 from openness_portal.notifications.stages import normalise_offsets, stage_dates
-from openness_portal.notifications.sweep import run_sweep
+from openness_portal.notifications.sweep import fill_in_text, run_sweep
 from roadmaps.models import Deadline, MeasureExecutor
 from roadmaps.services import move_deadline
 from tests.notifications.factories import (
@@ -252,9 +252,12 @@ def test_a_measure_with_two_executors_reminds_both_and_groups_the_overdue_under_
 
     assert {m.to[0] for m in mail.outbox} == {coordinator.email, finance.email, culture.email}
     overdue = Reminder.objects.get(kind="deadline_overdue")
+    to_finance = Reminder.objects.get(kind="deadline", recipient_key=f"department:{finance.pk}")
+    assert overdue.title == "" and to_finance.title == ""  # deadline rows are logged as keys only…
+    fill_in_text([overdue, to_finance])  # …and get their text as the digest (and the admin) shows it
     assert overdue.group == "управление культуры"
     assert overdue.details == "Ответственные: управление культуры; финансовое управление"
-    to_finance = Reminder.objects.get(kind="deadline", recipient_key=f"department:{finance.pk}")
+    assert to_finance.recipient_name == "финансовое управление" and to_finance.email == finance.email
     assert to_finance.details == "Ответственные: управление культуры; финансовое управление"
     assert to_finance.link == f"/admin/roadmaps/deadline/{deadline.pk}/change/"
     assert to_finance.title.endswith(" — до 10.12.2019")
