@@ -35,5 +35,5 @@ USER portal
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8000/health/ || exit 1
-CMD ["gunicorn", "openness_portal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", \
-     "--access-logfile", "-"]
+# Workers, threads, keep-alive, preload: gunicorn.conf.py (GUNICORN_* variables change them at run time).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "openness_portal.wsgi", "--access-logfile", "-"]

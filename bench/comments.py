@@ -39,6 +39,7 @@ import argparse
 import json
 import os
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -192,7 +193,57 @@ def run(cmd, env, **kwargs):
     return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
 
 
-def wrk(url, script, env, *, duration, connections, threads, method, rate=0):
+def _ticks(pids) -> int:
+    """CPU time (user + system, in clock ticks) the processes have used so far; gone processes count 0."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total
+
+
+def _pids(match) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if match(cmdline):
+                pids.append(int(entry.name))
+    return pids
+
+
+def _children(parent: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == parent:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_groups(server_pid: int, db_name: str) -> dict:
+    """The processes a request costs CPU in: this run's gunicorn, its PostgreSQL backends (and the WAL writer,
+    a shared process), Redis. wrk's own CPU is measured as the child process it is."""
+    return {
+        "gunicorn": [server_pid, *_children(server_pid)],
+        "PostgreSQL": _pids(
+            lambda c: c.startswith("postgres:") and (f" {db_name} " in c or "walwriter" in c)
+        ),
+        "Redis": _pids(lambda c: c.startswith("redis-server")),
+    }
+
+
+def wrk(url, script, env, *, duration, connections, threads, method, rate=0, cpu=None):
     env = {
         **env,
         "BENCH_METHOD": method,
@@ -200,6 +251,9 @@ def wrk(url, script, env, *, duration, connections, threads, method, rate=0):
         "BENCH_THREADS": str(threads),
         "BENCH_NONCE": str(time.time_ns()),
     }
+    groups = cpu() if cpu else {}
+    before = {name: _ticks(pids) for name, pids in groups.items()}
+    children_before = os.times()
     out = subprocess.run(
         [
             "wrk",
@@ -220,12 +274,37 @@ def wrk(url, script, env, *, duration, connections, threads, method, rate=0):
         text=True,
         check=True,
     )
+    children = os.times()
+    after = {name: _ticks(pids) for name, pids in groups.items()}
     if out.stderr.strip():
         print(out.stderr.strip()[:600], file=sys.stderr)
     out = out.stdout
     data = json.loads(next(line[6:] for line in out.splitlines() if line.startswith("BENCH ")))
     data["rps"] = data["requests"] / data["seconds"]
+    per_request = 1000 / max(data["requests"], 1)
+    tick = 1 / os.sysconf("SC_CLK_TCK")
+    data["cpu_ms"] = {name: (after[name] - before[name]) * tick * per_request for name in groups}
+    data["cpu_ms"]["wrk"] = (
+        children.children_user
+        + children.children_system
+        - children_before.children_user
+        - children_before.children_system
+    ) * per_request
     return data
+
+
+def served_config(args) -> dict:
+    """What gunicorn ran with: gunicorn.conf.py as read in this environment, then the command-line overrides."""
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    served = {k: conf.get(k) for k in ("workers", "worker_class", "threads", "keepalive", "preload_app")}
+    served["overridden"] = bool(args.workers or args.worker_class or args.worker_threads)
+    served["workers"] = args.workers or served["workers"]
+    served["worker_class"] = args.worker_class or served["worker_class"]
+    if served["worker_class"] == "sync":
+        served["threads"] = 1
+    elif args.worker_threads:
+        served["threads"] = args.worker_threads
+    return served
 
 
 def main():
@@ -236,12 +315,14 @@ def main():
     parser.add_argument("--connections", type=int, default=32)
     # One wrk thread drives 32 connections easily and leaves more of the two cores to the server.
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
-    # Two sync processes per core: while one waits on the PostgreSQL commit or on Redis, another has the
-    # core, with no GIL shared between threads. Each request is accepted by whichever worker is free; a
-    # gthread worker keeps its keep-alive connections, so a busy one queues them while another idles.
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
-    parser.add_argument("--worker-threads", type=int, default=8, help="gthread only")
+    # gunicorn runs with the repository's gunicorn.conf.py, as in production; these override it for a run.
+    parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py")
+    parser.add_argument(
+        "--worker-class", default=None, choices=["sync", "gthread"], help="default: gunicorn.conf.py"
+    )
+    parser.add_argument(
+        "--worker-threads", type=int, default=None, help="gthread only; default: gunicorn.conf.py"
+    )
     parser.add_argument("--rate", type=int, default=440, help="target req/s for the paced run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -289,17 +370,20 @@ def main():
     server = subprocess.Popen(
         [
             str(Path(PYTHON).with_name("gunicorn")),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "openness_portal.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            args.worker_class,
-            # gunicorn turns a sync worker with threads into gthread, so threads only where asked for.
-            *(["--threads", str(args.worker_threads)] if args.worker_class == "gthread" else []),
-            "--keep-alive",
-            "30",
+            *(["--workers", str(args.workers)] if args.workers else []),
+            *(["--worker-class", args.worker_class] if args.worker_class else []),
+            # gunicorn turns a sync worker with threads into gthread: one thread for sync.
+            *(["--threads", "1"] if args.worker_class == "sync" else []),
+            *(
+                ["--threads", str(args.worker_threads)]
+                if args.worker_threads and args.worker_class != "sync"
+                else []
+            ),
             "--log-level",
             "warning",
         ],
@@ -321,7 +405,13 @@ def main():
             re.search(r"csrftoken=([^;]+)", c).group(1) for c in cookies if c.startswith("csrftoken=")
         )
         wenv = {**os.environ, "BENCH_CSRF": token, "BENCH_PATH": f"/discussions/{discussion_id}/"}
-        common = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
+        db_name = urlparse(db_url).path.lstrip("/")
+        common = {
+            "duration": args.duration,
+            "connections": args.connections,
+            "threads": args.threads,
+            "cpu": lambda: cpu_groups(server.pid, db_name),
+        }
         script = str(tmp / "post.lua")
 
         # Warm up every worker's connections.
@@ -357,9 +447,12 @@ def main():
         server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
 
+    served = served_config(args)
+    threads = f" x {served['threads']} threads" if served["worker_class"] == "gthread" else ""
     print(
-        f"gunicorn: {args.workers} {args.worker_class} workers"
-        f"{f' x {args.worker_threads} threads' if args.worker_class == 'gthread' else ''} on {base};"
+        f"gunicorn (gunicorn.conf.py{' + overrides' if served['overridden'] else ''}): {served['workers']}"
+        f" {served['worker_class']} workers{threads}, keep-alive {served['keepalive']} s,"
+        f" preload_app {served['preload_app']}, on {base};"
         f" wrk: {args.threads} threads, {args.connections} connections, {args.duration}s per run"
     )
     print(f"{'run':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
@@ -368,6 +461,9 @@ def main():
             f"{name:<26}{r['requests']:>10}{r['rps']:>10.0f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
             f"{r['p99_ms']:>9.1f}{r['errors']:>8}"
         )
+    print("CPU per request, ms (from /proc; PostgreSQL: this database's backends and the WAL writer):")
+    for name, r in results.items():
+        print(f"  {name:<24}" + "  ".join(f"{group} {ms:.2f}" for group, ms in r["cpu_ms"].items()))
     flat, bare = results["comment POST, flat out"], results["bare, flat out"]
     paced = results["comment POST, paced"]
     print(f"comments stored in PostgreSQL: {stored}; rate-limit counters in Redis: {keys}")

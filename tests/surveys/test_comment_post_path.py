@@ -258,3 +258,11 @@ def test_on_redis_the_cached_discussion_is_dropped_when_staff_change_it(client, 
     services.reschedule_window(discussion)
     discussion.save()
     assert post(client, discussion, text="Окно уже закрыто.").status_code == 403
+
+
+def test_hand_packed_command_is_byte_for_byte_what_redis_py_sends():
+    """fastcache speaks RESP itself on the POST path; the bytes must be redis-py's own for the same command."""
+    from redis.connection import Connection
+
+    command = ("EVALSHA", ratelimit.COUNT_SCRIPT_SHA, 3, ":1:surveys:ключ", ":1:rl:comment:ip", 61, "3601")
+    assert fastcache._pack(command) == b"".join(Connection().pack_command(*command))
