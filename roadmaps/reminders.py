@@ -25,7 +25,7 @@ from openness_portal.notifications.registry import (
     ReminderSelect,
     reminder_source,
 )
-from openness_portal.notifications.sql import quote, values_table
+from openness_portal.notifications.sql import adapt, placeholder, quote, values_table
 from openness_portal.workdays.calendar import get_calendar
 
 from .models import Deadline, Department, Measure, MeasureExecutor, Official, ProgressEntry, Roadmap
@@ -90,25 +90,31 @@ def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect:
         "in_ids": ", ".join(["%s"] * len(ids)),
     }
     # CROSS JOIN makes SQLite walk the few stage dates and look each up in the due-date index (PostgreSQL
-    # plans it as any join). The executor table is joined as it is, not through a CTE: both databases
-    # then use its measure index instead of building one on the fly.
+    # plans it as any join). Executors are joined from their table, not a CTE: both databases then use its
+    # measure index instead of building one on the fly.
     ctes.append(
         """due AS (
-        SELECT dl.id AS deadline_id, dl.due_date, dl.measure_id, r.municipality_id, s.stage, s.overdue,
-               (NOT EXISTS (SELECT 1 FROM {executor} e WHERE e.measure_id = dl.measure_id
-                              AND (e.official_id IS NOT NULL OR e.department_id IS NOT NULL))
-                OR EXISTS (SELECT 1 FROM {executor} e WHERE e.measure_id = dl.measure_id
-                              AND e.official_id IS NULL AND e.department_id IS NULL)) AS unmatched
+        SELECT dl.id AS deadline_id, dl.due_date, dl.measure_id, r.municipality_id, s.stage, s.overdue
         FROM reminder_stage s
         CROSS JOIN {deadline} dl
         JOIN {measure} m ON m.id = dl.measure_id
         JOIN {roadmap} r ON r.id = m.roadmap_id
-        WHERE dl.due_date = s.due_date
+        WHERE dl.due_date = s.due_date AND dl.due_date IN ({in_dates})
           AND dl.completed_on IS NULL AND dl.not_applicable = %s
           AND r.status IN (%s, %s) AND r.municipality_id IN ({in_ids})
+    )""".format(**names, in_dates=", ".join([placeholder("date")] * len(stages)))
+    )
+    # The dates twice: as a list too, so that PostgreSQL can look them up in the due-date index on a
+    # typical day instead of scanning every deadline to hash-join them.
+    params += [*(adapt("date", due) for due in sorted(stages)), False, *LIVE_ROADMAPS, *ids]
+    # Per measure of the day: how many executors are free text (no address to write to).
+    ctes.append(
+        """team AS (
+        SELECT e.measure_id,
+               SUM(CASE WHEN e.official_id IS NULL AND e.department_id IS NULL THEN 1 ELSE 0 END) AS free_text
+        FROM {executor} e WHERE e.measure_id IN (SELECT measure_id FROM due) GROUP BY e.measure_id
     )""".format(**names)
     )
-    params += [False, *LIVE_ROADMAPS, *ids]
     columns = "%s, 'deadline:' || d.deadline_id, d.stage, {who}, d.municipality_id, d.due_date"
     executor_key = (
         "CASE WHEN e.official_id IS NOT NULL THEN 'official:' || e.official_id "
@@ -124,7 +130,9 @@ def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect:
         # A measure with a free-text executor or none at all: the coordinators pass the reminder on.
         parts.append(
             f"""SELECT {columns.format(who="c.recipient_key")}
-            FROM due d JOIN coordinator c ON c.municipality_id = d.municipality_id WHERE d.unmatched"""
+            FROM due d JOIN coordinator c ON c.municipality_id = d.municipality_id
+            LEFT JOIN team t ON t.measure_id = d.measure_id
+            WHERE t.measure_id IS NULL OR t.free_text > 0"""
         )
         parts.append(
             f"""SELECT {columns.format(who="c.recipient_key")}

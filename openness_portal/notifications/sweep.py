@@ -46,6 +46,7 @@ from .registry import (
     source_form,
     stage_set,
 )
+from .sql import values_table
 from .stages import normalise_offsets, ru_plural, stage_code, stage_dates, stage_label
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ def _municipalities(municipality_ids, as_of, local_hours, now):
     return rows
 
 
-MUNICIPALITIES_PER_STATEMENT = 10  # a ROWS source's statement covers this many: what it returns stays small
+MUNICIPALITIES_PER_STATEMENT = 25  # a ROWS source's statement covers this many: what it returns stays bounded
 
 
 def _claims(municipalities, coordinators) -> Iterator[tuple[str, date, object]]:
@@ -329,84 +330,97 @@ class _People:
 class _Claimed:
     """What a run claimed, per (recipient, day): the count, and the first MAX_DIGEST_ITEMS rows to list.
 
-    Rows of a recipient without an address are all kept too: each becomes a note to the coordinators.
+    Recipients without an address are noted (key → name, per day): their rows become notes to the
+    coordinators.
     """
 
     def __init__(self, people: _People):
         self.people = people
         self.counts: dict[tuple[str, date], int] = {}
         self.listed: dict[tuple[str, date], list[tuple]] = {}
-        self.unreachable: list[tuple] = []
+        self.unreachable: dict[str, str] = {}  # recipient key → name, for those without an address
+        self.days: set[date] = set()
         self.addresses: dict[str, bool] = {}  # recipient key (and kind for directory rows) → has e-mail
 
     def add_keys(self, rows: Iterable[tuple], day: date, as_date: "_Dates") -> None:
         """Rows of _KEY_COLUMNS claimed for `day`; a full FIELDS row is made only for those kept."""
         counts, listed, addresses = self.counts, self.listed, self.addresses
+        self.days.add(day)
         for kind, subject, stage, recipient_key, mid in rows:
             key = (recipient_key, day)
             n = counts.get(key, 0)
             counts[key] = n + 1
-            memo = (recipient_key, kind)
-            reachable = addresses.get(memo)
-            if reachable is None:
-                reachable = addresses[memo] = bool(self.people.of_key(kind, recipient_key)[1])
-            if n < MAX_DIGEST_ITEMS or not reachable:
+            if n < MAX_DIGEST_ITEMS:
                 due = as_date(stage.rpartition(":")[2])
                 row = (kind, subject, stage, recipient_key, day, mid, "", "", due, "", "", "", "")
-                if n < MAX_DIGEST_ITEMS:
-                    listed.setdefault(key, []).append(row)
-                if not reachable:
-                    self.unreachable.append(row)
+                listed.setdefault(key, []).append(row)
+            memo = (recipient_key, kind)
+            if memo not in addresses:
+                name, email = self.people.of_key(kind, recipient_key)
+                addresses[memo] = bool(email)
+                if not email:
+                    self.unreachable[recipient_key] = name
 
     def add(self, rows: Iterable[tuple], *, notes: bool = True) -> None:
         counts, listed = self.counts, self.listed
         for row in rows:
             key = (row[_KEY], row[_DAY])
+            self.days.add(row[_DAY])
             n = counts.get(key, 0)
             counts[key] = n + 1
             if n < MAX_DIGEST_ITEMS:
                 listed.setdefault(key, []).append(row)
-            if notes and not self._reachable(row):
-                self.unreachable.append(row)
-
-    def _reachable(self, row) -> bool:
-        if row[_NAME]:
-            return bool(row[_EMAIL])
-        memo = (row[_KEY], row[_KIND])
-        found = self.addresses.get(memo)
-        if found is None:
-            found = self.addresses[memo] = bool(self.people.of(row)[1])
-        return found
+            if notes:
+                name, email = self.people.of(row)
+                if not email:
+                    self.unreachable[row[_KEY]] = name
 
 
-def _notes_for_coordinators(rows: list[tuple], coordinators, people: _People) -> Iterator[tuple]:
-    """One row per (duty, stage, person without e-mail, coordinator), so nobody is silently skipped."""
+def _claim_notes(claimed: _Claimed, coordinators, run: str, now, as_date: _Dates) -> list[tuple]:
+    """One row per (duty, stage, person without e-mail, coordinator), so nobody is silently skipped: made
+    in one statement from this run's rows of those people (the log's index starts with day and recipient).
+    """
+    people_rows = [(key[:200], name[:300]) for key, name in sorted(claimed.unreachable.items())]
+    coordinator_rows = [
+        (mid, c.key[:200], c.name[:300], c.email) for mid, people in coordinators.items() for c in people
+    ]
+    if not people_rows or not coordinator_rows:
+        return []
+    unreachable_cte, params = values_table(
+        "unreachable", {"recipient_key": "text", "recipient_name": "text"}, people_rows
+    )
+    coordinator_cte, coordinator_params = values_table(
+        "coordinator",
+        {"municipality_id": "int", "recipient_key": "text", "recipient_name": "text", "email": "text"},
+        coordinator_rows,
+    )
+    params += coordinator_params
     template = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.")
-    notes: dict[str, str] = {}
-    for row in rows:
-        kind, subject, stage, key, day, mid, _name, _email, due, title, link, _details, group = row
-        note = notes.get(key)
-        if note is None:
-            note = notes[key] = (template % {"name": people.of(row)[0]})[:500]
-        for c in coordinators.get(mid, ()):
-            c_key = c.key[:200]
-            if c_key != key:
-                noaddr = f"noaddr:{key}:{stage}"[:200]
-                yield (
-                    kind,
-                    subject,
-                    noaddr,
-                    c_key,
-                    day,
-                    mid,
-                    c.name[:300],
-                    c.email,
-                    due,
-                    title,
-                    link,
-                    note,
-                    group,
-                )
+    before, _sep, after = template.partition("%(name)s")
+    key, stage, day = _column("recipient_key"), _column("stage"), _column("day")
+    copied = ("kind", "subject_key", "day", "municipality", "due_date", "title", "link", "group")
+    columns = [_column(c) for c in copied]
+    columns += [_column(c) for c in ("stage", "recipient_key", "recipient_name", "email", "details")]
+    columns += [_column("run"), _column("created_at")]
+    days = sorted(claimed.days)
+    moment = "%s" if connection.vendor == "sqlite" else "CAST(%s AS timestamp with time zone)"
+    sql = (
+        f"WITH {unreachable_cte}, {coordinator_cte} "
+        f"INSERT INTO {_table()} ({', '.join(columns)}) "
+        f"SELECT {', '.join(f'r.{_column(c)}' for c in copied)}, "
+        f"SUBSTR('noaddr:' || r.{key} || ':' || r.{stage}, 1, 200), c.recipient_key, c.recipient_name, "
+        f"c.email, SUBSTR(%s || u.recipient_name || %s, 1, 500), %s, {moment} "
+        f"FROM unreachable u JOIN {_table()} r ON r.{key} = u.recipient_key "
+        f"JOIN coordinator c ON c.municipality_id = r.{_column('municipality')} "
+        f"WHERE r.{day} IN ({', '.join(['%s'] * len(days))}) AND r.{_column('run')} = %s "
+        f"AND r.{stage} NOT LIKE %s AND c.recipient_key <> r.{key} "
+        f"ON CONFLICT DO NOTHING {_returning()}"
+    )
+    params += [before, after, run, now, *(connection.ops.adapt_datefield_value(d) for d in days), run]
+    params.append("noaddr:%")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _fetch_claimed(cursor, as_date)
 
 
 def _describe(listed_rows: list[tuple], row_sources: dict, people: _People) -> list[tuple]:
@@ -662,9 +676,7 @@ def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run,
                 claimed.add(rows)
         result.seconds["claims"] = time.perf_counter() - started
         started = time.perf_counter()
-        notes = list(_notes_for_coordinators(claimed.unreachable, coordinators, people))
-        for chunk in _chunks(notes, CHUNK):
-            claimed.add(_claim(chunk, run, now, as_date), notes=False)
+        claimed.add(_claim_notes(claimed, coordinators, run, now, as_date), notes=False)
         result.seconds["missing_addresses"] = time.perf_counter() - started
         started = time.perf_counter()
 
