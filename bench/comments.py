@@ -10,29 +10,29 @@ it with wrk (a Lua script posts the form with a CSRF token and a unique text per
 endpoint: flat out (capacity), and paced: --rate requests/s offered over the same 32 connections on evenly
 spaced slots (a slot missed because every connection was waiting is not made up, so saturation shows as a
 lower rate and longer latency). A bare Django view (same middleware, bench-only urlconf) is measured the
-same way, on the same server. gunicorn runs sync workers, two per core (--worker-class gthread
---worker-threads 8 for the threaded setup). Every acknowledged comment is durable: PostgreSQL keeps
-synchronous_commit and fsync on, so the redirect is sent only after the INSERT's WAL is on disk.
+same way, on the same server. gunicorn runs with the repository's gunicorn.conf.py, as production does (two
+sync workers per core, the app preloaded); --workers, --worker-class and --worker-threads override it for a
+run. Every acknowledged comment is durable: PostgreSQL keeps synchronous_commit and fsync on, so the redirect
+is sent only after the INSERT's WAL is on disk. After the table, the CPU each request cost in gunicorn, this
+database's PostgreSQL backends (with the WAL writer), Redis and wrk, from /proc: on a shared machine req/s
+moves with whatever else runs, CPU per request much less.
 
-Measured on the 2-core development machine (wrk, gunicorn, PostgreSQL 15 and Redis 7 on the same two
-cores), four runs, req/s / p95:
-    bare view flat out       1212 / 37 ms   1618 / 27 ms   1582 / 29 ms   1390 / 31 ms
-    comment POST flat out     380 / 99 ms    494 / 79 ms    438 / 87 ms    411 / 96 ms
-    comment POST at 440/s     433 / 79 ms    394 / 101 ms   436 / 75 ms    397 / 96 ms
-    -> target (≥ 400 req/s with p95 < 50 ms at 32 clients) NOT MET: 440/s is at or near capacity.
-The code before this work, same bench: 393 / 102 ms flat out and 327 / 111 ms at 440/s with these sync
-workers; 261 / 253 ms and 296 / 213 ms with its 3 x 8 gthread workers. The machine is shared: the same
-3-million-step Python loop took 165–360 ms during these runs, and req/s moved with it.
-
-Where a comment POST's time goes, flat out (CPU per request, from /proc): gunicorn workers 3.5 ms (the
-bare view: 1.15 ms), PostgreSQL 0.57 ms (INSERT and commit: 12 WAL records, 3 KB of WAL, 0.8 WAL fsync
-per commit — commits barely group at this rate), wrk 0.19 ms, Redis 0.12 ms; 14.5 context switches. In
-the workers (py-spy samples holding the GIL): gunicorn's accept/parse/write/close 18%, Django's handler
-and middleware 33% (CSRF's token unmasking and compare alone 10%), URL resolving 4%; the view 45%: the
-one Redis command 11%, the INSERT 12% (parameters, signals, cursor, driver), building the Comment 6%,
-form fields 4%, the remaining checks (user, e-mail, digest, window, redirect) 12%. What is left is spread
-over Django and gunicorn themselves, with no single part to cut; 440/s with p95 < 50 ms needs about a
-third less CPU per POST than this, or a third core.
+Measured on the 2-core development machine (wrk, gunicorn, PostgreSQL 15 and Redis 7 on the same two cores,
+another engineer's tests and benchmarks running at times), req/s / p95, three runs:
+    bare view flat out       1408 / 32 ms   1187 / 52 ms   1600 / 27 ms
+    comment POST flat out     258 / 175 ms   399 / 98 ms    455 / 83 ms
+    comment POST at 440/s     302 / 157 ms   410 / 91 ms    420 / 88 ms
+    -> target (>= 400 req/s with p95 < 50 ms at 32 clients) NOT MET: 440/s is at or near capacity.
+    (first run with another engineer's test suite on one of the cores)
+CPU per comment POST, flat out: gunicorn workers 3.3-3.7 ms (a bare view 1.1-1.3 ms), PostgreSQL 0.57-0.68
+ms, Redis 0.12-0.15 ms, wrk 0.18-0.23 ms: about 4.5 ms of the two cores' time, so about 440/s at best.
+The same POST driven in one process without gunicorn costs 2.1-2.3 ms, a bare raw WSGI app under gunicorn
+0.4 ms; the rest is two cores shared by four workers, PostgreSQL, Redis and wrk (four in-process drivers at
+once cost 3.0 ms a POST each instead of 2.3). Where the in-process 2.1 ms goes (cProfile, CPU clock): the
+view 46% (the service 26%, of it the INSERT 13%; the one Redis round trip and reading the cached discussion
+11%; form fields 4%; the redirect 3%), CSRF with parsing the form 12%, request signals 8%, URL resolving 6%,
+LocaleMiddleware 6%, the rest of Django's handler and middleware. No single part left to cut: 440/s with
+p95 < 50 ms needs about a third less CPU per POST than this, or a third core.
 """
 
 import argparse
