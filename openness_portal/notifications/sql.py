@@ -34,28 +34,5 @@ def values_table(name: str, columns: dict[str, str], rows: Iterable[Sequence]) -
     return f"{head} AS (VALUES {', '.join([row_sql] * count)})", params
 
 
-def string_agg(expression: str, order_by: str) -> str:
-    """Join `expression` with the separator given as the next parameter, in `order_by` order.
-
-    SQLite before 3.44 has no ORDER BY inside an aggregate: callers feed it rows already sorted in a
-    subquery, which GROUP_CONCAT keeps.
-    """
-    if connection.vendor == "postgresql":
-        return f"STRING_AGG({expression}, %s ORDER BY {order_by})"
-    return f"GROUP_CONCAT({expression}, %s)"
-
-
-def first_value(expression: str, order_by: tuple[str, str], alias: str) -> str:
-    """Select-list SQL naming as `alias` the value of `expression` in the group's first row by `order_by`.
-
-    SQLite takes a bare column from the row where the query's single min() is found (a documented rule),
-    so the two integer sort columns are packed into one min() key there.
-    """
-    first, second = order_by
-    if connection.vendor == "postgresql":
-        return f"(ARRAY_AGG({expression} ORDER BY {first}, {second}))[1] AS {alias}"
-    return f"MIN({first} * 4294967296 + {second}) AS {alias}_order, {expression} AS {alias}"
-
-
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
