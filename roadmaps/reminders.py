@@ -142,6 +142,13 @@ def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect:
     return ReminderSelect("WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(parts), tuple(params))
 
 
+def _in(sql: str, ids: list[int]) -> tuple[str, list]:
+    """`sql` with its «{}» made a membership test of `ids`: one array on PostgreSQL, parameters elsewhere."""
+    if connection.vendor == "postgresql":
+        return sql.format("= ANY(%s)"), [ids]
+    return sql.format(f"IN ({', '.join(['%s'] * len(ids))})"), ids
+
+
 def deadline_directory(municipality_ids: Collection[int]) -> dict[str, Recipient]:
     """Every official and department of the municipalities as a recipient, by key, in two queries.
 
@@ -184,20 +191,23 @@ def describe_deadlines(keys: Collection[tuple[str, str]], directory: dict[str, R
     until: dict = {}  # due date → « — до DD.MM.YYYY»
     deadline_sql = (
         "SELECT dl.id, dl.due_date, dl.part_label, dl.measure_id, m.number, m.title "
-        f"FROM {_table(Deadline)} dl JOIN {_table(Measure)} m ON m.id = dl.measure_id WHERE dl.id IN ({{}})"
+        f"FROM {_table(Deadline)} dl JOIN {_table(Measure)} m ON m.id = dl.measure_id WHERE dl.id {{}}"
     )
     executor_sql = (
         f"SELECT measure_id, department_id, official_id, text FROM {_table(MeasureExecutor)} "
-        'WHERE measure_id IN ({}) ORDER BY measure_id, "order", id'
+        'WHERE measure_id {} ORDER BY measure_id, "order", id'
     )
+    # PostgreSQL takes the ids as one array, whatever their number, and then hash-joins the measures: twice
+    # as fast as index lookups in 2,000-id batches. SQLite takes bound parameters, in batches.
+    batch = len(wanted) or 1 if connection.vendor == "postgresql" else CHUNK
     with connection.cursor() as cursor:
-        for chunk in _batched(sorted(wanted), CHUNK):
-            cursor.execute(deadline_sql.format(", ".join(["%s"] * len(chunk))), chunk)
+        for chunk in _batched(sorted(wanted), batch):
+            cursor.execute(*_in(deadline_sql, chunk))
             rows = cursor.fetchall()
             missing = sorted({row[3] for row in rows} - measures.keys())
             teams: dict[int, list] = {measure_id: [] for measure_id in missing}
             if missing:
-                cursor.execute(executor_sql.format(", ".join(["%s"] * len(missing))), missing)
+                cursor.execute(*_in(executor_sql, missing))
                 for measure_id, department_id, official_id, text in cursor.fetchall():
                     if official_id:
                         person = directory.get(f"official:{official_id}")
