@@ -421,8 +421,16 @@ def _claim_notes(claimed: _Claimed, coordinators, run: str, now, as_date: _Dates
     params += [before, after, run, now, *(connection.ops.adapt_datefield_value(d) for d in days), run]
     params.append("noaddr:%")
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner's statistics do not know today's rows yet (this transaction has just written
+            # them), so it expects a handful and nests loops over 200,000 rows × every recipient (2.7 s);
+            # hash joins take 0.1 s whatever the estimate. Only for this statement.
+            cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(sql, params)
-        return _fetch_claimed(cursor, as_date)
+        claimed = _fetch_claimed(cursor, as_date)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_nestloop = on")
+        return claimed
 
 
 def _describe(listed_rows: list[tuple], row_sources: dict, people: _People) -> list[tuple]:
