@@ -11,13 +11,13 @@ separate identical run so it does not slow the timed one) and seconds per phase 
 must print 0 new reminders.
 
 Measured on the 2-core development machine, quiet, 01.12.2026 (seconds; SQLite / PostgreSQL 15, stock
-settings, tables analysed as autovacuum keeps them):
-    typical day, 5,352 reminders in 549 digests     0.79 / 0.91   (target < 1: met)
-    worst case, 196,060 reminders in 550 digests    6.28 / 9.78   (target < 5: NOT met)
-        claims (candidate SELECT + INSERT … ON CONFLICT DO NOTHING RETURNING)   3.67 / 5.23
-        coordinators' notes about missing addresses                           0.24 / 0.46
-        digests (describe the 55,000 listed items, render, store 550)         2.04 / 4.01
-    re-run of the worst day: 0 new reminders in 2.81 / 3.18 s; queries 94 / 37 (under 1 per 2,000 rows);
+settings, tables analysed as autovacuum keeps them; PostgreSQL varied by ±0.1 s typical, ±0.5 s worst):
+    typical day, 5,352 reminders in 549 digests     0.52 / 0.89   (target < 1: met, on PostgreSQL narrowly)
+    worst case, 196,060 reminders in 550 digests    6.07 / 9.08   (target < 5: NOT met)
+        claims (candidate SELECT + INSERT … ON CONFLICT DO NOTHING RETURNING)   3.85 / 5.02
+        coordinators' notes about missing addresses                           0.20 / 0.46
+        digests (describe the 55,000 listed items, render, store 550)         1.72 / 3.51
+    re-run of the worst day: 0 new reminders in 3.58 / 2.20 s; queries 94 / 39 (under 1 per 2,000 rows);
     peak memory 90 / 101 MiB (bounded by 25 municipalities per claiming statement, not by the region).
 On PostgreSQL the floor is the write itself: 196,000 rows into a table with its unique index take 3.6 s
 here even from a prepared copy (INSERT … SELECT, sorted as the index). A design under 5 s writes fewer
