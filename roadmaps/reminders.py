@@ -181,6 +181,7 @@ def describe_deadlines(keys: Collection[tuple[str, str]], directory: dict[str, R
     responsible = _("Ответственные: %(names)s")
     not_found = _("Исполнитель не найден в справочнике — напоминание координатору.")
     no_executor = _("исполнитель не указан")
+    by_date = _("до %(date)s")
     wanted: dict[int, list[str]] = {}
     for kind, subject_key in keys:
         wanted.setdefault(int(subject_key.partition(":")[2]), []).append(kind)
@@ -235,7 +236,7 @@ def describe_deadlines(keys: Collection[tuple[str, str]], directory: dict[str, R
                     due = date.fromisoformat(due)
                 suffix = until.get(due)
                 if suffix is None:
-                    suffix = until[due] = f" — до {due:%d.%m.%Y}"
+                    suffix = until[due] = " — " + by_date % {"date": f"{due:%d.%m.%Y}"}
                 head, details, overdue_details, lead = measures[measure_id]
                 title = (f"{head} ({part}){suffix}" if part else head + suffix)[:500]
                 subject_key, href = f"deadline:{deadline_id}", link(deadline_id)

@@ -51,6 +51,10 @@ class ReminderAdmin(_ScopedReadOnlyAdmin):
     list_display = ["day", "recipient", "kind", "stage_shown", "what", "due_date", "municipality"]
     list_filter = ["kind", "day", "municipality"]
     search_fields = ["recipient_name", "email", "title", "subject_key", "recipient_key"]
+    search_help_text = _(
+        "Напоминания о сроках мероприятий хранятся ключами: ищите их по сроку («deadline:123», номер из "
+        "адреса страницы срока) или по получателю («department:5», «official:7»); остальные — и по тексту."
+    )
     list_select_related = ["municipality"]
     date_hierarchy = "day"
     readonly_fields = [f.name for f in Reminder._meta.fields]

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from openness_portal.notifications.models import Notification, Reminder
 from openness_portal.notifications.stages import normalise_offsets, stage_dates
@@ -261,3 +262,18 @@ def test_a_measure_with_two_executors_reminds_both_and_groups_the_overdue_under_
     assert to_finance.details == "Ответственные: управление культуры; финансовое управление"
     assert to_finance.link == f"/admin/roadmaps/deadline/{deadline.pk}/change/"
     assert to_finance.title.endswith(" — до 10.12.2019")
+
+
+def test_a_sweep_in_english_words_the_deadline_items_in_english(django_capture_on_commit_callbacks):
+    section, _ = municipality_with_coordinator()
+    department = DepartmentFactory(municipality=section.roadmap.municipality, name="отдел кадров")
+    deadline = deadline_for(section, date(2019, 12, 20), department=department)
+    MeasureExecutor.objects.create(measure=deadline.measure, order=1, text="руководители органов")
+
+    with translation.override("en"):
+        sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    to_department = next(m for m in mail.outbox if m.to == [department.email])
+    assert " — by 20.12.2019" in to_department.body and "— до " not in to_department.body
+    assert "Responsible: отдел кадров; руководители органов" in to_department.body
+    assert "Executor not found in the directory" in to_department.body
