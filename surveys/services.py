@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from openness_portal.workdays.calendar import add_working_days
 from roadmaps import access
 
-from . import ratelimit
+from . import ratelimit, selectors
 from .models import (
     COMMENT_MAX_LENGTH,
     DEFAULT_DISCUSSION_DAYS,
@@ -187,6 +187,16 @@ def _official_for(user, municipality_id):
 def comment_attempt(*, ip: str, email: str) -> ratelimit.Attempt:
     """The rate-limit counters a post counts against: its IP address and its e-mail as typed."""
     return ratelimit.Attempt({"ip": ip, "email": (email or "").strip()})
+
+
+def start_comment_attempt(pk, *, ip: str, email: str) -> tuple[Discussion | None, ratelimit.Attempt]:
+    """The discussion a comment is posted to and the attempt counted against its limits, in one Redis
+    round trip; an unknown discussion gives its count back (None, as for a 404)."""
+    attempt = comment_attempt(ip=ip, email=email)
+    discussion = selectors.discussion_for_posting(pk, counting=attempt)
+    if discussion is None:
+        attempt.undo()
+    return discussion, attempt
 
 
 def post_comment(

@@ -121,11 +121,10 @@ def _comment_fields(data) -> dict:
 def _post_comment(request, pk):
     """Accept a comment and redirect; only a refused post renders the page (with the form and its errors)."""
     data = _comment_fields(request.POST)
-    # One Redis round trip reads the cached discussion and counts the rate-limit attempt.
-    attempt = services.comment_attempt(ip=client_ip(request), email=data.get("email", ""))
-    discussion = selectors.discussion_for_posting(pk, counting=attempt)
+    discussion, attempt = services.start_comment_attempt(
+        pk, ip=client_ip(request), email=data.get("email", "")
+    )
     if discussion is None:
-        attempt.undo()
         raise Http404
     now = timezone.now()
     _process_if_closed(discussion, now)
