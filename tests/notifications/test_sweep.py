@@ -277,3 +277,28 @@ def test_a_sweep_in_english_words_the_deadline_items_in_english(django_capture_o
     assert " — by 20.12.2019" in to_department.body and "— до " not in to_department.body
     assert "Responsible: отдел кадров; руководители органов" in to_department.body
     assert "Executor not found in the directory" in to_department.body
+
+
+def test_municipalities_claimed_in_separate_statements_each_get_their_own_reminders(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from openness_portal.notifications import sweep as sweep_module
+
+    monkeypatch.setattr(
+        sweep_module, "MUNICIPALITIES_PER_STATEMENT", 2
+    )  # three municipalities: two statements
+    expected = set()
+    for _ in range(3):
+        section, coordinator = municipality_with_coordinator()
+        department = DepartmentFactory(municipality=section.roadmap.municipality)
+        deadline_for(section, date(2019, 12, 20), department=department)  # 7 working days ahead
+        deadline_for(section, date(2019, 12, 10), text="руководители органов")  # overdue, nobody to write to
+        expected |= {department.email, coordinator.email}
+
+    result = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    # Per municipality: the department's reminder, and the coordinator's about the overdue deadline nobody
+    # else can be told of (one row: the same duty, stage, person and day is claimed once).
+    assert result.new_reminders == 6 and result.digest_count == 6
+    assert {m.to[0] for m in mail.outbox} == expected
+    assert sweep(date(2019, 12, 11), django_capture_on_commit_callbacks).new_reminders == 0
