@@ -107,12 +107,14 @@ def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect:
     # The dates twice: as a list too, so that PostgreSQL can look them up in the due-date index on a
     # typical day instead of scanning every deadline to hash-join them.
     params += [*(adapt("date", due) for due in sorted(stages)), False, *LIVE_ROADMAPS, *ids]
-    # Per measure of the day: how many executors are free text (no address to write to).
+    # Per measure of the day not yet overdue: how many executors are free text (no address to write to).
+    # Overdue ones reach the coordinators anyway (below), and on a worst day they are nine in ten.
     ctes.append(
         """team AS (
         SELECT e.measure_id,
                SUM(CASE WHEN e.official_id IS NULL AND e.department_id IS NULL THEN 1 ELSE 0 END) AS free_text
-        FROM {executor} e WHERE e.measure_id IN (SELECT measure_id FROM due) GROUP BY e.measure_id
+        FROM {executor} e WHERE e.measure_id IN (SELECT measure_id FROM due WHERE overdue = 0)
+        GROUP BY e.measure_id
     )""".format(**names)
     )
     columns = "%s, 'deadline:' || d.deadline_id, d.stage, {who}, d.municipality_id, d.due_date"
@@ -127,12 +129,13 @@ def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect:
     ]
     params.append("deadline")
     if coordinator_rows:
-        # A measure with a free-text executor or none at all: the coordinators pass the reminder on.
+        # A measure with a free-text executor or none at all: the coordinators pass the reminder on. Once
+        # overdue, their overdue copy below says it (grouped under the lead executor), so not twice.
         parts.append(
             f"""SELECT {columns.format(who="c.recipient_key")}
             FROM due d JOIN coordinator c ON c.municipality_id = d.municipality_id
             LEFT JOIN team t ON t.measure_id = d.measure_id
-            WHERE t.measure_id IS NULL OR t.free_text > 0"""
+            WHERE d.overdue = 0 AND (t.measure_id IS NULL OR t.free_text > 0)"""
         )
         parts.append(
             f"""SELECT {columns.format(who="c.recipient_key")}

@@ -62,6 +62,8 @@ class Reminder(models.Model):
     (deadlines) hold only keys: their text is the source's to give (`sweep.fill_in_text`).
     """
 
+    # The three keys compare byte by byte on PostgreSQL (COLLATE "C", migration 0005): a later AlterField
+    # of one of them must keep that, or the claim index goes back to the slower locale comparison.
     # No index on kind: a handful of values, so it would not narrow a search, and a worst-case sweep
     # writes 200,000 rows whose every index costs time.
     kind = models.CharField(_("вид"), max_length=50)
