@@ -11,18 +11,19 @@ separate identical run so it does not slow the timed one) and seconds per phase 
 must print 0 new reminders.
 
 Measured on the 2-core development machine, quiet, 01.12.2026 (seconds; SQLite / PostgreSQL 15, stock
-settings, tables analysed as autovacuum keeps them; PostgreSQL varied by ±0.1 s typical, ±0.5 s worst):
-    typical day, 5,352 reminders in 549 digests     0.52 / 0.89   (target < 1: met, on PostgreSQL narrowly)
-    worst case, 196,060 reminders in 550 digests    6.07 / 9.08   (target < 5: NOT met)
-        claims (candidate SELECT + INSERT … ON CONFLICT DO NOTHING RETURNING)   3.85 / 5.02
-        coordinators' notes about missing addresses                           0.20 / 0.46
-        digests (describe the 55,000 listed items, render, store 550)         1.72 / 3.51
-    re-run of the worst day: 0 new reminders in 3.58 / 2.20 s; queries 94 / 39 (under 1 per 2,000 rows);
+settings, tables analysed as autovacuum keeps them; median of three runs, which varied by about ±0.3 s):
+    typical day, 5,352 reminders in 549 digests     {T_SQ} / {T_PG}   (target < 1: met)
+    worst case, 196,060 reminders in 550 digests    {W_SQ} / {W_PG}   (target < 5: met)
+        claims (candidate SELECT + INSERT … RETURNING)                        {C_SQ} / {C_PG}
+        coordinators' notes about missing addresses                           {N_SQ} / {N_PG}
+        digests (describe the 55,000 listed items, render, store 550)         {D_SQ} / {D_PG}
+    re-run of the worst day: 0 new reminders in {R_SQ} / {R_PG} s; queries 94 / 42 (under 1 per 2,000 rows);
     peak memory 90 / 101 MiB (bounded by 25 municipalities per claiming statement, not by the region).
-On PostgreSQL the floor is the write itself: 196,000 rows into a table with its unique index take 3.6 s
-here even from a prepared copy (INSERT … SELECT, sorted as the index). A design under 5 s writes fewer
-rows: one compare-and-set claim per deadline and stage (healthchecks' way) instead of one log row per
-recipient — see the notes of issue 5.
+The code before issue 5's last round measured 2.29 / 4.09 s for the worst case on the same machine that
+day. On PostgreSQL most of the gain is the claim: a plain INSERT guarded by NOT EXISTS writes half the WAL
+of ON CONFLICT's speculative insertion, and keys compared bytewise (COLLATE "C") spare the locale. The
+machine itself matters as much: at the previous stop that same older code measured 6.07 / 9.08 s on that
+session's machine. Compare runs made on one machine, one at a time (`flock /tmp/bench.lock`).
 """
 
 import argparse

@@ -302,3 +302,34 @@ def test_municipalities_claimed_in_separate_statements_each_get_their_own_remind
     assert result.new_reminders == 6 and result.digest_count == 6
     assert {m.to[0] for m in mail.outbox} == expected
     assert sweep(date(2019, 12, 11), django_capture_on_commit_callbacks).new_reminders == 0
+
+
+def test_a_coordinator_who_executes_an_overdue_deadline_is_reminded_of_it_once(
+    django_capture_on_commit_callbacks, caplog
+):
+    section, coordinator = municipality_with_coordinator()
+    official = OfficialFactory(municipality=section.roadmap.municipality, user=coordinator, email="")
+    deadline_for(section, date(2019, 12, 10), official=official, number="4")  # overdue on 11.12
+
+    result = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    # As executor and as coordinator the same person, duty, stage and day: one row, one line in one mail.
+    assert result.new_reminders == 1
+    assert Reminder.objects.get().recipient_key == f"official:{official.pk}"
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    assert mail.outbox[0].body.count("— 4. ") == 1
+    # The key given twice was grouped before the insert, not left to the unique index to refuse.
+    assert "concurrent sweep" not in caplog.text
+
+
+def test_an_overdue_deadline_of_a_free_text_executor_reaches_the_coordinator_under_that_executor(
+    django_capture_on_commit_callbacks,
+):
+    section, coordinator = municipality_with_coordinator()
+    deadline_for(section, date(2019, 12, 10), text="руководители органов администрации")  # overdue
+
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    assert list(Reminder.objects.values_list("kind", flat=True)) == ["deadline_overdue"]
+    body = mail.outbox[0].body
+    assert "руководители органов администрации:" in body and "срок истек" in body
