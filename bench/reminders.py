@@ -12,18 +12,20 @@ must print 0 new reminders.
 
 Measured on the 2-core development machine, quiet, 01.12.2026 (seconds; SQLite / PostgreSQL 15, stock
 settings, tables analysed as autovacuum keeps them; median of three runs, which varied by about ±0.3 s):
-    typical day, 5,352 reminders in 549 digests     {T_SQ} / {T_PG}   (target < 1: met)
-    worst case, 196,060 reminders in 550 digests    {W_SQ} / {W_PG}   (target < 5: met)
-        claims (candidate SELECT + INSERT … RETURNING)                        {C_SQ} / {C_PG}
-        coordinators' notes about missing addresses                           {N_SQ} / {N_PG}
-        digests (describe the 55,000 listed items, render, store 550)         {D_SQ} / {D_PG}
-    re-run of the worst day: 0 new reminders in {R_SQ} / {R_PG} s; queries 94 / 42 (under 1 per 2,000 rows);
+    typical day, 5,352 reminders in 549 digests     0.24 / 0.36   (target < 1: met)
+    worst case, 196,060 reminders in 550 digests    2.43 / 3.05   (target < 5: met)
+        claims (candidate SELECT + INSERT … RETURNING)                        1.40 / 1.50
+        coordinators' notes about missing addresses                           0.08 / 0.15
+        digests (describe the 55,000 listed items, render, store 550)         0.82 / 1.36
+    re-run of the worst day: 0 new reminders in 1.17 / 0.41 s; queries 94 / 42 (under 1 per 2,000 rows);
     peak memory 90 / 101 MiB (bounded by 25 municipalities per claiming statement, not by the region).
-The code before issue 5's last round measured 2.29 / 4.09 s for the worst case on the same machine that
-day. On PostgreSQL most of the gain is the claim: a plain INSERT guarded by NOT EXISTS writes half the WAL
-of ON CONFLICT's speculative insertion, and keys compared bytewise (COLLATE "C") spare the locale. The
-machine itself matters as much: at the previous stop that same older code measured 6.07 / 9.08 s on that
-session's machine. Compare runs made on one machine, one at a time (`flock /tmp/bench.lock`).
+Over the day's runs the worst case took 2.2–2.9 s on SQLite and 2.5–4.4 s on PostgreSQL: the machine's
+speed drifted by a third within the hour. Run back to back with the code before this round, PostgreSQL's
+worst case was about a tenth faster (3.44–3.80 s before, 3.19–3.39 s after): a plain INSERT guarded by NOT
+EXISTS writes half the WAL of ON CONFLICT's speculative insertion, keys compare bytewise (COLLATE "C"), the
+coordinators' free-text copies skip what their overdue copies already say, and digests are compressed with
+lz4. At the previous stop, on that session's machine, the older code measured 6.07 / 9.08 s. Compare runs
+made on one machine, one at a time (`flock /tmp/bench.lock`).
 """
 
 import argparse
