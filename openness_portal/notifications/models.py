@@ -57,8 +57,9 @@ class Notification(models.Model):
 class Reminder(models.Model):
     """One duty reaching one stage for one recipient on one local day: the unique row is the claim.
 
-    The sweep inserts candidate rows ignoring conflicts and gets back only those it really inserted, so a
-    re-run, a retried task or two concurrent sweeps never remind anyone twice. Rows of high-volume sources
+    The sweep inserts candidate rows and gets back only those it really inserted (a row already here, or
+    inserted by a concurrent sweep first, is not), so a re-run, a retried task or two concurrent sweeps never
+    remind anyone twice. Rows of high-volume sources
     (deadlines) hold only keys: their text is the source's to give (`sweep.fill_in_text`).
     """
 

@@ -1,10 +1,11 @@
 """The daily reminder sweep: claim each (duty, stage, recipient, day) once, then one digest per recipient.
 
 Like healthchecks' `sendalerts`, a row is «claimed» by a write that only one worker can win: here the
-unique constraint of the Reminder log. Candidates are inserted ignoring conflicts and RETURNING what was
-really inserted — straight from the sources' SELECTs for the bulk of them (deadlines, keys only), from
-DueItems for the few others — so a re-run, a retried task or a second worker sweeping at the same time
-gets back nothing another run holds, and sends nothing twice. Each digest counts its rows and lists the
+unique constraint of the Reminder log. Candidates are inserted RETURNING what was really inserted —
+straight from the sources' SELECTs for the bulk of them (deadlines, keys only; on PostgreSQL a plain INSERT
+of what the log lacks, claimed again ignoring conflicts if a concurrent sweep got in first), from DueItems
+for the few others (ignoring conflicts) — so a re-run, a retried task or a second worker sweeping at the
+same time gets back nothing another run holds, and sends nothing twice. Each digest counts its rows and lists the
 first MAX_DIGEST_ITEMS; only those listed get their text, from their source's describe(). Claims and
 digests are written in one transaction; mail goes out after the commit, through the retrying delivery
 task.
