@@ -5,13 +5,14 @@ unique constraint of the Reminder log. Candidates are inserted RETURNING what wa
 straight from the sources' SELECTs for the bulk of them (deadlines, keys only; on PostgreSQL a plain INSERT
 of what the log lacks, claimed again ignoring conflicts if a concurrent sweep got in first), from DueItems
 for the few others (ignoring conflicts) — so a re-run, a retried task or a second worker sweeping at the
-same time gets back nothing another run holds, and sends nothing twice. Each digest counts its rows and lists the
-first MAX_DIGEST_ITEMS; only those listed get their text, from their source's describe(). Claims and
-digests are written in one transaction; mail goes out after the commit, through the retrying delivery
-task.
+same time gets back nothing another run holds, and sends nothing twice. Each digest counts its rows and
+lists the MAX_DIGEST_ITEMS nearest their due date; only those listed get their text, from their source's
+describe(). Claims and digests are written in one transaction; mail goes out after the commit, through
+the retrying delivery task.
 """
 
 import gc
+import heapq
 import logging
 import time
 import uuid
@@ -358,7 +359,9 @@ class _People:
 
 
 class _Claimed:
-    """What a run claimed, per (recipient, day): the count, and the first MAX_DIGEST_ITEMS rows to list.
+    """What a run claimed, per (recipient, day): the count, and the MAX_DIGEST_ITEMS most pressing rows to
+    list — those nearest their due date (today's, tomorrow's, yesterday's before a fortnight ahead or weeks
+    overdue); the digest links to the log for the rest.
 
     Recipients without an address are noted (key → name, per day): their rows become notes to the
     coordinators.
@@ -367,23 +370,37 @@ class _Claimed:
     def __init__(self, people: _People):
         self.people = people
         self.counts: dict[tuple[str, date], int] = {}
-        self.listed: dict[tuple[str, date], list[tuple]] = {}
+        # Per (recipient, day) a heap of (-days from the due date, -arrival, row): its top is the row to drop
+        # first, the farthest from its date (of equals, the latest to arrive).
+        self.kept: dict[tuple[str, date], list[tuple]] = {}
         self.unreachable: dict[str, str] = {}  # recipient key → name, for those without an address
         self.days: set[date] = set()
         self.addresses: dict[str, bool] = {}  # recipient key (and kind for directory rows) → has e-mail
 
+    def listed(self, key: tuple[str, date]) -> list[tuple]:
+        return [entry[2] for entry in self.kept.get(key, ())]
+
     def add_keys(self, rows: Iterable[tuple], day: date, as_date: "_Dates") -> None:
         """Rows of _KEY_COLUMNS claimed for `day`; a full FIELDS row is made only for those kept."""
-        counts, listed, addresses = self.counts, self.listed, self.addresses
+        counts, kept, addresses = self.counts, self.kept, self.addresses
         self.days.add(day)
+        today = day.toordinal()
+        by_stage: dict[str, tuple[date, int]] = {}  # a day's few stage strings: due date, -distance
         for kind, subject, stage, recipient_key, mid in rows:
             key = (recipient_key, day)
             n = counts.get(key, 0)
             counts[key] = n + 1
-            if n < MAX_DIGEST_ITEMS:
+            found = by_stage.get(stage)
+            if found is None:
                 due = as_date(stage.rpartition(":")[2])
+                found = by_stage[stage] = (due, -abs(due.toordinal() - today))
+            due, nearness = found
+            if n < MAX_DIGEST_ITEMS:
                 row = (kind, subject, stage, recipient_key, day, mid, "", "", due, "", "", "", "")
-                listed.setdefault(key, []).append(row)
+                heapq.heappush(kept.setdefault(key, []), (nearness, -n, row))
+            elif nearness > kept[key][0][0]:
+                row = (kind, subject, stage, recipient_key, day, mid, "", "", due, "", "", "", "")
+                heapq.heapreplace(kept[key], (nearness, -n, row))
             memo = (recipient_key, kind)
             if memo not in addresses:
                 name, email = self.people.of_key(kind, recipient_key)
@@ -392,14 +409,17 @@ class _Claimed:
                     self.unreachable[recipient_key] = name
 
     def add(self, rows: Iterable[tuple], *, notes: bool = True) -> None:
-        counts, listed = self.counts, self.listed
+        counts, kept = self.counts, self.kept
         for row in rows:
             key = (row[_KEY], row[_DAY])
             self.days.add(row[_DAY])
             n = counts.get(key, 0)
             counts[key] = n + 1
+            nearness = -abs(row[_DUE_I].toordinal() - row[_DAY].toordinal())
             if n < MAX_DIGEST_ITEMS:
-                listed.setdefault(key, []).append(row)
+                heapq.heappush(kept.setdefault(key, []), (nearness, -n, row))
+            elif nearness > kept[key][0][0]:
+                heapq.heapreplace(kept[key], (nearness, -n, row))
             if notes:
                 name, email = self.people.of(row)
                 if not email:
@@ -726,7 +746,7 @@ def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run,
 
         pending: list[dict] = []
         for batch in _chunks(sorted(claimed.counts), DIGEST_FLUSH):
-            listed = _describe([row for key in batch for row in claimed.listed[key]], sources_by_kind, people)
+            listed = _describe([row for key in batch for row in claimed.listed(key)], sources_by_kind, people)
             by_key: dict[tuple[str, date], list[tuple]] = defaultdict(list)
             for row in listed:
                 by_key[(row[_KEY], row[_DAY])].append(row)

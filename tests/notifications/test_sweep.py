@@ -333,3 +333,34 @@ def test_an_overdue_deadline_of_a_free_text_executor_reaches_the_coordinator_und
     assert list(Reminder.objects.values_list("kind", flat=True)) == ["deadline_overdue"]
     body = mail.outbox[0].body
     assert "руководители органов администрации:" in body and "срок истек" in body
+
+
+def test_a_digest_too_long_to_list_lists_what_is_nearest_its_due_date(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from openness_portal.notifications import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "MAX_DIGEST_ITEMS", 2)
+    section, _ = municipality_with_coordinator()
+    department = DepartmentFactory(municipality=section.roadmap.municipality)
+    far_ahead = deadline_for(section, date(2019, 12, 31), department=department, number="1")  # 14 wd
+    long_overdue = deadline_for(section, date(2019, 11, 26), department=department, number="2")  # 2 weeks
+    today = deadline_for(section, date(2019, 12, 11), department=department, number="3")
+    tomorrow = deadline_for(section, date(2019, 12, 12), department=department, number="4")
+
+    result = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    (digest,) = [d for d in result.digests if d["recipient_key"] == f"department:{department.pk}"]
+    assert digest["item_count"] == 4
+    assert {item["subject_key"] for item in digest["items"]} == {
+        f"deadline:{today.pk}",
+        f"deadline:{tomorrow.pk}",
+    }
+    body = next(m.body for m in mail.outbox if m.to == [department.email])
+    assert "— 3. " in body and "— 4. " in body
+    assert "— 1. " not in body and "— 2. " not in body  # behind the link to the log
+    # All four are still logged, and the log is where the link leads.
+    logged = Reminder.objects.filter(recipient_key=f"department:{department.pk}")
+    assert set(logged.values_list("subject_key", flat=True)) == {
+        f"deadline:{d.pk}" for d in (far_ahead, long_overdue, today, tomorrow)
+    }
