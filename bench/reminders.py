@@ -12,19 +12,20 @@ must print 0 new reminders.
 
 Measured on the 2-core development machine, quiet, 01.12.2026 (seconds; SQLite / PostgreSQL 15, stock
 settings, tables analysed as autovacuum keeps them; median of three runs, which varied by about ±0.3 s):
-    typical day, 5,352 reminders in 549 digests     0.24 / 0.36   (target < 1: met)
-    worst case, 196,060 reminders in 550 digests    2.43 / 3.05   (target < 5: met)
-        claims (candidate SELECT + INSERT … RETURNING)                        1.40 / 1.50
-        coordinators' notes about missing addresses                           0.08 / 0.15
-        digests (describe the 55,000 listed items, render, store 550)         0.82 / 1.36
-    re-run of the worst day: 0 new reminders in 1.17 / 0.41 s; queries 94 / 42 (under 1 per 2,000 rows);
-    peak memory 90 / 101 MiB (bounded by 25 municipalities per claiming statement, not by the region).
-Over the day's runs the worst case took 2.2–2.9 s on SQLite and 2.5–4.4 s on PostgreSQL: the machine's
-speed drifted by a third within the hour. Run back to back with the code before this round, PostgreSQL's
-worst case was about a tenth faster (3.44–3.80 s before, 3.19–3.39 s after): a plain INSERT guarded by NOT
-EXISTS writes half the WAL of ON CONFLICT's speculative insertion, keys compare bytewise (COLLATE "C"), the
-coordinators' free-text copies skip what their overdue copies already say, and digests are compressed with
-lz4. At the previous stop, on that session's machine, the older code measured 6.07 / 9.08 s. Compare runs
+    typical day, 5,352 reminders in 549 digests     0.44 / 0.38   (target < 1: met)
+    worst case, 196,060 reminders in 550 digests    2.67 / 3.34   (target < 5: met)
+        claims (candidate SELECT + INSERT … RETURNING)                        1.55 / 1.70
+        coordinators' notes about missing addresses                           0.11 / 0.16
+        digests (describe the 55,000 listed items, render, store 550)         0.91 / 1.42
+    re-run of the worst day: 0 new reminders in 1.21 / 0.44 s; queries 92 / 42 (under 1 per 2,000 rows);
+    peak memory 95 / 106 MiB (bounded by 25 municipalities per claiming statement, not by the region).
+Over the day's runs the worst case took 2.2–3.1 s on SQLite and 2.5–4.4 s on PostgreSQL, and SQLite's
+typical day 0.2–0.5 s (the variation all in the commit): the machine's speed drifted by a third within the
+hour. Run back to back with the code before this round, PostgreSQL's worst case was about a tenth faster
+(3.44–3.80 s before, 3.19–3.39 s after): a plain INSERT guarded by NOT EXISTS writes half the WAL of ON
+CONFLICT's speculative insertion, keys compare bytewise (COLLATE "C"), the coordinators' free-text copies
+skip what their overdue copies already say, and digests are compressed with lz4. Listing the items nearest
+their due date (instead of the first 100 in key order) costs 0.035 s of that. At the previous stop, on that session's machine, the older code measured 6.07 / 9.08 s. Compare runs
 made on one machine, one at a time (`flock /tmp/bench.lock`).
 """
 
