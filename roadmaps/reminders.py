@@ -13,6 +13,7 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,7 @@ from openness_portal.notifications.registry import (
     ReminderSelect,
     reminder_source,
 )
-from openness_portal.notifications.sql import adapt, placeholder, quote, values_table
+from openness_portal.notifications.sql import quote, values_table
 from openness_portal.workdays.calendar import get_calendar
 
 from .models import Deadline, Department, Measure, MeasureExecutor, Official, ProgressEntry, Roadmap
@@ -81,32 +82,33 @@ def _deadline_select(stages, municipality_ids, coordinators) -> ReminderSelect:
         )
         ctes.append(coordinator_cte)
         params += coordinator_params
-    ids = list(municipality_ids)
-    names = {
-        "deadline": _table(Deadline),
-        "measure": _table(Measure),
-        "roadmap": _table(Roadmap),
-        "executor": _table(MeasureExecutor),
-        "in_ids": ", ".join(["%s"] * len(ids)),
-    }
-    # CROSS JOIN makes SQLite walk the few stage dates and look each up in the due-date index (PostgreSQL
-    # plans it as any join). Executors are joined from their table, not a CTE: both databases then use its
-    # measure index instead of building one on the fly.
-    ctes.append(
-        """due AS (
-        SELECT dl.id AS deadline_id, dl.due_date, dl.measure_id, r.municipality_id, s.stage, s.overdue
-        FROM reminder_stage s
-        CROSS JOIN {deadline} dl
-        JOIN {measure} m ON m.id = dl.measure_id
-        JOIN {roadmap} r ON r.id = m.roadmap_id
-        WHERE dl.due_date = s.due_date AND dl.due_date IN ({in_dates})
-          AND dl.completed_on IS NULL AND dl.not_applicable = %s
-          AND r.status IN (%s, %s) AND r.municipality_id IN ({in_ids})
-    )""".format(**names, in_dates=", ".join([placeholder("date")] * len(stages)))
+    names = {"executor": _table(MeasureExecutor)}
+    # Which deadlines are open is the queryset's to say (Deadline.objects.open()), not written again here;
+    # the due dates as a list let both databases look them up in the due-date index.
+    open_deadlines, open_params = (
+        Deadline.objects.open()
+        .filter(
+            due_date__in=sorted(stages),
+            measure__roadmap__status__in=LIVE_ROADMAPS,
+            measure__roadmap__municipality_id__in=list(municipality_ids),
+        )
+        .values(
+            deadline_id=F("id"),
+            deadline_due=F("due_date"),
+            deadline_measure=F("measure_id"),
+            deadline_municipality=F("measure__roadmap__municipality_id"),
+        )
+        .order_by()
+        .query.sql_with_params()
     )
-    # The dates twice: as a list too, so that PostgreSQL can look them up in the due-date index on a
-    # typical day instead of scanning every deadline to hash-join them.
-    params += [*(adapt("date", due) for due in sorted(stages)), False, *LIVE_ROADMAPS, *ids]
+    ctes.append(
+        f"""due AS (
+        SELECT o.deadline_id, o.deadline_due AS due_date, o.deadline_measure AS measure_id,
+               o.deadline_municipality AS municipality_id, s.stage, s.overdue
+        FROM ({open_deadlines}) o JOIN reminder_stage s ON s.due_date = o.deadline_due
+    )"""
+    )
+    params += list(open_params)
     # Per measure of the day not yet overdue: how many executors are free text (no address to write to).
     # Overdue ones reach the coordinators anyway (below), and on a worst day they are nine in ten.
     ctes.append(

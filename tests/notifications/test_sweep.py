@@ -12,7 +12,7 @@ from django.utils import translation
 from openness_portal.notifications.models import Notification, Reminder
 from openness_portal.notifications.stages import normalise_offsets, stage_dates
 from openness_portal.notifications.sweep import fill_in_text, run_sweep
-from roadmaps.models import Deadline, MeasureExecutor
+from roadmaps.models import Deadline, MeasureExecutor, Roadmap
 from roadmaps.services import move_deadline
 from tests.notifications.factories import (
     DepartmentFactory,
@@ -364,3 +364,22 @@ def test_a_digest_too_long_to_list_lists_what_is_nearest_its_due_date(
     assert set(logged.values_list("subject_key", flat=True)) == {
         f"deadline:{d.pk}" for d in (far_ahead, long_overdue, today, tomorrow)
     }
+
+
+def test_only_open_deadlines_of_live_roadmaps_are_reminded(django_capture_on_commit_callbacks):
+    section, _coordinator = municipality_with_coordinator()
+    department = DepartmentFactory(municipality=section.roadmap.municipality)
+    reminded = deadline_for(section, date(2019, 12, 20), department=department, number="1")
+    dropped = deadline_for(section, date(2019, 12, 20), department=department, number="2")
+    Deadline.objects.filter(pk=dropped.pk).update(not_applicable=True)
+    archived, _other = municipality_with_coordinator()
+    archived.roadmap.status = Roadmap.Status.ARCHIVED
+    archived.roadmap.save(update_fields=["status"])
+    deadline_for(
+        archived, date(2019, 12, 20), department=DepartmentFactory(municipality=archived.roadmap.municipality)
+    )
+
+    result = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    assert list(Reminder.objects.values_list("subject_key", flat=True)) == [f"deadline:{reminded.pk}"]
+    assert result.new_reminders == 1 and [m.to for m in mail.outbox] == [[department.email]]
