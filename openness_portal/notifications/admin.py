@@ -3,8 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, Reminder
+from .selectors import fill_in_text
 from .stages import stage_code, stage_label
-from .sweep import fill_in_text
 
 
 class _ScopedReadOnlyAdmin(admin.ModelAdmin):

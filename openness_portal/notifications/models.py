@@ -60,7 +60,7 @@ class Reminder(models.Model):
     The sweep inserts candidate rows and gets back only those it really inserted (a row already here, or
     inserted by a concurrent sweep first, is not), so a re-run, a retried task or two concurrent sweeps never
     remind anyone twice. Rows of high-volume sources
-    (deadlines) hold only keys: their text is the source's to give (`sweep.fill_in_text`).
+    (deadlines) hold only keys: their text is the source's to give (`selectors.fill_in_text`).
     """
 
     # The three keys compare byte by byte on PostgreSQL (COLLATE "C", migration 0005): a later AlterField

@@ -333,7 +333,7 @@ _SUBJECT, _TITLE = FIELDS.index("subject_key"), FIELDS.index("title")
 _LINK, _DETAILS, _GROUP = FIELDS.index("link"), FIELDS.index("details"), FIELDS.index("group")
 
 
-class _People:
+class People:
     """Names and addresses of recipients: stored on a DueItem row, else a coordinator, else the directory of
     the ROWS source that wrote the row."""
 
@@ -367,7 +367,7 @@ class _Claimed:
     coordinators.
     """
 
-    def __init__(self, people: _People):
+    def __init__(self, people: People):
         self.people = people
         self.counts: dict[tuple[str, date], int] = {}
         # Per (recipient, day) a heap of (-days from the due date, -arrival, row): its top is the row to drop
@@ -481,7 +481,7 @@ def _claim_notes(claimed: _Claimed, coordinators, run: str, now, as_date: _Dates
         return claimed
 
 
-def _describe(listed_rows: list[tuple], row_sources: dict, people: _People) -> list[tuple]:
+def describe_rows(listed_rows: list[tuple], row_sources: dict, people: People) -> list[tuple]:
     """Fill in the text of ROWS sources' rows (stored blank) from their describe(), one call per source.
 
     Title, link, details and group are the last four FIELDS; text already on a row (a coordinator's note
@@ -518,7 +518,7 @@ def _describe(listed_rows: list[tuple], row_sources: dict, people: _People) -> l
 _DISPLAY_ORDER = itemgetter(_GROUP, _DUE_I, _TITLE, FIELDS.index("stage"))
 
 
-def _digest(rows: list[tuple], names: dict[int, str], count: int, people: _People) -> dict:
+def _digest(rows: list[tuple], names: dict[int, str], count: int, people: People) -> dict:
     """The digest of one recipient's day: `rows` are the listed ones, `count` all of them."""
     first = rows[0]
     day = first[_DAY]
@@ -702,7 +702,7 @@ def run_sweep(
 
 def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run, deliver) -> SweepResult:
     sources_by_kind = row_sources()
-    people = _People(coordinators, sources_by_kind, list(result.days))
+    people = People(coordinators, sources_by_kind, list(result.days))
     claimed = _Claimed(people)
     as_date = _Dates()
 
@@ -746,7 +746,9 @@ def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run,
 
         pending: list[dict] = []
         for batch in _chunks(sorted(claimed.counts), DIGEST_FLUSH):
-            listed = _describe([row for key in batch for row in claimed.listed(key)], sources_by_kind, people)
+            listed = describe_rows(
+                [row for key in batch for row in claimed.listed(key)], sources_by_kind, people
+            )
             by_key: dict[tuple[str, date], list[tuple]] = defaultdict(list)
             for row in listed:
                 by_key[(row[_KEY], row[_DAY])].append(row)
@@ -769,21 +771,6 @@ def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run,
     return result
 
 
-def fill_in_text(reminders: list[Reminder]) -> None:
-    """Give logged reminders of ROWS sources (stored as keys) their title, link, details, group and
-    recipient, as their digest showed them, for a page of the log: a constant number of queries."""
-    sources_by_kind = row_sources()
-    bare = [r for r in reminders if not r.title and r.kind in sources_by_kind]
-    if not bare:
-        return
-    ids = sorted({r.municipality_id for r in bare if r.municipality_id})
-    people = _People(coordinator_recipients(ids), sources_by_kind, ids)
-    rows = [tuple(getattr(r, f) for f in FIELDS) for r in bare]
-    for reminder, row in zip(bare, _describe(rows, sources_by_kind, people), strict=True):
-        reminder.title, reminder.link, reminder.details, reminder.group = row[_TITLE:]
-        reminder.recipient_name, reminder.email = people.of(row)
-
-
 def _queue(stored: list[tuple[int, str]], deliver: bool) -> list[int]:
     if deliver:
         from .tasks import deliver_notification
@@ -801,4 +788,4 @@ def sweep_summary(result: SweepResult) -> dict:
     return data
 
 
-__all__ = ["Recipient", "SweepResult", "fill_in_text", "run_sweep", "sweep_summary"]
+__all__ = ["FIELDS", "People", "Recipient", "SweepResult", "describe_rows", "run_sweep", "sweep_summary"]

@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.utils import translation
 
 from openness_portal.notifications.models import Notification, Reminder
+from openness_portal.notifications.selectors import fill_in_text
 from openness_portal.notifications.stages import normalise_offsets, stage_dates
-from openness_portal.notifications.sweep import fill_in_text, run_sweep
+from openness_portal.notifications.sweep import run_sweep
 from roadmaps.models import Deadline, MeasureExecutor, Roadmap
 from roadmaps.services import move_deadline
 from tests.notifications.factories import (
