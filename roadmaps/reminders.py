@@ -9,7 +9,6 @@ are few and are answered as DueItems.
 import zoneinfo
 from collections.abc import Collection, Iterator
 from datetime import date, timedelta
-from itertools import islice
 
 from django.conf import settings
 from django.db import connection
@@ -26,7 +25,7 @@ from openness_portal.notifications.registry import (
     ReminderSelect,
     reminder_source,
 )
-from openness_portal.notifications.sql import quote, values_table
+from openness_portal.notifications.sql import batched, quote, values_table
 from openness_portal.workdays.calendar import get_calendar
 
 from .models import Deadline, Department, Measure, MeasureExecutor, Official, ProgressEntry, Roadmap
@@ -41,12 +40,6 @@ def _admin_link(name: str):
     """A formatter for admin change links: reverse() once, not once per row."""
     marker = 987654321
     return reverse(name, args=[marker]).replace(str(marker), "{}").format
-
-
-def _batched(iterable, size) -> Iterator[list]:
-    iterator = iter(iterable)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _title_head(number: str, title: str) -> str:
@@ -207,7 +200,7 @@ def describe_deadlines(keys: Collection[tuple[str, str]], directory: dict[str, R
     # as fast as index lookups in 2,000-id batches. SQLite takes bound parameters, in batches.
     batch = len(wanted) or 1 if connection.vendor == "postgresql" else CHUNK
     with connection.cursor() as cursor:
-        for chunk in _batched(sorted(wanted), batch):
+        for chunk in batched(sorted(wanted), batch):
             cursor.execute(*_in(deadline_sql, chunk))
             rows = cursor.fetchall()
             missing = sorted({row[3] for row in rows} - measures.keys())
@@ -296,7 +289,7 @@ def progress_waiting_review(
     )
     link = _admin_link("admin:roadmaps_progressentry_change")
     coordinators: dict = {}
-    for chunk in _batched(rows.iterator(chunk_size=CHUNK), CHUNK):
+    for chunk in batched(rows.iterator(chunk_size=CHUNK), CHUNK):
         missing = {row[5] for row in chunk} - coordinators.keys()
         if missing:
             found = coordinator_recipients(missing)

@@ -1,6 +1,7 @@
 """SQL pieces shared by reminder statements, written once for SQLite and PostgreSQL."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from django.db import connection
 
@@ -36,3 +37,10 @@ def values_table(name: str, columns: dict[str, str], rows: Iterable[Sequence]) -
 
 def quote(name: str) -> str:
     return connection.ops.quote_name(name)
+
+
+def batched(rows: Iterable, size: int) -> Iterator[list]:
+    """Lists of at most `size` rows: what one statement takes (itertools.batched from Python 3.12 on)."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from html import escape  # the same as django.utils.html.escape, without marking 55,000 strings safe
-from itertools import islice
 from operator import itemgetter
 from urllib.parse import quote
 
@@ -48,7 +47,7 @@ from .registry import (
     source_form,
     stage_set,
 )
-from .sql import values_table
+from .sql import batched, values_table
 from .stages import normalise_offsets, ru_plural, stage_code, stage_dates, stage_label
 
 logger = logging.getLogger(__name__)
@@ -147,7 +146,7 @@ def _claims(municipalities, coordinators) -> Iterator[tuple[str, date, object]]:
             if not maps[stages]:
                 continue
             if source_form(kind) == ROWS:
-                for part in _chunks(ids, MUNICIPALITIES_PER_STATEMENT):
+                for part in batched(ids, MUNICIPALITIES_PER_STATEMENT):
                     statements = source(
                         stages=maps[stages],
                         municipality_ids=part,
@@ -192,12 +191,6 @@ def _rows_for(item: DueItem, stage: str, today: date, coordinators, people=None)
 def _stage_label_in(language: str, code: str) -> str:
     """stage_label once per language and code: the same few labels recur in every digest."""
     return stage_label(code)
-
-
-def _chunks(rows: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _table() -> str:
@@ -311,7 +304,7 @@ def _claim(chunk: list[tuple], run: str, now, as_date: _Dates) -> list[tuple]:
         per_statement = max(1, connection.features.max_query_params // len(columns))
     claimed = []
     with connection.cursor() as cursor:
-        for part in _chunks(chunk, per_statement):
+        for part in batched(chunk, per_statement):
             params = []
             for r in part:
                 params.extend(r)
@@ -729,7 +722,7 @@ def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run,
                         for statement in claim:
                             keys.append(_insert_selected(statement, day, run, now))
                     else:
-                        for chunk in _chunks(claim, CHUNK):
+                        for chunk in batched(claim, CHUNK):
                             rows.extend(_claim(chunk, run, now, as_date))
             except Exception:
                 logger.exception("reminder source %s failed", kind)
@@ -745,7 +738,7 @@ def _sweep(run, result, municipalities, names, coordinators, now, keep, dry_run,
         started = time.perf_counter()
 
         pending: list[dict] = []
-        for batch in _chunks(sorted(claimed.counts), DIGEST_FLUSH):
+        for batch in batched(sorted(claimed.counts), DIGEST_FLUSH):
             listed = describe_rows(
                 [row for key in batch for row in claimed.listed(key)], sources_by_kind, people
             )
