@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openness_portal.client_ip import client_ip
 from roadmaps.models import Municipality
 
 from . import ckan, dcat, formats, selectors, services
@@ -32,14 +33,6 @@ def _csv_response(rows, filename: str) -> HttpResponse:
     response = HttpResponse(formats.csv_bytes(rows), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
-
-
-def _client_ip(request) -> str:
-    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
-    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-    if proxies and len(forwarded) >= proxies:
-        return forwarded[-proxies]  # the address our own proxy saw; earlier entries are client-supplied
-    return request.META.get("REMOTE_ADDR", "")
 
 
 @require_GET
@@ -196,7 +189,7 @@ def data_file(request, identifier, data_date, structure_date):
         structure__date=_ymd(structure_date),
     )
     services.record_download(
-        version, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        version, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
     )
     response = FileResponse(version.file.open("rb"), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'inline; filename="{version.filename}"'

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openness_portal.client_ip import client_ip
+
 from . import exports, ratelimit, selectors, services
 from .forms import CommentForm, FlagForm, SurveyForm
 from .models import Comment, Discussion, ModerationSettings, Survey
@@ -22,10 +24,6 @@ VISITOR_SALT = "surveys.visitor"
 VISITOR_MAX_AGE = 60 * 60 * 24 * 365 * 2
 COMMENTS_PER_PAGE = 50
 BAR_WIDTH = 320
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def visitor_key(request) -> tuple[str, bool]:

@@ -9,9 +9,10 @@ from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from openness_portal.client_ip import client_ip
+
 from .. import selectors, services
 from ..models import Discussion, Survey
-from ..views import client_ip
 from . import serializers as s
 
 
