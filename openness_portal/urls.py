@@ -9,7 +9,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import health, views
+from . import accessibility, health, views
 
 DOMAIN_APPS = ["roadmaps", "reports", "opendata", "surveys", "referents"]
 
@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/", views.switch_language, name="switch_language"),
+    path("low-vision/", accessibility.low_vision, name="low_vision"),
 ]
 # Surveys first: resolving walks the patterns in order and a citizen's comment POST is the busiest public
 # request. No app's paths overlap another's, so the order changes nothing else.
