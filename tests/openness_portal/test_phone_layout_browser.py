@@ -129,3 +129,46 @@ def test_low_vision_version_is_remembered_across_pages_and_can_be_left(
     assert not page.evaluate("document.documentElement.classList.contains('low-vision')")
     assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") == ordinary
     context.close()
+
+
+def _serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+def test_axe_finds_nothing_critical_or_serious_on_public_pages(browser, live_server, transactional_db):
+    from roadmaps.demo.loader import load
+
+    load()
+    found = {}
+    for width, low_vision in ((1366, False), (390, False), (1366, True)):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
+        page = context.new_page()
+        if low_vision:
+            page.goto(f"{live_server.url}/low-vision/?scheme=white-on-black")
+        for path in _public_paths():
+            page.goto(f"{live_server.url}{path}")
+            if violations := _serious_violations(page):
+                found[f"{path} at {width}px{' low vision' if low_vision else ''}"] = violations
+        context.close()
+    assert found == {}
+
+
+def test_the_axe_check_does_report_a_serious_fault(browser, live_server, transactional_db):
+    """Guard for the test above: an image without text and a link without a name are reported."""
+    context = browser.new_context(locale="ru-RU")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<img src="/static/none.png"><a href="/"></a>\')'
+    )
+    ids = {line.split(" ")[0] for line in _serious_violations(page)}
+    assert {"image-alt", "link-name"} <= ids
+    context.close()
