@@ -340,3 +340,34 @@ def coordinator_dashboard(municipality_ids, *, today: date) -> dict:
             ).select_related("roadmap", "deadline_rule")[:100]
         ),
     }
+
+
+def executor_workspace(user, *, today: date) -> dict:
+    """«Мои мероприятия»: the executor's open deadlines by urgency and their entries by state."""
+    from .access import executor_measure_filter
+
+    mine = Measure.objects.filter(executor_measure_filter(user)).values("pk")
+    open_deadlines = list(
+        Deadline.objects.open()
+        .filter(measure__in=mine, due_date__isnull=False)
+        .select_related("measure__roadmap__municipality")
+        .order_by("due_date", "measure__order")[:300]
+    )
+    entries = list(
+        ProgressEntry.objects.filter(measure__in=mine)
+        .exclude(status=ProgressEntry.Status.ACCEPTED)
+        .select_related("measure", "deadline")
+        .order_by("-created_at")[:200]
+    )
+    by_deadline = {e.deadline_id: e for e in reversed(entries) if e.deadline_id}
+    rows = [
+        {"deadline": d, "status": d.status(today), "entry": by_deadline.get(d.pk)} for d in open_deadlines
+    ]
+    return {
+        "overdue": [r for r in rows if r["status"] == Deadline.Status.OVERDUE],
+        "soon": [r for r in rows if r["status"] == Deadline.Status.DUE_SOON],
+        "later": [r for r in rows if r["status"] == Deadline.Status.UPCOMING][:50],
+        "returned": [e for e in entries if e.status == ProgressEntry.Status.RETURNED],
+        "drafts": [e for e in entries if e.status == ProgressEntry.Status.DRAFT],
+        "submitted": [e for e in entries if e.status == ProgressEntry.Status.SUBMITTED],
+    }

@@ -280,3 +280,75 @@ def record_kpi_actual(
         defaults={"value": value, "text": text, "source": source, "progress_entry": progress_entry},
     )
     return actual
+
+
+# --- The executor's workspace: one form for a deadline -------------------------------------------------
+
+
+def period_for_deadline(deadline: Deadline) -> Period:
+    """The reporting period an entry on this deadline reports for: the deadline's own, or its due date's half-year."""
+    from openness_portal.periods import period_of
+
+    try:
+        return Period.parse(deadline.period)
+    except ValueError:
+        if deadline.due_date is None:
+            raise ValidationError(
+                _("У срока нет ни отчетного периода, ни даты: уточните срок у координатора.")
+            )
+        return period_of(deadline.due_date)
+
+
+@transaction.atomic
+def report_progress(
+    *,
+    user,
+    deadline: Deadline,
+    text: str,
+    completed_on: date | None = None,
+    evidence_url: str = "",
+    kpi_values: dict | None = None,
+    submit: bool = False,
+) -> ProgressEntry:
+    """Write (or rewrite) the entry for a deadline with its KPI facts and evidence, and optionally submit it.
+
+    All or nothing: a refused KPI value leaves no entry behind.
+    """
+    from .models import Evidence
+
+    measure = deadline.measure
+    period = period_for_deadline(deadline)
+    entry = (
+        ProgressEntry.objects.filter(
+            measure=measure,
+            deadline=deadline,
+            status__in=[ProgressEntry.Status.DRAFT, ProgressEntry.Status.RETURNED],
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if entry is None:
+        entry = create_progress_entry(
+            user=user,
+            measure=measure,
+            period=period.code,
+            text=text,
+            deadline=deadline,
+            completed_on=completed_on,
+        )
+    else:
+        entry = update_progress_entry(entry, user=user, text=text, completed_on=completed_on)
+    if evidence_url:
+        Evidence.objects.get_or_create(progress_entry=entry, url=evidence_url)
+    year = str(period.year)
+    for kpi_id, value in (kpi_values or {}).items():
+        if value is None:
+            continue
+        kpi = measure.kpis.get(pk=kpi_id)
+        if kpi.kind == Kpi.Kind.QUANTITATIVE:
+            record_kpi_actual(kpi, period=year, value=value, progress_entry=entry)
+        elif str(value).strip():
+            record_kpi_actual(kpi, period=year, text=str(value).strip(), progress_entry=entry)
+    if submit:
+        entry = submit_progress(entry, user=user)
+    return entry
