@@ -291,11 +291,11 @@ def period_for_deadline(deadline: Deadline) -> Period:
 
     try:
         return Period.parse(deadline.period)
-    except ValueError:
+    except ValueError as exc:
         if deadline.due_date is None:
             raise ValidationError(
                 _("У срока нет ни отчетного периода, ни даты: уточните срок у координатора.")
-            )
+            ) from exc
         return period_of(deadline.due_date)
 
 
