@@ -494,8 +494,9 @@ def _parse_due_day(s: str) -> ParsedRule | None:
     if not m or (m["word"] and m["word2"]):
         return None
     by_word = _PERIOD_WORDS.get(m["word"] or m["word2"] or "")
-    by_unit = Periodicity.MONTH if m["next"] else _PERIOD_UNITS.get(m["unit"] or "")
-    if by_word and by_unit and by_word != by_unit:
+    by_unit = _PERIOD_UNITS.get(m["unit"] or "")
+    if (by_word and by_unit and by_word != by_unit) or (m["next"] and by_word != Periodicity.MONTH):
+        # «до 10 числа следующего месяца» alone: next after which month, and how often?
         return None
     periodicity = by_word or by_unit
     day = int(m["n"])
@@ -633,6 +634,9 @@ def _parse_reported_period(s: str, default_year: int | None) -> ParsedRule | Non
 
 
 _LABELLED = re.compile(r"(?P<label>[^\d;]+?)\s+-\s+(?P<body>.+)")
+_PERIOD_IN_LABEL = re.compile(
+    r"\bза\b|квартал|полугоди|\bгод|месяц|ежегодн|ежекварт|ежемесячн|ежеполугод", re.IGNORECASE
+)
 
 
 def _split_label(piece: str) -> list[tuple[str, str]]:
@@ -643,8 +647,13 @@ def _split_label(piece: str) -> list[tuple[str, str]]:
     label, body = m["label"].strip(" ,."), m["body"].strip()
     head, comma, last = label.rpartition(",")
     if comma and _parse_single(_normalise(head), None) is not None:
-        return [("", head.strip()), (last.strip(" ,."), body)]
-    return [(label, body)]
+        label, pairs = last.strip(" ,."), [("", head.strip())]
+    else:
+        pairs = []
+    if _PERIOD_IN_LABEL.search(label):
+        # «за I квартал – до 10 апреля»: the label changes what the date means; it is not a name.
+        return [("", piece)]
+    return [*pairs, (label, body)]
 
 
 def _with_text(rule: ParsedRule, text: str, part_label: str = "") -> ParsedRule:
