@@ -1,5 +1,6 @@
 """The parser over real phrases: understood and right, or flagged; never understood and wrong."""
 
+import json
 from datetime import date
 
 import pytest
@@ -95,3 +96,10 @@ def test_understandable_phrase_is_read_as_expected(phrase, years, expected, sour
     verdict, got = _verdict(phrase, years, expected)
     # A flagged phrase is safe (a coordinator reads it); only a wrong reading fails here.
     assert verdict != "silently wrong", got
+
+
+def test_every_reading_survives_storage():
+    # Rules are stored as JSON and read back by sync_rule_deadlines and record_event.
+    for phrase, (first_year, _), _expected, _source in CORPUS:
+        rule = parse_deadline(phrase, default_year=first_year)
+        assert ParsedRule.from_dict(json.loads(json.dumps(rule.to_dict()))) == rule, phrase
