@@ -405,9 +405,11 @@ def _rule_from_items(items: list[_Item], yearly_word: bool, default_year: int | 
         return ParsedRule(DeadlineKind.YEARLY, "", month_day=items[0].month_day, following_year=True)
     missing_year = [item for item in items if item.due is None]
     if yearly_word and len(items) == 1 and items[0].kind != "year":
-        # «ежегодно до 1 сентября [2019 года]»: the year, if any, is where the series starts, so a roadmap
-        # from 2024 given «ежегодно до 1 марта 2025 года» gets no 1 March 2024.
+        # «ежегодно до 1 сентября 2019 года» in a roadmap from 2019: every year. A year after the roadmap's
+        # first («ежегодно до 1 марта 2025 года» from 2023) may start the series or end it: flagged.
         first = items[0].due.year if items[0].due else None
+        if first is not None and default_year is not None and first != default_year:
+            return None
         return ParsedRule(DeadlineKind.YEARLY, "", month_day=items[0].month_day, from_year=first)
     if missing_year:
         if default_year is None:

@@ -576,15 +576,27 @@ def test_report_for_a_past_year_is_one_deadline_labelled_with_that_year():
     ]
 
 
-def test_yearly_from_a_named_year_has_nothing_before_it():
-    # «ежегодно до 1 марта 2025 года» names where the series starts: a 2023-2026 roadmap gets no
-    # 01.03.2023 or 01.03.2024 (it used to), and 2025, 2026.
-    assert _rows("ежегодно до 1 марта 2025 года", 2023, 2026, default_year=2023) == [
-        ("", date(2025, 3, 1), "2025", False),
-        ("", date(2026, 3, 1), "2026", False),
+def test_yearly_with_a_later_year_is_flagged_not_dated():
+    # «ежегодно до 1 марта 2025 года» in a roadmap from 2023 used to give 01.03.2023 and 01.03.2024.
+    # Clerks write it both for «every year, the last one in 2025» and «every year from 2025»: flagged.
+    rule = parse_deadline("ежегодно до 1 марта 2025 года", default_year=2023)
+    assert not rule.understood
+    assert generate_deadlines(rule, 2023, 2026) == []
+
+
+def test_yearly_with_the_roadmaps_first_year_is_every_year():
+    rows = _rows("ежегодно, до 1 сентября 2019 года", 2019, 2025, default_year=2019)
+    assert [row[1] for row in rows] == [date(year, 9, 1) for year in range(2019, 2026)]
+
+
+def test_yearly_series_without_a_roadmap_starts_with_its_year():
+    # Parsed alone, the named year starts the series: nothing is due before it.
+    rule = parse_deadline("ежегодно до 1 марта 2025 года")
+    assert (rule.kind, rule.month_day, rule.from_year) == (K.YEARLY, (3, 1), 2025)
+    assert [row.due_date for row in generate_deadlines(rule, 2023, 2026)] == [
+        date(2025, 3, 1),
+        date(2026, 3, 1),
     ]
-    # When the named year is the roadmap's first, that is every year of it, as before.
-    assert len(_rows("ежегодно, до 1 сентября 2019 года", 2019, 2025)) == 7
 
 
 def test_yearly_report_for_the_previous_year():
