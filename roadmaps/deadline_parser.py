@@ -60,6 +60,13 @@ class ParsedRule:
     period_hint: str = ""
     # Recurring YEARLY «до 1 марта года, следующего за отчетным»: the deadline for year Y falls in Y + 1.
     following_year: bool = False
+    # YEARLY «ежегодно до 1 марта 2025 года»: the first period of the series; earlier years get nothing.
+    from_year: int | None = None
+    # PERIODIC «до 25 числа месяца, следующего за отчетным кварталом»: that day (or N-th working day, with
+    # ``working_days``) of the month after each period; None means the period's last day.
+    due_day: int | None = None
+    # RELATIVE «… с переносом на ближайший рабочий день»: a calendar-day result moves off a day off.
+    roll_to_working_day: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable form (ISO dates) for a JSONField."""
@@ -76,6 +83,9 @@ class ParsedRule:
             "parts": [part.to_dict() for part in self.parts],
             "period_hint": self.period_hint,
             "following_year": self.following_year,
+            "from_year": self.from_year,
+            "due_day": self.due_day,
+            "roll_to_working_day": self.roll_to_working_day,
         }
 
     @classmethod
@@ -95,6 +105,9 @@ class ParsedRule:
             parts=tuple(cls.from_dict(part) for part in data.get("parts") or ()),
             period_hint=data.get("period_hint", ""),
             following_year=bool(data.get("following_year", False)),
+            from_year=data.get("from_year"),
+            due_day=data.get("due_day"),
+            roll_to_working_day=bool(data.get("roll_to_working_day", False)),
         )
 
     @property
@@ -189,7 +202,7 @@ def _normalise(text: str) -> str:
     s = re.sub(r"(\d+)\s*\(\s*[а-я]+\s*\)", r"\1", s)
     s = re.sub(r"[()\[\]«»\"'*]", " ", s)
     s = re.sub(r"(\d)([а-я])", r"\1 \2", s)
-    s = re.sub(r"(\d+)\s*-\s*(?:го|е|ого|й|м|ом)\b", r"\1", s)  # «1-го апреля», «2-й квартал»
+    s = re.sub(r"(\d+)\s*-\s*(?:го|ого|е|ое|й|м|ом|ми|ти|х|и)\b", r"\1", s)  # «1-го апреля», «7-ми дней»
     s = re.sub(r"\b(\d{4})\s+(?:годов|года|году|годы|год|гг|г)\b\.?", r"\1", s)
     s = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", s)  # keep the dots of «25.03.2020», drop the rest
     s = re.sub(r"[,:!?]", " ", s)
@@ -246,9 +259,13 @@ def _ordinal_value(word: str) -> int:
 
 
 _BY = r"(?:(?:в\s+срок\s+)?(?:до|не\s+позднее|не\s+позже|к|по)\s+)"
-_DURING = r"(?:(?:в|во|в\s+течение|до\s+конца|до\s+окончания|к\s+концу|к\s+окончанию|по\s+итогам|по\s+окончании|за|на)\s+)"
+# Not «по итогам 2017 года», «за 2017 год» or «на 2017 год»: they name the period, not when it is due.
+_DURING = r"(?:(?:в|во|в\s+течение|до\s+конца|до\s+окончания|к\s+концу|к\s+окончанию)\s+)"
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
-_FOLLOWING = r"(?P<follow>(?:\s+года)?\s+следующего\s+(?:года|за\s+отчетным(?:\s+(?:финансовым\s+)?(?:годом|периодом))?))"
+_FOLLOWING = (
+    r"(?P<follow>(?:\s+года)?\s+следующего\s+(?:года|за\s+отчетным(?:\s+(?:финансовым\s+)?(?:годом|периодом))?"
+    r"|за\s+истекшим(?:\s+(?:налоговым|финансовым|отчетным))?\s+(?:годом|периодом)))"
+)
 
 _ITEM_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -258,20 +275,26 @@ _ITEM_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("numeric", re.compile(rf"{_BY}?(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})(?:\.(?P<y>(?:19|20)?\d{{2}}))?\b")),
+    (
+        "quarters",
+        re.compile(
+            rf"{_DURING}?(?P<a>{_ORDINALS})\s*-\s*(?P<b>{_ORDINALS})\s+(?:квартал\w*|кв)\b(?:\s+{_YEAR}\b)?"
+        ),
+    ),
     ("quarter", re.compile(rf"{_DURING}?(?P<n>{_ORDINALS})\s+(?:квартал\w*|кв)\b(?:\s+{_YEAR}\b)?")),
     ("half", re.compile(rf"{_DURING}?(?P<n>[12]|i{{1,2}}|перв\w*|втор\w*)\s+полугоди\w*\b(?:\s+{_YEAR}\b)?")),
     (
         "month",
         re.compile(
-            rf"(?:(?:в|во|за|на)\s+)?(?P<m>{'|'.join(_MONTHS_AS_PERIOD)})\b(?:\s+{_YEAR}\b)?"
+            rf"(?:(?:в|во)\s+)?(?P<m>{'|'.join(_MONTHS_AS_PERIOD)})\b(?:\s+{_YEAR}\b)?"
             # A bare genitive («декабря») is half a date; only «до конца декабря» makes it a period.
-            rf"|(?:до\s+конца|до\s+окончания|к\s+концу|в\s+течение|по\s+итогам|по\s+окончании)\s+"
+            rf"|(?:до\s+конца|до\s+окончания|к\s+концу|в\s+течение)\s+"
             rf"(?P<mg>{'|'.join(_MONTHS_GENITIVE)})\b(?:\s+(?P<y2>(?:19|20)\d{{2}})\b)?"
         ),
     ),
     (
         "years",
-        re.compile(r"(?:(?:в|в\s+течение|на|за)\s+)?(?P<y1>(?:19|20)\d{2})\s*-\s*(?P<y2>(?:19|20)\d{2})\b"),
+        re.compile(r"(?:(?:в|в\s+течение)\s+)?(?P<y1>(?:19|20)\d{2})\s*-\s*(?P<y2>(?:19|20)\d{2})\b"),
     ),
     ("year", re.compile(rf"{_DURING}?{_YEAR}\b")),
 )
@@ -311,6 +334,18 @@ def _read_item(kind: str, m: re.Match[str]) -> list[_Item]:
             year = int(m["y"])
             return [_Item(_month_end(year, month), (month, end_day), _quarter_label(quarter, year), False)]
         return [_Item(None, (month, end_day), f"{quarter} кв.", False)]
+    if kind == "quarters":
+        first, last = _ordinal_value(m["a"]), _ordinal_value(m["b"])
+        if not first < last:
+            raise ValueError("quarters")
+        # «I-II кварталы 2024 года»: one span, due when its last quarter ends.
+        month = last * 3
+        end_day = calendar.monthrange(2001, month)[1]
+        span = f"{first}-{last} кв."
+        if m["y"]:
+            year = int(m["y"])
+            return [_Item(_month_end(year, month), (month, end_day), f"{span} {year}", False)]
+        return [_Item(None, (month, end_day), span, False)]
     if kind == "half":
         half = _ordinal_value(m["n"])
         month_day = (6, 30) if half == 1 else (12, 31)
@@ -370,8 +405,12 @@ def _rule_from_items(items: list[_Item], yearly_word: bool, default_year: int | 
         return ParsedRule(DeadlineKind.YEARLY, "", month_day=items[0].month_day, following_year=True)
     missing_year = [item for item in items if item.due is None]
     if yearly_word and len(items) == 1 and items[0].kind != "year":
-        # «ежегодно до 1 сентября [2019 года]»: the year, if any, is only where the series starts.
-        return ParsedRule(DeadlineKind.YEARLY, "", month_day=items[0].month_day)
+        # «ежегодно до 1 сентября 2019 года» in a roadmap from 2019: every year. A year after the roadmap's
+        # first («ежегодно до 1 марта 2025 года» from 2023) may start the series or end it: flagged.
+        first = items[0].due.year if items[0].due else None
+        if first is not None and default_year is not None and first != default_year:
+            return None
+        return ParsedRule(DeadlineKind.YEARLY, "", month_day=items[0].month_day, from_year=first)
     if missing_year:
         if default_year is None:
             if len(items) == 1:
@@ -401,26 +440,77 @@ def _rule_from_items(items: list[_Item], yearly_word: bool, default_year: int | 
 _DONE = re.compile(r"(?:исполнено|выполнено|реализовано)")
 _CONTINUOUS = re.compile(r"(?:постоянно|на\s+постоянной\s+основе|в\s+постоянном\s+режиме)")
 _AS_NEEDED = re.compile(r"(?:по\s+мере\s+необходимости|по\s+необходимости|при\s+необходимости)")
+# «не реже одного раза в квартал» is due at the end of each quarter, like «ежеквартально».
+_AT_LEAST = r"(?:(?:по\s+мере\s+необходимости\s+но\s+)?не\s+реже\s+(?:чем\s+)?)?"
+_ONCE_PER = rf"{_AT_LEAST}(?:(?:1|один|одного)\s+)?раза?\s+в\s+"
 _PERIODIC = (
-    (Periodicity.MONTH, re.compile(r"ежемесячно|(?:(?:1|один)\s+)?раз\s+в\s+месяц|каждый\s+месяц")),
+    (Periodicity.MONTH, re.compile(rf"ежемесячно|{_ONCE_PER}месяц|каждый\s+месяц")),
     (
         Periodicity.QUARTER,
-        re.compile(r"ежеквартально|поквартально|(?:(?:1|один)\s+)?раз\s+в\s+квартал|каждый\s+квартал"),
+        re.compile(
+            rf"ежеквартально|поквартально|{_ONCE_PER}квартал|каждый\s+квартал|"
+            rf"{_AT_LEAST}(?:4|четыре|четырех)\s+раза?\s+в\s+год"
+        ),
     ),
     (
         Periodicity.HALF_YEAR,
         re.compile(
-            r"ежеполугодно|(?:(?:1|один)\s+)?раз\s+в\s+(?:полугодие|пол\s*года|6\s+месяцев)|каждое\s+полугодие"
+            rf"ежеполугодно|{_ONCE_PER}(?:полугодие|пол\s*года|6\s+месяцев)|каждое\s+полугодие|"
+            # «2 раза в год»: once in each half-year.
+            rf"{_AT_LEAST}(?:2|два|двух)\s+раза?\s+в\s+год"
         ),
     ),
     (
         Periodicity.YEAR,
         re.compile(
-            r"ежегодно|(?:(?:1|один)\s+)?раз\s+в\s+год|каждый\s+год|"
+            rf"ежегодно|{_ONCE_PER}год|каждый\s+год|"
             r"(?:ежегодно\s+)?в\s+течение\s+(?:года|каждого\s+года|отчетного\s+года)"
         ),
     ),
 )
+_PERIOD_WORDS = {
+    "ежемесячно": Periodicity.MONTH,
+    "ежеквартально": Periodicity.QUARTER,
+    "поквартально": Periodicity.QUARTER,
+    "ежеполугодно": Periodicity.HALF_YEAR,
+    "ежегодно": Periodicity.YEAR,
+}
+_PERIOD_UNITS = {
+    "месяцем": Periodicity.MONTH,
+    "кварталом": Periodicity.QUARTER,
+    "полугодием": Periodicity.HALF_YEAR,
+    "годом": Periodicity.YEAR,
+    "периодом": None,
+}
+_PERIOD_WORD = "|".join(_PERIOD_WORDS)
+# «ежемесячно до 6-го рабочего дня месяца, следующего за отчетным», «до 25 числа месяца, следующего за
+# отчетным кварталом»: a day of the month after each period.
+_DUE_DAY = re.compile(
+    rf"(?:(?P<word>{_PERIOD_WORD})\s+)?(?:в\s+срок\s+)?(?:до|не\s+позднее|не\s+позже)\s+"
+    r"(?P<n>\d{1,2})\s+(?:(?P<work>рабочего\s+дня)|числа)\s+"
+    r"(?:месяца\s+следующего\s+за\s+отчетным(?:\s+(?P<unit>месяцем|кварталом|полугодием|годом|периодом))?"
+    r"|(?P<next>следующего\s+(?:за\s+отчетным\s+)?месяца))"
+    rf"(?:\s+(?P<word2>{_PERIOD_WORD}))?"
+)
+
+
+def _parse_due_day(s: str) -> ParsedRule | None:
+    m = _DUE_DAY.fullmatch(s)
+    if not m or (m["word"] and m["word2"]):
+        return None
+    by_word = _PERIOD_WORDS.get(m["word"] or m["word2"] or "")
+    by_unit = _PERIOD_UNITS.get(m["unit"] or "")
+    if (by_word and by_unit and by_word != by_unit) or (m["next"] and by_word != Periodicity.MONTH):
+        # «до 10 числа следующего месяца» alone: next after which month, and how often?
+        return None
+    periodicity = by_word or by_unit
+    day = int(m["n"])
+    if periodicity is None or not 1 <= day <= (23 if m["work"] else 31):
+        return None
+    return ParsedRule(
+        DeadlineKind.PERIODIC, "", periodicity=periodicity, due_day=day, working_days=bool(m["work"])
+    )
+
 
 _RELATIVE = re.compile(
     r"(?:(?:не\s+позднее|не\s+позже|в\s+течение|в\s+пределах|не\s+более|через|спустя)\s+)?"
@@ -451,14 +541,39 @@ def _event_of(rest: str) -> DeadlineEvent:
     return DeadlineEvent.OTHER
 
 
+# «…, а если он приходится на выходной — на следующий рабочий день», «с переносом на ближайший рабочий день».
+_ROLL = re.compile(
+    r"\s+(?:а\s+)?(?:с\s+переносом|с\s+переходом|если|в\s+случае|при\s+этом|при\s+совпадении|при\s+выпадении)\b"
+    r"[^;]*?\bрабоч\w*\s+(?:день|дня)$"
+)
+_ROLL_BACK = re.compile(r"предыдущ|предшеству|накануне")
+# An event we do not know, named after a period («после окончания отчетного квартала»), is a periodic
+# rule in disguise: better flagged than counted from whatever event comes first.
+_PERIOD_IN_EVENT = re.compile(r"квартал|месяц|полугоди|отчетн|\bгод")
+
+
 def _parse_relative(s: str) -> ParsedRule | None:
+    roll = _ROLL.search(s)
+    if roll:
+        if _ROLL_BACK.search(roll[0]):
+            return None
+        s = s[: roll.start()].strip()
     m = _RELATIVE.fullmatch(s)
     if m and (m["rest"] or re.match(r"не\s+позднее|не\s+позже|в\s+течение|в\s+пределах|через", s)):
         days = int(m["n"]) * (7 if m["unit"].startswith("недел") else 1)
         event = _event_of(m["rest"] or "")
+        if event == DeadlineEvent.OTHER and _PERIOD_IN_EVENT.search(m["rest"] or ""):
+            return None
         return ParsedRule(
-            DeadlineKind.RELATIVE, "", offset_days=days, working_days=bool(m["work"]), event=event
+            DeadlineKind.RELATIVE,
+            "",
+            offset_days=days,
+            working_days=bool(m["work"]),
+            event=event,
+            roll_to_working_day=bool(roll),
         )
+    if roll:
+        return None
     m = _SAME_DAY.fullmatch(s)
     # «в сроки, установленные законом» names no event we could ever record, so it stays unknown.
     if m and (event := _event_of(m["rest"])) != DeadlineEvent.OTHER:
@@ -479,6 +594,9 @@ def _parse_single(s: str, default_year: int | None) -> ParsedRule | None:
     for periodicity, pattern in _PERIODIC:
         if pattern.fullmatch(s):
             return ParsedRule(DeadlineKind.PERIODIC, "", periodicity=periodicity)
+    due_day = _parse_due_day(s)
+    if due_day:
+        return due_day
     # Spelled-out numbers only matter for relative offsets («трех рабочих дней»).
     relative = _parse_relative(_NUMBER_WORD_RE.sub(lambda m: str(_number_word_value(m[1])), s))
     if relative:
@@ -486,34 +604,69 @@ def _parse_single(s: str, default_year: int | None) -> ParsedRule | None:
     scanned = _scan_items(s)
     if scanned:
         return _rule_from_items(*scanned, default_year)
+    return _parse_reported_period(s, default_year)
+
+
+_REPORTED_FOR = re.compile(r"(?P<body>.+)\s+за\s+(?P<period>[^;]+)")
+
+
+def _parse_reported_period(s: str, default_year: int | None) -> ParsedRule | None:
+    """«до 1 марта 2024 года (за 2023 год)»: one deadline, labelled with the period it reports on."""
+    m = _REPORTED_FOR.fullmatch(s)
+    scanned = _scan_items(m["period"]) if m else None
+    if not m or not scanned or scanned[1] or len(scanned[0]) != 1:
+        return None
+    period = scanned[0][0]
+    if period.due is None or period.kind in ("day", "numeric", "years"):
+        return None
+    label = period.hint or str(period.due.year)
+    body = _parse_single(m["body"], None)
+    if body is None or body.period_hint or body.following_year:
+        return None
+    if body.kind == DeadlineKind.FIXED and len(body.dates) == 1 and body.dates[0] > period.due:
+        return replace(body, period_hint=label)
+    if body.kind == DeadlineKind.YEARLY and body.month_day and not body.dates:
+        if body.from_year is None:
+            # «до 1 марта (за 2023 год)»: the first such day after the period ends.
+            due = _safe_date(period.due.year, *body.month_day)
+            if due <= period.due:
+                due = _safe_date(period.due.year + 1, *body.month_day)
+            return ParsedRule(DeadlineKind.FIXED, "", dates=(due,), period_hint=label)
+        if period.kind == "year" and body.from_year == period.due.year + 1:
+            # «ежегодно до 1 марта 2024 года (за 2023 год)»: each year's report is due the next March.
+            return replace(body, following_year=True, from_year=period.due.year)
     return None
 
 
 _LABELLED = re.compile(r"(?P<label>[^\d;]+?)\s+-\s+(?P<body>.+)")
+_PERIOD_IN_LABEL = re.compile(
+    r"\bза\b|квартал|полугоди|\bгод|месяц|ежегодн|ежекварт|ежемесячн|ежеполугод", re.IGNORECASE
+)
 
 
-def _split_label(piece: str) -> tuple[str, str]:
+def _split_label(piece: str) -> list[tuple[str, str]]:
+    """(label, body) of «ведение базы – постоянно»; «постоянно, отчет – до 1 марта» is two parts."""
     m = _LABELLED.fullmatch(piece)
-    if m and _parse_single(_normalise(m["label"]), None) is None:
-        return m["label"].strip(" ,."), m["body"].strip()
-    return "", piece
+    if not m or _parse_single(_normalise(m["label"]), None) is not None:
+        return [("", piece)]
+    label, body = m["label"].strip(" ,."), m["body"].strip()
+    head, comma, last = label.rpartition(",")
+    if comma and _parse_single(_normalise(head), None) is not None:
+        label, pairs = last.strip(" ,."), [("", head.strip())]
+    else:
+        pairs = []
+    if _PERIOD_IN_LABEL.search(label):
+        # «за I квартал – до 10 апреля»: the label changes what the date means; it is not a name.
+        return [("", piece)]
+    return [*pairs, (label, body)]
 
 
 def _with_text(rule: ParsedRule, text: str, part_label: str = "") -> ParsedRule:
-    return ParsedRule(
-        kind=rule.kind,
-        text=text,
-        dates=rule.dates,
-        month_day=rule.month_day,
-        periodicity=rule.periodicity,
-        offset_days=rule.offset_days,
-        working_days=rule.working_days,
-        event=rule.event,
-        part_label=part_label,
-        parts=rule.parts,
-        period_hint=rule.period_hint,
-        following_year=rule.following_year,
-    )
+    return replace(rule, text=text, part_label=part_label)
+
+
+_ONGOING = (DeadlineKind.CONTINUOUS, DeadlineKind.PERIODIC, DeadlineKind.AS_NEEDED)
+_REPORT_LABEL = re.compile(r"отч[её]т|доклад|информаци", re.IGNORECASE)
 
 
 def _parse(text: str, default_year: int | None) -> ParsedRule:
@@ -522,12 +675,18 @@ def _parse(text: str, default_year: int | None) -> ParsedRule:
     if whole is not None:
         return _with_text(whole, text)
     pieces = [piece.strip() for piece in cleaned.split(";") if piece.strip(" ,.")]
-    labelled = [_split_label(piece) for piece in pieces]
-    if len(pieces) < 2 and not any(label for label, _ in labelled):
+    labelled = [pair for piece in pieces for pair in _split_label(piece)]
+    if len(labelled) < 2 and not any(label for label, _ in labelled):
         return ParsedRule(DeadlineKind.UNKNOWN, text)
+    rules = [_parse_single(_normalise(body), default_year) for _, body in labelled]
+    if any(rule is not None and rule.kind in _ONGOING for rule in rules):
+        # Next to ongoing work, a report without a year («постоянно, отчет – до 1 марта») is yearly.
+        rules = [
+            _parse_single(_normalise(body), None) if _REPORT_LABEL.search(label) else rule
+            for (label, body), rule in zip(labelled, rules, strict=True)
+        ]
     parts = []
-    for label, body in labelled:
-        rule = _parse_single(_normalise(body), default_year)
+    for (label, body), rule in zip(labelled, rules, strict=True):
         parts.append(_with_text(rule or ParsedRule(DeadlineKind.UNKNOWN, ""), body, label))
     if not any(part.understood for part in parts):
         return ParsedRule(DeadlineKind.UNKNOWN, text)
@@ -561,7 +720,30 @@ def _periodic_ends(periodicity: Periodicity, year: int) -> list[date]:
     return [_month_end(year, month) for month in months]
 
 
-def _generate(rule: ParsedRule, years: range, label: str) -> list[GeneratedDeadline]:
+_WorkingDays = Callable[[date, int], date]
+
+
+def _production_calendar_add_working_days(d: date, n: int) -> date:
+    # The production calendar without the database exceptions: keeps generation pure.
+    from openness_portal.workdays.calendar import WorkdayCalendar
+
+    return WorkdayCalendar().add_working_days(d, n)
+
+
+def _due_after_period(rule: ParsedRule, period_end: date, add_working_days: _WorkingDays) -> date:
+    """The due date of a PERIODIC rule for the period ending ``period_end``."""
+    if rule.due_day is None:
+        return period_end
+    if rule.working_days:
+        # The N-th working day of the next month: N working days after the period's last day.
+        return add_working_days(period_end, rule.due_day)
+    following = period_end + timedelta(days=1)
+    return _safe_date(following.year, following.month, rule.due_day)
+
+
+def _generate(
+    rule: ParsedRule, years: range, label: str, add_working_days: _WorkingDays
+) -> list[GeneratedDeadline]:
     kind = rule.kind
     if kind == DeadlineKind.FIXED:
         hints = rule.period_hint.split("; ") if rule.period_hint else []
@@ -574,10 +756,15 @@ def _generate(rule: ParsedRule, years: range, label: str) -> list[GeneratedDeadl
         if rule.month_day is None:
             return []
         shift = 1 if rule.following_year else 0
+        if rule.from_year is not None:
+            # The phrase's own year is due even if it lies beyond the roadmap; earlier years are not.
+            years = range(max(years.start, rule.from_year), max(years.stop, rule.from_year + 1))
         return [GeneratedDeadline(_safe_date(y + shift, *rule.month_day), str(y), label) for y in years]
     if kind == DeadlineKind.PERIODIC and rule.periodicity:
         return [
-            GeneratedDeadline(end, period_label_for(end, rule.periodicity), label)
+            GeneratedDeadline(
+                _due_after_period(rule, end, add_working_days), period_label_for(end, rule.periodicity), label
+            )
             for y in years
             for end in _periodic_ends(rule.periodicity, y)
         ]
@@ -586,13 +773,25 @@ def _generate(rule: ParsedRule, years: range, label: str) -> list[GeneratedDeadl
     if kind == DeadlineKind.DONE:
         return [GeneratedDeadline(None, str(years.start), label, done=True)]
     if kind == DeadlineKind.MULTI:
-        return [row for part in rule.parts for row in _generate(part, years, part.part_label)]
+        return [
+            row for part in rule.parts for row in _generate(part, years, part.part_label, add_working_days)
+        ]
     return []
 
 
-def generate_deadlines(rule: ParsedRule, first_year: int, last_year: int) -> list[GeneratedDeadline]:
-    """Concrete deadlines of a rule over the roadmap's years, by due date (undated rows last)."""
-    rows = _generate(rule, range(first_year, last_year + 1), rule.part_label)
+def generate_deadlines(
+    rule: ParsedRule,
+    first_year: int,
+    last_year: int,
+    *,
+    add_working_days: _WorkingDays | None = None,
+) -> list[GeneratedDeadline]:
+    """Concrete deadlines of a rule over the roadmap's years, by due date (undated rows last).
+
+    «N-th working day» rules count with ``add_working_days`` (default: the production calendar).
+    """
+    counter = add_working_days or _production_calendar_add_working_days
+    rows = _generate(rule, range(first_year, last_year + 1), rule.part_label, counter)
     return sorted(rows, key=lambda row: (row.due_date is None, row.due_date or date.min))
 
 

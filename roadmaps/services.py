@@ -91,7 +91,10 @@ def record_event(measure: Measure, event_date: date, *, note: str = "") -> Deadl
         return None
     created = None
     for part in relative_parts:
-        due = relative_due_date(part, event_date, add_working_days)
+        # «… с переносом на ближайший рабочий день»: the rule, not the caller, says whether a day off moves it.
+        due = relative_due_date(
+            part, event_date, add_working_days, roll_to_working_day=part.roll_to_working_day
+        )
         deadline, was_created = Deadline.objects.get_or_create(
             measure=measure,
             slot=f"event:{part.part_label[:40]}:{event_date.isoformat()}",

@@ -238,7 +238,20 @@ def test_variants(phrase, kind, fields):
         "до 30 февраля 2020 года",
         "V квартал 2019 года",
         "до 1 апреля 2019 года и далее по ситуации",
-        "ежеквартально до 10 числа месяца, следующего за отчетным",
+        "ежеквартально до 10 числа",  # of which month: the quarter's last, or the next one?
+        "ежеквартально до 10 числа месяца, следующего за отчетным полугодием",
+        "ежемесячно до 10 числа следующего месяца ежемесячно",
+        "по итогам 2017 года",
+        "по итогам года",
+        "за 2023 год",
+        "до 1 марта 2023 года (за 2023 год)",  # due before the year it reports on has ended
+        "не позднее 10 дней после окончания отчетного квартала",
+        "в течение 10 дней, а если срок приходится на выходной - на предыдущий рабочий день",
+        "II-I кварталы 2024 года",
+        "3 раза в год",
+        # Each quarter has its own day: not quarter ends plus one 10 April.
+        "Ежеквартально, за I квартал – до 10 апреля; за II квартал – до 20 июля; за III квартал – до 10 октября",
+        "до 10 числа следующего месяца",  # following which month, and how often?
         "в течение месяца",
         "12345",
         "декабря",
@@ -506,7 +519,9 @@ _ALPHABET = (
 _WORDS_TEXT = (
     "до не позднее в течение года рабочих дней дня 1 3 01 15 31 2019 2021года г. марта декабря квартал II IV "
     "полугодие ежегодно ежеквартально постоянно по мере необходимости исполнено ; – - ( ) , . следующего за "
-    "отчетным с даты от после момента внесения изменений 25.03.2020 01.03 кв. 2019-2025"
+    "отчетным с даты от после момента внесения изменений 25.03.2020 01.03 кв. 2019-2025 "
+    "числа месяца кварталом периодом рабочего дня 6-го 7-ми не реже одного раза 2 раза за по итогам I-II "
+    "кварталы отчет , переносом на ближайший рабочий нерабочий день 25 ежемесячно следующего истекшим"
 )
 _WORDS = _WORDS_TEXT.split(" ")
 
@@ -535,3 +550,177 @@ def test_random_word_salad_never_raises():
 @pytest.mark.parametrize("value", [None, 42, b"\xd0\xb4\xd0\xbe", "x" * 100_000, "до " * 5000])
 def test_odd_inputs_never_raise(value):
     assert isinstance(parse_deadline(value), ParsedRule)
+
+
+# --- issue 14: phrases that used to be silently wrong ---------------------------------------------------
+
+
+def _rows(phrase: str, first_year: int, last_year: int, **kwargs) -> list[tuple]:
+    rule = parse_deadline(phrase, **kwargs)
+    assert rule.understood, phrase
+    return [
+        (row.part_label, row.due_date, row.period, row.reporting_only)
+        for row in generate_deadlines(rule, first_year, last_year)
+    ]
+
+
+def test_report_for_a_past_year_is_one_deadline_labelled_with_that_year():
+    # Used to invent a 31.12.2023 deadline out of «(за 2023 год)».
+    assert _rows("до 1 марта 2024 года (за 2023 год)", 2023, 2025, default_year=2023) == [
+        ("", date(2024, 3, 1), "2023", False)
+    ]
+    # Without its year the report falls on the first 1 March after the year it covers.
+    assert _rows("до 1 марта (за 2023 год)", 2023, 2025, default_year=2023) == [
+        ("", date(2024, 3, 1), "2023", False)
+    ]
+    assert _rows("до 20 апреля за I квартал 2024 года", 2024, 2024) == [
+        ("", date(2024, 4, 20), "1 кв. 2024", False)
+    ]
+
+
+def test_yearly_with_a_later_year_is_flagged_not_dated():
+    # «ежегодно до 1 марта 2025 года» in a roadmap from 2023 used to give 01.03.2023 and 01.03.2024.
+    # Clerks write it both for «every year, the last one in 2025» and «every year from 2025»: flagged.
+    rule = parse_deadline("ежегодно до 1 марта 2025 года", default_year=2023)
+    assert not rule.understood
+    assert generate_deadlines(rule, 2023, 2026) == []
+
+
+def test_yearly_with_the_roadmaps_first_year_is_every_year():
+    rows = _rows("ежегодно, до 1 сентября 2019 года", 2019, 2025, default_year=2019)
+    assert [row[1] for row in rows] == [date(year, 9, 1) for year in range(2019, 2026)]
+
+
+def test_yearly_series_without_a_roadmap_starts_with_its_year():
+    # Parsed alone, the named year starts the series: nothing is due before it.
+    rule = parse_deadline("ежегодно до 1 марта 2025 года")
+    assert (rule.kind, rule.month_day, rule.from_year) == (K.YEARLY, (3, 1), 2025)
+    assert [row.due_date for row in generate_deadlines(rule, 2023, 2026)] == [
+        date(2025, 3, 1),
+        date(2026, 3, 1),
+    ]
+
+
+def test_yearly_report_for_the_previous_year():
+    assert _rows("ежегодно до 1 марта 2024 года (за 2023 год)", 2023, 2024) == [
+        ("", date(2024, 3, 1), "2023", False),
+        ("", date(2025, 3, 1), "2024", False),
+    ]
+
+
+def test_results_of_a_year_are_flagged_not_dated_at_its_last_day():
+    rule = parse_deadline("по итогам 2017 года", default_year=2017)
+    assert not rule.understood
+    assert generate_deadlines(rule, 2017, 2018) == []
+
+
+def test_continuous_work_with_a_yearly_report_keeps_both_parts():
+    rule = parse_deadline("постоянно, отчет - до 1 марта", default_year=2023)
+    assert rule.kind == K.MULTI and rule.understood
+    assert [(part.part_label, part.kind) for part in rule.parts] == [("", K.CONTINUOUS), ("отчет", K.YEARLY)]
+    assert _rows("постоянно, отчет - до 1 марта", 2023, 2024, default_year=2023) == [
+        ("отчет", date(2023, 3, 1), "2023", False),
+        ("отчет", date(2024, 3, 1), "2024", False),
+        ("", None, "2023", True),
+        ("", None, "2024", True),
+    ]
+
+
+def test_day_of_the_month_after_each_quarter():
+    assert _rows("до 25 числа месяца, следующего за отчетным кварталом", 2024, 2024) == [
+        ("", date(2024, 4, 25), "1 кв. 2024", False),
+        ("", date(2024, 7, 25), "2 кв. 2024", False),
+        ("", date(2024, 10, 25), "3 кв. 2024", False),
+        ("", date(2025, 1, 25), "4 кв. 2024", False),
+    ]
+
+
+def test_nth_working_day_of_the_next_month_skips_holidays():
+    rows = _rows("ежемесячно до 6-го рабочего дня месяца, следующего за отчетным", 2024, 2024)
+    assert len(rows) == 12
+    # January's report: 1-8 January are days off, so the 6th working day of February is 08.02 (Thu);
+    # April's: 1 May and the weekends are off, 27.04 was worked, so 02, 03, 06, 07, 08, 13 May.
+    assert rows[0] == ("", date(2024, 2, 8), "01.2024", False)
+    assert rows[3] == ("", date(2024, 5, 13), "04.2024", False)
+    # December's report: 1-8 January 2025 are off, so 9, 10, 13, 14, 15, 16 January.
+    assert rows[-1] == ("", date(2025, 1, 16), "12.2024", False)
+
+
+def test_nth_working_day_uses_the_injected_calendar():
+    rule = parse_deadline("ежеквартально, не позднее 5 рабочего дня месяца, следующего за отчетным кварталом")
+    rows = generate_deadlines(rule, 2019, 2019, add_working_days=_fake_add_working_days)
+    # Fake calendar: every day but Sunday works; 1-6 April 2019 (Mon-Sat) -> the 5th is Friday 5 April.
+    assert rows[0] == GeneratedDeadline(date(2019, 4, 5), "1 кв. 2019")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "periodicity"),
+    [
+        ("не реже одного раза в полугодие", P.HALF_YEAR),
+        ("не реже одного раза в квартал", P.QUARTER),
+        ("не реже 1 раза в месяц", P.MONTH),
+        ("не реже одного раза в год", P.YEAR),
+        ("2 раза в год", P.HALF_YEAR),
+        ("не реже двух раз в год", P.HALF_YEAR),
+        ("4 раза в год", P.QUARTER),
+    ],
+)
+def test_at_least_once_per_period(phrase, periodicity):
+    rule = parse_deadline(phrase)
+    assert (rule.kind, rule.periodicity, rule.due_day) == (K.PERIODIC, periodicity, None)
+
+
+def test_twice_a_year_is_due_at_each_half_years_end():
+    assert _rows("2 раза в год", 2024, 2024) == [
+        ("", date(2024, 6, 30), "I полугодие 2024", False),
+        ("", date(2024, 12, 31), "II полугодие 2024", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    "phrase", ["I-II кварталы 2024 года", "1-2 квартал 2024 г.", "в I - II кварталах 2024 года"]
+)
+def test_quarter_range_is_due_when_its_last_quarter_ends(phrase):
+    assert _rows(phrase, 2024, 2024) == [("", date(2024, 6, 30), "1-2 кв. 2024", False)]
+
+
+def test_working_days_with_a_spelled_suffix():
+    rule = parse_deadline("в течение 7-ми рабочих дней")
+    assert (rule.kind, rule.offset_days, rule.working_days) == (K.RELATIVE, 7, True)
+
+
+def test_a_rule_that_says_so_rolls_to_the_next_working_day():
+    rule = parse_deadline(
+        "в течение 10 дней со дня подписания, а если последний день приходится на нерабочий день - "
+        "на следующий за ним рабочий день"
+    )
+    assert (rule.kind, rule.offset_days, rule.event, rule.roll_to_working_day) == (
+        K.RELATIVE,
+        10,
+        E.DOCUMENT_APPROVED,
+        True,
+    )
+    assert not parse_deadline("в течение 10 дней со дня подписания").roll_to_working_day
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("phrase", "due"),
+    [
+        # 26.04.2024 + 3 days = 29.04, a day off; 29.04-01.05 are off, so 02.05.
+        ("в течение 3 дней со дня утверждения, с переносом на ближайший рабочий день", date(2024, 5, 2)),
+        # Without that clause the rule keeps its calendar date.
+        ("в течение 3 дней со дня утверждения", date(2024, 4, 29)),
+        # 27.04 was a worked Saturday, then 02.05, 03.05, 06.05, 07.05, 08.05 and, after 09-12.05, 13.05.
+        ("в течение 7-ми рабочих дней со дня утверждения", date(2024, 5, 13)),
+    ],
+)
+def test_record_event_moves_the_due_date_across_the_may_holidays(phrase, due):
+    from roadmaps.services import record_event, set_deadline_rule
+    from tests.factories import MeasureFactory
+
+    measure = MeasureFactory(roadmap__first_year=2024, section__roadmap__first_year=2024)
+    set_deadline_rule(measure, phrase)
+    deadline = record_event(measure, date(2024, 4, 26))
+    assert deadline is not None
+    assert deadline.due_date == due
