@@ -557,7 +557,7 @@ def load(stdout=None) -> dict:
         if stdout:
             stdout.write(
                 f"эксперты Ханты-Мансийского района: {result['experts']} (новых {added}), "
-                f"показатель заполнен за {len(actuals)} лет"
+                f"значений показателя записано: {len(actuals)} (неизмененные не перезаписываются)"
             )
     if "zato-sibirsky" in municipalities:
         result.update(_zato(municipalities["zato-sibirsky"]))

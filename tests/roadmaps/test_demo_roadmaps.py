@@ -136,3 +136,29 @@ def test_roadmap_page_shows_sections_statuses_and_escapes_text(client, demo_data
     assert "требует уточнения" in html  # measure 1.4 has an empty deadline cell
     filtered = client.get(f"/m/zato-sibirsky/roadmaps/{roadmap.pk}/?status=not_applicable").content.decode()
     assert "<td>5.6</td>" in filtered and "<td>2.2</td>" not in filtered
+
+
+def _history_rows() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model.__name__.startswith("Historical")
+    }
+
+
+def test_a_second_load_demo_adds_no_history_rows(settings):
+    """A second `make run` changes nothing, so the change history of KPI values and plans stays as it was."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    first = _history_rows()
+    assert first["roadmaps.HistoricalKpiActual"] > 0  # the demo does write KPI actuals
+    output = StringIO()
+    call_command("load_demo", stdout=output)
+    assert _history_rows() == first
+    assert "значений показателя записано: 0" in output.getvalue()
