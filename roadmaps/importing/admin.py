@@ -81,7 +81,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         """The roadmap as a DOCX or XLSX table in the import layout (anyone who may see the roadmap)."""
         if fmt not in EXPORTERS:
             raise Http404
-        roadmaps = Roadmap.objects.select_related("approving_act")
+        roadmaps = Roadmap.objects.select_related("approving_act", "municipality")
         if not request.user.is_superuser:
             roadmaps = roadmaps.filter(municipality__in=access.visible_municipalities(request.user))
         roadmap = get_object_or_404(roadmaps, pk=roadmap_id)

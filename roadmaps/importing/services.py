@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -264,6 +264,18 @@ def save_parsed_roadmap(
     return roadmap
 
 
+def with_act_from_file(options: ImportOptions, result: ParseResult) -> ImportOptions:
+    """The approving act the file names above its table, unless the user gave one."""
+    if options.act_number or options.act_date or not (result.act_number and result.act_date):
+        return options
+    return replace(
+        options,
+        act_number=result.act_number,
+        act_date=date.fromisoformat(result.act_date),
+        act_kind=options.act_kind or result.act_kind,
+    )
+
+
 def import_roadmap_file(
     data: bytes,
     filename: str,
@@ -276,6 +288,7 @@ def import_roadmap_file(
     """Parse and save in one go (the command and the Celery task)."""
     options = options or ImportOptions()
     result = parse_roadmap_file(data, filename, municipality=municipality, options=options)
+    options = with_act_from_file(options, result)
     return save_parsed_roadmap(result, municipality, options, user=user, progress=progress), result
 
 
@@ -285,4 +298,5 @@ __all__ = [
     "import_roadmap_file",
     "parse_roadmap_file",
     "save_parsed_roadmap",
+    "with_act_from_file",
 ]

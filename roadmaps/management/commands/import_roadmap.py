@@ -9,7 +9,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from roadmaps.importing.errors import RoadmapImportError
-from roadmaps.importing.services import ImportOptions, parse_roadmap_file, save_parsed_roadmap
+from roadmaps.importing.services import (
+    ImportOptions,
+    parse_roadmap_file,
+    save_parsed_roadmap,
+    with_act_from_file,
+)
 from roadmaps.models import DEADLINE_KIND_LABELS, LegalAct, Municipality
 
 
@@ -57,9 +62,7 @@ class Command(BaseCommand):
             result = parse_roadmap_file(
                 path.read_bytes(), path.name, municipality=municipality, options=options
             )
-            if not options.act_number and result.act_number and not options.act_date:
-                options.act_number, options.act_kind = result.act_number, options.act_kind or result.act_kind
-                options.act_date = date.fromisoformat(result.act_date)
+            options = with_act_from_file(options, result)
             roadmap = None
             if not opts["dry_run"]:
                 with transaction.atomic():
