@@ -88,6 +88,7 @@ def _people(municipalities):
                     "email": o.get("email", ""),
                     "phone": o.get("phone", ""),
                     "department": department,
+                    "is_press_secretary": o.get("is_press_secretary", False),
                 },
             )
 
@@ -248,7 +249,7 @@ def _demo_users(municipalities) -> list[tuple[str, str]]:
     khmr, levokumsky = municipalities["khanty-mansiysky"], municipalities["levokumsky"]
     _user("admin", superuser=True)
     _user("supervisor", role=StaffRole.Role.SUPERVISOR)
-    press = Official.objects.filter(municipality=khmr, post__icontains="пресс-секретарь").first()
+    press = Official.objects.filter(municipality=khmr, is_press_secretary=True).order_by("pk").first()
     _user("coordinator-khmr", role=StaffRole.Role.COORDINATOR, municipality=khmr, official=press)
     kadry = Department.objects.filter(municipality=khmr, name__icontains="кадровой").first()
     kadry_official, _ = Official.objects.get_or_create(

@@ -41,7 +41,9 @@ def experts_kpi():
 def test_proposed_and_accepted_experts_fill_the_kpi(experts_kpi, django_capture_on_commit_callbacks):
     municipality = experts_kpi.measure.roadmap.municipality
     head = OfficialFactory(municipality=municipality, department=DepartmentFactory(municipality=municipality))
-    press = OfficialFactory(municipality=municipality, post="пресс-секретарь главы района")
+    press = OfficialFactory(
+        municipality=municipality, post="пресс-секретарь главы района", is_press_secretary=True
+    )
     coordinator = StaffRoleFactory(municipality=municipality).user
     press.user = coordinator
     press.save()
