@@ -534,6 +534,7 @@ def parse_tables(
         act_number=act_number,
         act_date=act_date,
         executor_definitions=builder.definitions,
+        preamble=preamble,
     )
 
 
