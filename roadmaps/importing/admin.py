@@ -42,6 +42,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "municipality",
         "original_name",
+        "checksum",
         "status",
         "progress_display",
         "measure_count",

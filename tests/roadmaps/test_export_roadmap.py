@@ -62,6 +62,7 @@ def test_exported_demo_roadmap_imports_back_with_its_years_and_deadlines(demo_da
         (m.number, m.title) for m in original.measures.order_by("order")
     ]
     assert _rule_deadlines_per_measure(copy) == _rule_deadlines_per_measure(original)
+    assert _plan(copy) == _plan(original)  # and the same texts, executors, due dates and KPI targets
     if key == "levokumsky-2021":  # «ежегодно, до 01 марта» over 2021–2025: five deadlines, not one
         assert _rule_deadlines_per_measure(copy)["1"] == 5
 
