@@ -158,8 +158,10 @@ _MONTHS = {
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})(?!\d)")
 # «Период реализации плана: 2021–2025 годы» (written by the export, and by some real plans).
+# Strict on purpose: «Срок реализации Концепции – до 2030 года» states no span of the plan.
 _PERIOD_LINE = re.compile(
-    r"(?:период|срок)\w*\s+реализации[^:\d]{0,40}:?\s*((?:19|20)\d{2})(?:\s*[-–—]\s*((?:19|20)\d{2}))?",
+    r"(?:период|срок)\w*\s+реализации(?:\s+плана)?\s*[:–—-]\s*((?:19|20)\d{2})"
+    r"(?:\s*[-–—]\s*((?:19|20)\d{2}))?\s*(?:год|гг|г\.|$)",
     re.I,
 )
 # Lines of the export's header that are not the plan's name.
