@@ -1,5 +1,6 @@
 """The press secretary is a role on the official, not a word in the post: renaming the post keeps the owner."""
 
+import re
 from datetime import date
 
 import pytest
@@ -58,3 +59,32 @@ def test_migration_marks_existing_press_secretaries_whatever_the_case():
 
     assert Official.objects.get(pk=press.pk).is_press_secretary is True
     assert Official.objects.get(pk=lawyer.pk).is_press_secretary is False
+
+
+def test_coordinator_renames_the_post_in_the_admin_and_the_role_stays(client, demo_data):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    roadmap = demo_data["roadmaps"]["khmr-2019"]
+    press = report_owner(roadmap)
+    client.force_login(get_user_model().objects.get(username="coordinator-khmr"))
+    url = reverse("admin:roadmaps_official_change", args=[press.pk])
+    form = client.get(url).content.decode()
+    checkbox = re.search(r'<input[^>]*name="is_press_secretary"[^>]*>', form)
+    assert checkbox and "checked" in checkbox[0]
+    response = client.post(
+        url,
+        {
+            "municipality": press.municipality_id,
+            "name": "Иванова И.И.",
+            "post": "советник главы района по связям с общественностью",
+            "aliases": "[]",
+            "email": press.email,
+            "phone": press.phone,
+            "user": press.user_id or "",
+            "is_press_secretary": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    owner = report_owner(roadmap)
+    assert owner == press and owner.post == "советник главы района по связям с общественностью"
