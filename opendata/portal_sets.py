@@ -142,20 +142,22 @@ def survey_rows(municipality) -> list[list[str]]:
             "survey results skipped: the surveys models differ from what opendata expects (%s)", exc
         )
         return []
-    totals: dict[int, int] = {}
-    for option in options:
-        option.total_count = option.portal_count + (getattr(option, "imported_count", 0) or 0)
-        totals[option.question_id] = totals.get(option.question_id, 0) + option.total_count
+    from surveys.selectors import live_respondents, option_percent
+
+    # The results page's figure, from the same function: a share of the question's respondents.
+    live = live_respondents({option.question_id for option in options})
     rows = []
     for option in options:
-        total = totals[option.question_id]
-        if total:
-            percent = f"{option.total_count * 100 / total:.1f}"
-        elif getattr(option, "imported_percent", None) is not None:
-            percent = f"{option.imported_percent:.1f}"
-        else:
-            percent = ""
+        option.total_count = option.portal_count + (getattr(option, "imported_count", 0) or 0)
         question = option.question
+        answered = live.get(option.question_id, 0)
+        respondents = question.survey.imported_respondents + answered
+        published = getattr(option, "imported_percent", None)
+        percent = (
+            str(option_percent(option.total_count, respondents, published=published, live=answered))
+            if respondents or published is not None
+            else ""
+        )
         rows.append(
             [_label(question.survey), _label(question), _label(option), str(option.total_count), percent]
         )

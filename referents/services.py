@@ -47,7 +47,7 @@ STALE_CLAIM = timedelta(minutes=15)  # a «sending» row a killed worker left be
 
 
 def refresh_expert_kpis(municipality: Municipality, year: int | None = None) -> list[KpiActual]:
-    """Write the number of experts in the database as the actual of every experts KPI for the year."""
+    """Write the number of experts as the actual of every experts KPI for the year; returns only rows written."""
     today = municipality.local_today()
     year = year or today.year
     kpis = list(
@@ -62,8 +62,21 @@ def refresh_expert_kpis(municipality: Municipality, year: int | None = None) -> 
         return []
     as_of = min(date(year, 12, 31), today)
     count = selectors.experts_count(municipality, as_of=as_of)
+    # An unchanged count is not written again: every save would add a history row saying nothing.
+    unchanged = set(
+        KpiActual.objects.filter(
+            kpi__in=kpis,
+            period=str(year),
+            value=count,
+            text="",
+            source=EXPERTS_SOURCE_LABEL,
+            progress_entry__isnull=True,
+        ).values_list("kpi_id", flat=True)
+    )
     return [
-        record_kpi_actual(kpi, period=str(year), value=count, source=EXPERTS_SOURCE_LABEL) for kpi in kpis
+        record_kpi_actual(kpi, period=str(year), value=count, source=EXPERTS_SOURCE_LABEL)
+        for kpi in kpis
+        if kpi.pk not in unchanged
     ]
 
 

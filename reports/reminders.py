@@ -20,7 +20,7 @@ KIND = "report_due"
 def _recipients(municipality_ids) -> tuple[dict, dict]:
     press = defaultdict(list)
     for official in Official.objects.filter(
-        municipality_id__in=municipality_ids, post__icontains="пресс-секретарь"
+        municipality_id__in=municipality_ids, is_press_secretary=True
     ).order_by("pk"):
         press[official.municipality_id].append(
             Recipient(name=str(official), email=official.email, official_id=official.pk)

@@ -285,7 +285,7 @@ def report_owner(roadmap: Roadmap, period_code: str = "") -> Official | None:
         if owner:
             return owner.owner
     return (
-        Official.objects.filter(municipality_id=roadmap.municipality_id, post__icontains="пресс-секретарь")
+        Official.objects.filter(municipality_id=roadmap.municipality_id, is_press_secretary=True)
         .order_by("pk")
         .first()
     )

@@ -158,8 +158,8 @@ class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Official)
 class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "department", "municipality", "email", "user"]
-    list_filter = ["municipality"]
+    list_display = ["__str__", "department", "municipality", "email", "user", "is_press_secretary"]
+    list_filter = ["municipality", "is_press_secretary"]
     search_fields = ["name", "post", "email"]
     list_select_related = ["municipality", "department", "user"]
     raw_id_fields = ["user"]

@@ -156,6 +156,15 @@ class Official(models.Model):
         related_name="official",
         verbose_name=_("учетная запись"),
     )
+    # A role, not a word in the post: renaming the post keeps who answers for the report (seed 000, item 2).
+    is_press_secretary = models.BooleanField(
+        _("пресс-секретарь"),
+        default=False,
+        help_text=_(
+            "Отвечает за годовой отчет об исполнении плана и за взаимодействие со СМИ, если у отчетного "
+            "периода не назначен другой ответственный."
+        ),
+    )
 
     class Meta:
         verbose_name = _("должностное лицо")

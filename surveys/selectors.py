@@ -122,10 +122,30 @@ def counted_responses(survey_ids):
 
 
 def percent(count: int, total: int) -> int:
-    """Whole percent rounded half up, as the seeds print them («195 чел. (30%)»)."""
+    """Whole percent rounded half up, as the seeds print them («195 чел. (30%)»).
+
+    The one survey share: results page, CSV/XLSX, API, KPI feed, reports and the open-data set all use it."""
     if not total:
         return 0
     return int((Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def option_percent(count: int, respondents: int, *, published: int | None = None, live: int = 0) -> int:
+    """An option's share of the question's respondents; a published figure stays as printed (seed 002 rounds
+    183/642 to 28%) until answers arrive on the portal."""
+    if live == 0 and published is not None:
+        return published
+    return percent(count, respondents)
+
+
+def live_respondents(question_ids) -> dict[int, int]:
+    """Confirmed portal respondents who answered each question (imported respondents not included)."""
+    return dict(
+        Answer.objects.filter(question_id__in=question_ids, response__confirmed_at__isnull=False)
+        .values_list("question_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .order_by()
+    )
 
 
 def survey_results(survey: Survey) -> dict:
@@ -147,9 +167,7 @@ def survey_results(survey: Survey) -> dict:
         .order_by()
     ):
         scale_counts[qid][value] = n
-    answered = dict(
-        counted.values_list("question_id").annotate(n=Count("response_id", distinct=True)).order_by()
-    )
+    answered = live_respondents([q.pk for q in questions])
     live_total = counted_responses([survey.pk]).count()
     results = []
     for q in questions:
@@ -170,12 +188,7 @@ def _question_result(survey, q: Question, option_counts, scale_counts, answered)
         options = []
         for o in q.options.all():
             count = o.imported_count + option_counts.get(o.pk, 0)
-            # A published figure stays as printed (seed 002 rounds 183/642 to 28%) until live answers arrive.
-            pct = (
-                o.imported_percent
-                if (live == 0 and o.imported_percent is not None)
-                else percent(count, respondents)
-            )
+            pct = option_percent(count, respondents, published=o.imported_percent, live=live)
             options.append({"id": o.pk, "text": o.text, "count": count, "percent": pct})
         result["options"] = options
         result["max_count"] = max((o["count"] for o in options), default=0)

@@ -38,6 +38,7 @@ def load(stdout=None) -> dict:
     departments = {d.name: d for d in Department.objects.filter(municipality=municipality)}
     officials = {o.name: o for o in Official.objects.filter(municipality=municipality)}
     datasets = []
+    published_by = date.fromisoformat(data.PUBLISHED_BY)
     for spec in data.DATASETS:
         owner = departments.get(spec["owner"]) or next(iter(departments.values()))
         responsible = spec.get("responsible", ("", "", ""))
@@ -55,8 +56,13 @@ def load(stdout=None) -> dict:
                 "responsible_phone": responsible[1],
                 "responsible_email": responsible[2],
                 "legal_act": act,
+                "created": published_by,
             },
         )
+        if dataset.created is None or dataset.created > published_by:
+            # A set loaded by an older demo took its first version's date (2026).
+            Dataset.objects.filter(pk=dataset.pk).update(created=published_by)
+            dataset.created = published_by
         existing = set(dataset.versions.values_list("date", flat=True))
         for day, provenance, rows in spec["versions"]:
             version_date = date.fromisoformat(day)

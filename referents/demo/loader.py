@@ -262,7 +262,7 @@ def _department_head(department: Department) -> Official:
 
 def _experts(khmr: Municipality) -> int:
     fields = [ExpertField.objects.get_or_create(name=name)[0] for name in EXPERT_FIELDS]
-    press = Official.objects.filter(municipality=khmr, post__icontains="пресс-секретарь").first()
+    press = Official.objects.filter(municipality=khmr, is_press_secretary=True).order_by("pk").first()
     created = 0
     for number, (name, organisation, field_indexes, department_name) in enumerate(KHMR_EXPERTS, start=1):
         if Participant.objects.filter(municipality=khmr, name=name).exists():
@@ -557,7 +557,7 @@ def load(stdout=None) -> dict:
         if stdout:
             stdout.write(
                 f"эксперты Ханты-Мансийского района: {result['experts']} (новых {added}), "
-                f"показатель заполнен за {len(actuals)} лет"
+                f"значений показателя записано: {len(actuals)} (неизмененные не перезаписываются)"
             )
     if "zato-sibirsky" in municipalities:
         result.update(_zato(municipalities["zato-sibirsky"]))

@@ -35,6 +35,7 @@ ACT_KINDS = {
 # Relative deadlines that count from another measure's completion (seed 000: 7 follows 6's report,
 # 9 follows 8's report, 10 follows the close of 9's discussion).
 TRIGGERS = {"khmr-2019": {"7": "6", "9": "8", "10": "9"}}
+DEMO_SOURCE = "демонстрационные данные"
 # Illustrative actuals so that the annual report has something to compare with the targets.
 DEMO_KPI_ACTUALS = {("khmr-2019", "4"): {"2019": 1, "2020": 2, "2021": 4, "2022": 4}}
 
@@ -87,6 +88,7 @@ def _people(municipalities):
                     "email": o.get("email", ""),
                     "phone": o.get("phone", ""),
                     "department": department,
+                    "is_press_secretary": o.get("is_press_secretary", False),
                 },
             )
 
@@ -169,12 +171,13 @@ def _kpi_actuals(roadmaps):
         kpi = Kpi.objects.filter(measure__roadmap=roadmaps[key], measure__number=number).first()
         if kpi is None:
             continue
+        existing = {a.period: a for a in KpiActual.objects.filter(kpi=kpi)}
         for period, value in values.items():
-            KpiActual.objects.update_or_create(
-                kpi=kpi,
-                period=period,
-                defaults={"value": Decimal(value), "source": "демонстрационные данные"},
-            )
+            wanted = {"value": Decimal(value), "source": DEMO_SOURCE}
+            actual = existing.get(period)
+            if actual is not None and all(getattr(actual, f) == v for f, v in wanted.items()):
+                continue  # saving an unchanged value would add a history row on every `make run`
+            KpiActual.objects.update_or_create(kpi=kpi, period=period, defaults=wanted)
 
 
 def _demo_progress_entries():
@@ -246,7 +249,7 @@ def _demo_users(municipalities) -> list[tuple[str, str]]:
     khmr, levokumsky = municipalities["khanty-mansiysky"], municipalities["levokumsky"]
     _user("admin", superuser=True)
     _user("supervisor", role=StaffRole.Role.SUPERVISOR)
-    press = Official.objects.filter(municipality=khmr, post__icontains="пресс-секретарь").first()
+    press = Official.objects.filter(municipality=khmr, is_press_secretary=True).order_by("pk").first()
     _user("coordinator-khmr", role=StaffRole.Role.COORDINATOR, municipality=khmr, official=press)
     kadry = Department.objects.filter(municipality=khmr, name__icontains="кадровой").first()
     kadry_official, _ = Official.objects.get_or_create(

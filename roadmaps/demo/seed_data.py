@@ -275,6 +275,7 @@ OFFICIALS = {
             # Seed 000, item 2 of the act: responsible for the annual report by 1 March and for openness.
             "name": "",  # not named in the seed
             "post": "пресс-секретарь главы района",
+            "is_press_secretary": True,
             "department": None,
             "aliases": [
                 "пресс-секретарь главы района",

@@ -84,6 +84,7 @@ def build_roadmap(
         municipality=municipality,
         name="Петрова А.А.",
         post="пресс-секретарь",
+        is_press_secretary=True,
         email=f"press{roadmap.pk}@example.ru",
     )
     measures = Measure.objects.bulk_create(

@@ -1,7 +1,7 @@
 """Admin: upload a roadmap file → preview what was understood (flagged cells marked) → confirm → progress."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -16,7 +16,7 @@ from ..models import DEADLINE_KIND_LABELS, Municipality, Roadmap
 from .errors import RoadmapImportError
 from .exporting import export_docx, export_xlsx
 from .forms import ImportChoicesForm, ImportUploadForm
-from .jobs import confirm_job, job_progress, preview_job
+from .jobs import confirm_job, job_progress, job_warnings, preview_job
 from .models import ImportJob
 from .results import COLUMN_LABELS
 
@@ -42,6 +42,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = [
         "municipality",
         "original_name",
+        "checksum",
         "status",
         "progress_display",
         "measure_count",
@@ -81,7 +82,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         """The roadmap as a DOCX or XLSX table in the import layout (anyone who may see the roadmap)."""
         if fmt not in EXPORTERS:
             raise Http404
-        roadmaps = Roadmap.objects.select_related("approving_act")
+        roadmaps = Roadmap.objects.select_related("approving_act", "municipality")
         if not request.user.is_superuser:
             roadmaps = roadmaps.filter(municipality__in=access.visible_municipalities(request.user))
         roadmap = get_object_or_404(roadmaps, pk=roadmap_id)
@@ -143,7 +144,10 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if not initial.get("act_number") and act.get("number"):
             initial.update(act_number=act["number"], act_date=act["date"], act_kind=act["kind"])
         form = ImportChoicesForm(
-            request.POST or None, initial=initial, tables=(preview.get("table") or {}).get("found")
+            request.POST or None,
+            initial=initial,
+            tables=(preview.get("table") or {}).get("found"),
+            warnings=preview.get("warnings"),
         )
         if request.method == "POST" and form.is_valid():
             job.options = form.options()
@@ -155,7 +159,17 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     for message in exc.messages:
                         messages.error(request, message)
                 return HttpResponseRedirect(request.path)
-            job = confirm_job(job)
+            try:
+                job = confirm_job(job, accept_warnings=form.cleaned_data.get("accept_warnings", False))
+            except ValidationError as exc:
+                if "accept_warnings" in form.fields:
+                    form.add_error("accept_warnings", exc)
+                    return self._render_preview(request, job, form)
+                # A warning that appeared after the preview (the same file imported in another tab).
+                job.preview = {**preview, "warnings": job_warnings(job)}
+                job.save(update_fields=["preview"])
+                messages.warning(request, exc.messages[0])
+                return HttpResponseRedirect(request.path)
             if job.status == ImportJob.Status.DONE:
                 messages.success(
                     request, _("Дорожная карта загружена: %(n)d мероприятий.") % {"n": job.measure_count}
@@ -164,6 +178,10 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             if job.status == ImportJob.Status.FAILED:
                 messages.error(request, job.error)
             return HttpResponseRedirect(reverse("admin:roadmaps_importjob_change", args=[job.pk]))
+        return self._render_preview(request, job, form)
+
+    def _render_preview(self, request, job, form):
+        preview = job.preview or {}
         columns = [role for role in COLUMN_LABELS if role in (preview.get("columns") or {})]
         rows = []
         sections = {s["number"] + s["title"]: s for s in preview.get("sections", [])}

@@ -18,6 +18,9 @@ HEADERS = [
     "Ответственные исполнители",
     "Показатели (ожидаемый результат)",
 ]
+PERIOD_LABEL = "Период реализации плана"
+MUNICIPALITY_LABEL = "Муниципальное образование"
+APPROVED_LABEL = "Утверждена"
 COMPARATOR_WORDS = {"gte": "не менее", "lte": "не более", "eq": ""}
 
 
@@ -63,6 +66,30 @@ def _rows(roadmap: Roadmap):
         yield None, measure
 
 
+def span_of_years(first_year: int, last_year: int) -> str:
+    if first_year == last_year:
+        return f"{first_year} год"
+    return f"{first_year}–{last_year} годы"
+
+
+def header_lines(roadmap: Roadmap) -> list[str]:
+    """The lines above the table: what a reader sees first, and what the importer reads back."""
+    municipality = roadmap.municipality
+    codes = [
+        f"{label} {value}"
+        for label, value in (("ИНН", municipality.inn), ("ОКТМО", municipality.oktmo))
+        if value
+    ]
+    lines = [
+        roadmap.title,
+        f"{PERIOD_LABEL}: {span_of_years(roadmap.first_year, roadmap.last_year)}",
+        f"{MUNICIPALITY_LABEL}: " + ", ".join([municipality.name, *codes]),
+    ]
+    if roadmap.approving_act_id:
+        lines.append(f"{APPROVED_LABEL}: {roadmap.approving_act}")
+    return lines
+
+
 def _measure_cells(measure: Measure) -> list[str]:
     title = measure.title + (f"\n{measure.description}" if measure.description else "")
     rule = getattr(measure, "deadline_rule", None)
@@ -78,9 +105,8 @@ def export_docx(roadmap: Roadmap) -> bytes:
     from docx.shared import Pt
 
     document = docx.Document()
-    document.add_paragraph(roadmap.title)
-    if roadmap.approving_act_id:
-        document.add_paragraph(f"Утверждена: {roadmap.approving_act}")
+    for line in header_lines(roadmap):
+        document.add_paragraph(line)
     table = document.add_table(rows=2, cols=len(HEADERS))
     table.style = "Table Grid"
     for i, header in enumerate(HEADERS):
@@ -119,11 +145,14 @@ def export_xlsx(roadmap: Roadmap) -> bytes:
     workbook = openpyxl.Workbook()
     ws = workbook.active
     ws.title = "План"
-    _put(ws, 1, 1, roadmap.title).font = Font(bold=True)
+    lines = header_lines(roadmap)
+    for row, line in enumerate(lines, start=1):
+        _put(ws, row, 1, line).font = Font(bold=row == 1)
+    header_row = len(lines) + 1
     for col, header in enumerate(HEADERS, start=1):
-        _put(ws, 2, col, header).font = Font(bold=True)
-        ws.cell(row=3, column=col, value=col)
-    row = 4
+        _put(ws, header_row, col, header).font = Font(bold=True)
+        ws.cell(row=header_row + 1, column=col, value=col)
+    row = header_row + 2
     wrap = Alignment(wrap_text=True, vertical="top")
     for section, measure in _rows(roadmap):
         if section is not None:

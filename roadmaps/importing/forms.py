@@ -36,8 +36,14 @@ class ImportChoicesForm(forms.Form):
         label=_("Таблица"), required=False, coerce=int, empty_value=None, choices=[("", _("определить"))]
     )
 
-    def __init__(self, *args, tables=None, **kwargs):
+    def __init__(self, *args, tables=None, warnings=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if warnings:
+            self.fields["accept_warnings"] = forms.BooleanField(
+                label=_("Загрузить, несмотря на предупреждения"),
+                required=False,
+                help_text=_("Предупреждения показаны над формой: проверьте их перед сохранением."),
+            )
         if tables:
             self.fields["table_index"].choices = [("", _("определить"))] + [
                 (label.split(":", 1)[0], label) for label in tables

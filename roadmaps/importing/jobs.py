@@ -9,10 +9,18 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .errors import RoadmapImportError
 from .models import ImportJob
-from .services import ImportOptions, parse_roadmap_file, save_parsed_roadmap
+from .services import (
+    ImportOptions,
+    file_checksum,
+    header_of,
+    import_warnings,
+    parse_roadmap_file,
+    save_parsed_roadmap,
+)
 
 logger = logging.getLogger(__name__)
 BIG_IMPORT = 200  # measures; below this the admin saves at once, above it a worker does
@@ -51,22 +59,40 @@ def read_job_file(job: ImportJob) -> bytes:
 
 def preview_job(job: ImportJob) -> ImportJob:
     """Parse the uploaded file with the job's options and keep what was understood for the preview."""
+    data = read_job_file(job)
     result = parse_roadmap_file(
-        read_job_file(job),
+        data,
         job.original_name or job.file.name,
         municipality=job.municipality,
         options=options_from_job(job),
     )
+    job.checksum = file_checksum(data)
     job.preview = result.to_dict()
+    job.preview["warnings"] = import_warnings(
+        job.municipality, job.checksum, header_of(result), exclude_job_pk=job.pk
+    )
     job.measure_count = len(result.measures)
-    job.save(update_fields=["preview", "measure_count"])
+    job.save(update_fields=["preview", "measure_count", "checksum"])
     return job
 
 
-def confirm_job(job: ImportJob) -> ImportJob:
-    """The user agreed with the preview: queue the save (a worker for big files; eager in development)."""
+def job_warnings(job: ImportJob) -> list[str]:
+    """The preview's warnings as they stand now (another tab may have imported the same file meanwhile)."""
+    preview = job.preview or {}
+    header = [preview.get("title", ""), *preview.get("preamble", [])]
+    return import_warnings(job.municipality, job.checksum, header, exclude_job_pk=job.pk)
+
+
+def confirm_job(job: ImportJob, *, accept_warnings: bool = False) -> ImportJob:
+    """The user agreed with the preview: queue the save (a worker for big files; eager in development).
+
+    With warnings (the same file imported before, another municipality named) it needs explicit consent."""
     from .tasks import run_import_job
 
+    if not accept_warnings and job_warnings(job):
+        raise ValidationError(
+            _("Файл загружается с предупреждениями: отметьте, что согласны загрузить его несмотря на них.")
+        )
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEW).update(
         status=ImportJob.Status.QUEUED
     )

@@ -21,6 +21,8 @@ class ImportJob(models.Model):
     )
     file = models.FileField(_("файл"), upload_to="roadmap-imports/%Y/%m/")
     original_name = models.CharField(_("имя файла"), max_length=255, blank=True)
+    # SHA-256 of the file: the same file imported again for the municipality needs the user's consent.
+    checksum = models.CharField(_("контрольная сумма файла"), max_length=64, blank=True, db_index=True)
     options = models.JSONField(_("параметры загрузки"), default=dict, blank=True)
     preview = models.JSONField(_("что распознано"), default=dict, blank=True, editable=False)
     status = models.CharField(

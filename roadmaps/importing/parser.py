@@ -157,6 +157,17 @@ _MONTHS = {
 }
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _YEAR_SPAN = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-–—]\s*((?:19|20)\d{2})(?!\d)")
+# «Период реализации плана: 2021–2025 годы» (written by the export, and by some real plans).
+# Strict on purpose: «Срок реализации Концепции – до 2030 года» states no span of the plan.
+_PERIOD_LINE = re.compile(
+    r"(?:период|срок)\w*\s+реализации(?:\s+плана)?\s*[:–—-]\s*((?:19|20)\d{2})"
+    r"(?:\s*[-–—]\s*((?:19|20)\d{2}))?\s*(?:год|гг|г\.|$)",
+    re.I,
+)
+# Lines of the export's header that are not the plan's name.
+_LABELLED_LINE = re.compile(
+    r"^\s*(?:(?:период|срок)\w*\s+реализации|муниципальное образование:|утвержден)", re.I
+)
 
 
 def _act_from(lines: list[str]) -> tuple[str, str, str]:
@@ -183,11 +194,27 @@ def _act_from(lines: list[str]) -> tuple[str, str, str]:
 
 def _title_from(lines: list[str]) -> str:
     """The plan's own name among the lines above the table («План мероприятий …», «Дорожная карта …»)."""
+    lines = [line for line in lines if line.strip()]
     for i, line in enumerate(lines):
         if re.match(r"^\s*(?:план|«?дорожн|перечень|программ|комплекс)", line, re.I):
-            title = " ".join(lines[i : i + 3]) if len(line) < 40 else line
-            return collapse(title)[:1000]
-    return collapse(lines[-1])[:1000] if lines else ""
+            following = []
+            for nxt in lines[i + 1 : i + 3] if len(line) < 40 else []:
+                if _LABELLED_LINE.match(nxt):
+                    break
+                following.append(nxt)
+            return collapse(" ".join([line, *following]))[:1000]
+    unlabelled = [line for line in lines if not _LABELLED_LINE.match(line)]
+    return collapse(unlabelled[-1])[:1000] if unlabelled else ""
+
+
+def _period_from(lines: list[str]) -> tuple[int, int] | None:
+    """The span a «Период реализации плана: 2021–2025 годы» line above the table states."""
+    for line in lines:
+        m = _PERIOD_LINE.search(line)
+        if m:
+            first = int(m[1])
+            return first, int(m[2]) if m[2] else first
+    return None
 
 
 def _spanning(cells: list[str]) -> str | None:
@@ -346,13 +373,16 @@ class _Builder:
         self.cells.append(dict(cells))
 
     # --- pass 2: meaning ---------------------------------------------------------------------------------
-    def years(self, title: str) -> tuple[int, int]:
+    def years(self, title: str, preamble: list[str]) -> tuple[int, int]:
         first, last = self.fixed_years
         if first and last:
             return first, last
+        stated = _period_from(preamble)
         span = _YEAR_SPAN.search(title)
         found = [int(y) for c in self.cells for y in _YEAR.findall(c["deadline"])]
-        if span:
+        if stated:
+            lo, hi = stated
+        elif span:
             lo, hi = int(span[1]), int(span[2])
         elif found:
             lo, hi = min(found), max(found)
@@ -484,7 +514,7 @@ def parse_tables(
     ]
     preamble = [line for line in preamble if line]
     title = _title_from(preamble)
-    first, last = builder.years(title)
+    first, last = builder.years(title, preamble)
     if last < first:
         raise RoadmapImportError("Последний год плана не может быть раньше первого.")
     builder.interpret(first, last)
@@ -506,6 +536,7 @@ def parse_tables(
         act_number=act_number,
         act_date=act_date,
         executor_definitions=builder.definitions,
+        preamble=preamble,
     )
 
 

@@ -91,6 +91,7 @@ class ParseResult:
     act_number: str = ""
     act_date: str = ""  # ISO
     executor_definitions: dict[str, str] = field(default_factory=dict)  # «главный юрисконсульт» → full
+    preamble: list[str] = field(default_factory=list)  # the lines above the table, as written
 
     @property
     def flag_count(self) -> int:
@@ -103,6 +104,7 @@ class ParseResult:
         """The JSON shape of `import_roadmap --json` (and of the preview stored on an ImportJob)."""
         return {
             "title": self.title,
+            "preamble": self.preamble,
             "first_year": self.first_year,
             "last_year": self.last_year,
             "table": {"index": self.table_index, "label": self.table_label, "found": self.tables},

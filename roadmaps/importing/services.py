@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -31,9 +34,11 @@ from ..models import (
 )
 from ..services import deadline_slot
 from .errors import RoadmapImportError
+from .models import ImportJob
 from .parser import DEFAULT_SECTION, parse_tables, resolve
 from .readers import read_tables
 from .results import ParseResult
+from .selectors import earlier_import, other_municipalities_named
 from .text import executor_kind
 
 logger = logging.getLogger(__name__)
@@ -264,6 +269,82 @@ def save_parsed_roadmap(
     return roadmap
 
 
+def with_act_from_file(options: ImportOptions, result: ParseResult) -> ImportOptions:
+    """The approving act the file names above its table, unless the user gave one."""
+    if options.act_number or options.act_date or not (result.act_number and result.act_date):
+        return options
+    return replace(
+        options,
+        act_number=result.act_number,
+        act_date=date.fromisoformat(result.act_date),
+        act_kind=options.act_kind or result.act_kind,
+    )
+
+
+def file_checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_warnings(
+    municipality: Municipality, checksum: str, header: list[str], *, exclude_job_pk: int | None = None
+) -> list[str]:
+    """What the user must agree to before saving: the same file imported before, another municipality named."""
+    warnings = []
+    earlier = earlier_import(municipality, checksum, exclude_pk=exclude_job_pk)
+    if earlier is not None:
+        warnings.append(
+            _(
+                "Этот файл уже загружен для «%(municipality)s» %(date)s (загрузка № %(job)s): дорожная карта "
+                "№ %(roadmap_id)s «%(roadmap)s». Повторная загрузка создаст еще одну дорожную карту."
+            )
+            % {
+                "municipality": municipality.name,
+                "date": formats.date_format(earlier.finished_at or earlier.created_at, "d.m.Y"),
+                "job": earlier.pk,
+                "roadmap_id": earlier.roadmap_id,
+                "roadmap": earlier.roadmap.title[:200],
+            }
+        )
+    for named in other_municipalities_named(header, municipality):
+        how = _("по %(code)s") % {"code": named.code} if named.code else _("по названию")
+        warnings.append(
+            _(
+                "В заголовке файла указано другое муниципальное образование — «%(other)s» (найдено %(how)s), "
+                "а загрузка идет для «%(municipality)s». Проверьте, тот ли это файл."
+            )
+            % {"other": named.municipality.name, "how": how, "municipality": municipality.name}
+        )
+    return warnings
+
+
+def record_finished_import(
+    municipality: Municipality,
+    filename: str,
+    data: bytes,
+    checksum: str,
+    roadmap: Roadmap,
+    result: ParseResult,
+):
+    """An ImportJob for a file saved outside the admin (the command), so that a second import is noticed."""
+    job = ImportJob(
+        municipality=municipality,
+        original_name=filename[:255],
+        checksum=checksum,
+        status=ImportJob.Status.DONE,
+        progress=100,
+        measure_count=len(result.measures),
+        roadmap=roadmap,
+        finished_at=timezone.now(),
+    )
+    job.file.save(filename, ContentFile(data), save=False)
+    job.save()
+    return job
+
+
+def header_of(result: ParseResult) -> list[str]:
+    return [result.title, *result.preamble]
+
+
 def import_roadmap_file(
     data: bytes,
     filename: str,
@@ -276,13 +357,19 @@ def import_roadmap_file(
     """Parse and save in one go (the command and the Celery task)."""
     options = options or ImportOptions()
     result = parse_roadmap_file(data, filename, municipality=municipality, options=options)
+    options = with_act_from_file(options, result)
     return save_parsed_roadmap(result, municipality, options, user=user, progress=progress), result
 
 
 __all__ = [
     "ImportOptions",
     "RoadmapImportError",
+    "file_checksum",
+    "header_of",
+    "import_warnings",
+    "record_finished_import",
     "import_roadmap_file",
     "parse_roadmap_file",
     "save_parsed_roadmap",
+    "with_act_from_file",
 ]

@@ -91,7 +91,7 @@ def _survey(levokumsky):
 
 
 def _discussions(khmr):
-    press = Official.objects.filter(municipality=khmr, post__icontains="пресс-секретарь").first()
+    press = Official.objects.filter(municipality=khmr, is_press_secretary=True).order_by("pk").first()
     created = 0
     if not Discussion.objects.filter(municipality=khmr, title=OPEN_TITLE).exists():
         services.open_discussion(

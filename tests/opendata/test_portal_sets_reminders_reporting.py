@@ -126,6 +126,7 @@ def test_survey_results_set_counts_confirmed_answers_and_imported_results():
         title="Оценка открытости",
         opens_at=now - timedelta(days=10),
         closes_at=now - timedelta(days=1),
+        imported_respondents=2,  # the two imported «Да» answers came from two respondents
     )
     Survey.objects.create(  # still open: its running counts are not published
         municipality=municipality,
@@ -143,8 +144,8 @@ def test_survey_results_set_counts_confirmed_answers_and_imported_results():
     Answer.objects.create(response=unconfirmed, question=question, option=yes)
     rows = portal_sets.survey_rows(municipality)
     assert rows == [
-        ["Оценка открытости", "Доступна ли информация?", "Да", "3", "60.0"],
-        ["Оценка открытости", "Доступна ли информация?", "Нет", "2", "40.0"],
+        ["Оценка открытости", "Доступна ли информация?", "Да", "3", "60"],
+        ["Оценка открытости", "Доступна ли информация?", "Нет", "2", "40"],
     ]
     dataset = next(
         d

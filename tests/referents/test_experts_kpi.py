@@ -41,7 +41,9 @@ def experts_kpi():
 def test_proposed_and_accepted_experts_fill_the_kpi(experts_kpi, django_capture_on_commit_callbacks):
     municipality = experts_kpi.measure.roadmap.municipality
     head = OfficialFactory(municipality=municipality, department=DepartmentFactory(municipality=municipality))
-    press = OfficialFactory(municipality=municipality, post="пресс-секретарь главы района")
+    press = OfficialFactory(
+        municipality=municipality, post="пресс-секретарь главы района", is_press_secretary=True
+    )
     coordinator = StaffRoleFactory(municipality=municipality).user
     press.user = coordinator
     press.save()
@@ -128,3 +130,20 @@ def test_demo_experts_kpi_reads_15_against_15(demo_data):
     experts = Participant.objects.accepted_experts().filter(municipality__slug="khanty-mansiysky")
     assert experts.count() == 15
     assert all(e.proposed_by and e.accepted_by.post.startswith("пресс-секретарь") for e in experts)
+
+
+@time_machine.travel("2022-06-01 10:00 +0300", tick=False)
+def test_daily_task_writes_history_only_when_the_count_changes(experts_kpi):
+    municipality = experts_kpi.measure.roadmap.municipality
+    history = KpiActual.history.filter(kpi_id=experts_kpi.pk)
+    ExpertFactory.create_batch(3, municipality=municipality)
+
+    assert tasks.refresh_expert_kpis_task.delay(municipality.pk).get() == 1
+    assert history.count() == 1
+    assert tasks.refresh_expert_kpis_task.delay(municipality.pk).get() == 0  # same count: nothing saved
+    assert history.count() == 1
+
+    ExpertFactory(municipality=municipality)
+    assert tasks.refresh_expert_kpis_task.delay(municipality.pk).get() == 1
+    assert history.count() == 2
+    assert KpiActual.objects.get(kpi=experts_kpi, period="2022").value == 4

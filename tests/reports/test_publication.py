@@ -114,7 +114,9 @@ def test_only_ready_reports_are_published(roadmap, coordinator):
 def test_publishing_opens_one_15_day_discussion_on_the_report(roadmap, coordinator):
     from surveys.models import Discussion
 
-    press = OfficialFactory(municipality=roadmap.municipality, post="пресс-секретарь главы района")
+    press = OfficialFactory(
+        municipality=roadmap.municipality, post="пресс-секретарь главы района", is_press_secretary=True
+    )
     xlsx = built(roadmap, user=coordinator)
     pdf = built(roadmap, fmt="pdf", user=coordinator)
     services.publish_report(xlsx, user=coordinator)
@@ -148,7 +150,9 @@ def test_publishing_works_without_the_discussions_app(roadmap, coordinator, monk
 
 def test_annual_report_reminder_until_published(roadmap, coordinator):
     source = reminder_sources()["report_due"]
-    press = OfficialFactory(municipality=roadmap.municipality, post="пресс-секретарь главы района")
+    press = OfficialFactory(
+        municipality=roadmap.municipality, post="пресс-секретарь главы района", is_press_secretary=True
+    )
     items = list(source(dates=[date(2022, 3, 1)], municipality_ids=None))
     assert len(items) == 1
     item = items[0]

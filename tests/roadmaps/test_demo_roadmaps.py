@@ -136,3 +136,47 @@ def test_roadmap_page_shows_sections_statuses_and_escapes_text(client, demo_data
     assert "требует уточнения" in html  # measure 1.4 has an empty deadline cell
     filtered = client.get(f"/m/zato-sibirsky/roadmaps/{roadmap.pk}/?status=not_applicable").content.decode()
     assert "<td>5.6</td>" in filtered and "<td>2.2</td>" not in filtered
+
+
+def _history_rows() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        model._meta.label: model.objects.count()
+        for model in apps.get_models()
+        if model.__name__.startswith("Historical")
+    }
+
+
+def test_a_second_load_demo_adds_no_history_rows(settings):
+    """A second `make run` changes nothing, so the change history of KPI values and plans stays as it was."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    first = _history_rows()
+    assert first["roadmaps.HistoricalKpiActual"] > 0  # the demo does write KPI actuals
+    output = StringIO()
+    call_command("load_demo", stdout=output)
+    assert _history_rows() == first
+    assert "значений показателя записано: 0" in output.getvalue()
+
+
+def test_levokumsky_2022_annual_report_counts_the_seven_open_data_sets_of_seed_002(settings):
+    """Seed 002 (first half of 2022): «размещено 7 наборов открытых данных» — the 2022 report says 7, not 0."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from openness_portal.periods import Period
+    from reports.selectors import roadmap_report
+    from roadmaps.models import Roadmap
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    roadmap = Roadmap.objects.get(municipality__slug="levokumsky", approving_act__number="165-р")
+    document = roadmap_report(roadmap, Period.parse("2022"), annual=True, today=date(2023, 2, 1))
+    totals = dict(next(s for s in document.summaries if s.title.startswith("Итоги")).rows)
+    assert totals["Наборов открытых данных в реестре на конец года"] == 7

@@ -7,7 +7,8 @@ import openpyxl
 import pytest
 
 from roadmaps.importing.exporting import export_docx, export_xlsx
-from roadmaps.importing.services import ImportOptions, import_roadmap_file, parse_roadmap_file
+from roadmaps.importing.readers import read_tables
+from roadmaps.importing.services import import_roadmap_file, parse_roadmap_file
 from roadmaps.models import Deadline, Measure, MeasureExecutor
 from tests.factories import MeasureFactory, MunicipalityFactory, RoadmapFactory, SectionFactory
 
@@ -39,6 +40,45 @@ def _plan(roadmap):
     ]
 
 
+def _rule_deadlines_per_measure(roadmap):
+    return {
+        m.number: m.deadlines.filter(origin=Deadline.Origin.RULE).count()
+        for m in Measure.objects.filter(roadmap=roadmap).order_by("order")
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["khmr-2019", "zato-2018", "levokumsky-2021"])
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_exported_demo_roadmap_imports_back_with_its_years_and_deadlines(demo_data, key, fmt):
+    """Export a demo roadmap, import the file as it is (no years typed in): the same plan comes back."""
+    original = demo_data["roadmaps"][key]
+    data = export_docx(original) if fmt == "docx" else export_xlsx(original)
+    copy, result = import_roadmap_file(data, f"export.{fmt}", original.municipality)
+    assert (copy.first_year, copy.last_year) == (original.first_year, original.last_year)
+    assert copy.title == original.title
+    assert copy.approving_act == original.approving_act
+    assert [(m.number, m.title) for m in copy.measures.order_by("order")] == [
+        (m.number, m.title) for m in original.measures.order_by("order")
+    ]
+    assert _rule_deadlines_per_measure(copy) == _rule_deadlines_per_measure(original)
+    assert _plan(copy) == _plan(original)  # and the same texts, executors, due dates and KPI targets
+    if key == "levokumsky-2021":  # «ежегодно, до 01 марта» over 2021–2025: five deadlines, not one
+        assert _rule_deadlines_per_measure(copy)["1"] == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_exported_file_shows_its_span_of_years_to_the_reader(fmt):
+    roadmap = RoadmapFactory(first_year=2021, last_year=2025, title="План мероприятий открытости")
+    MeasureFactory(section=SectionFactory(roadmap=roadmap), roadmap=roadmap, number="1")
+    data = export_docx(roadmap) if fmt == "docx" else export_xlsx(roadmap)
+    tables = read_tables(data, f"plan.{fmt}")
+    header = tables[0].preamble or [" ".join(filter(None, row.cells)) for row in tables[0].rows[:5]]
+    assert any("2021–2025 годы" in line for line in header)
+    assert any(roadmap.municipality.name in line for line in header)
+
+
 @pytest.mark.django_db
 @pytest.mark.skipif(not SAMPLES.is_dir(), reason="sample files not present")
 @pytest.mark.parametrize("sample", ["roadmap-khanty-mansiysky-2019.docx", "roadmap-zato-sibirsky-2018.xlsx"])
@@ -47,8 +87,8 @@ def test_round_trip_gives_the_same_measures_deadlines_and_executors(sample, fmt)
     municipality = MunicipalityFactory()
     original, _ = import_roadmap_file((SAMPLES / sample).read_bytes(), sample, municipality)
     data = export_docx(original) if fmt == "docx" else export_xlsx(original)
-    options = ImportOptions(first_year=original.first_year, last_year=original.last_year)
-    copy, result = import_roadmap_file(data, f"export.{fmt}", municipality, options)
+    copy, result = import_roadmap_file(data, f"export.{fmt}", municipality)
+    assert (copy.first_year, copy.last_year) == (original.first_year, original.last_year)
     assert copy.title == original.title
     assert copy.measures.count() == original.measures.count() > 0
     assert _plan(copy) == _plan(original)

@@ -312,3 +312,23 @@ def test_error_in_a_row_names_row_and_column_and_saves_nothing():
     assert message.startswith("Лист «Sheet», строка 4, столбец B «Наименование мероприятия»")
     assert "нет наименования мероприятия" in message
     assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    ("line", "years"),
+    [
+        ("Период реализации плана: 2021–2025 годы", (2021, 2025)),
+        ("Срок реализации – 2019-2024 гг.", (2019, 2024)),
+        ("Срок реализации Концепции – до 2030 года", (2020, 2022)),  # not the plan's span: the title's
+    ],
+)
+def test_a_stated_period_above_the_table_gives_the_years(line, years):
+    rows = [
+        ["№ п/п", "Наименование мероприятия", "Срок исполнения", "Ответственный исполнитель"],
+        ["1", "Мониторинг открытых данных", "ежегодно, до 01 марта", "отдел ИТ"],
+    ]
+    paragraphs = ("План мероприятий по повышению открытости на 2020–2022 годы", line)
+    result = parse(make_docx([rows], paragraphs=paragraphs), "plan.docx")
+    assert (result.first_year, result.last_year) == years
+    assert result.title == "План мероприятий по повышению открытости на 2020–2022 годы"
+    assert len(result.measures[0].deadlines) == years[1] - years[0] + 1

@@ -191,3 +191,53 @@ def test_survey_pages_constant_queries(client, django_assert_max_num_queries, wh
     grow(15)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def _open_data_survey_rows(municipality) -> dict[tuple[str, str], str]:
+    """The survey-results open-data set, as a visitor downloads it: (question, option) → percent."""
+    from opendata.models import Dataset
+    from opendata.portal_sets import ensure_portal_datasets, refresh_dataset
+    from tests.factories import DepartmentFactory
+
+    dataset = next(
+        d
+        for d in ensure_portal_datasets(municipality, DepartmentFactory(municipality=municipality))
+        if d.source == Dataset.Source.SURVEY_RESULTS
+    )
+    version = refresh_dataset(dataset)
+    rows = list(csv.reader(io.StringIO(version.file.read().decode("utf-8-sig"))))
+    header = rows[0]
+    question, option, share = header.index("question"), header.index("option"), header.index("percent")
+    return {(row[question], row[option]): row[share] for row in rows[1:]}
+
+
+def test_results_page_and_open_data_set_show_the_same_percent(client):
+    """7 of 23 is 30.4 %: the page printed 30 %, the open-data set 30.4; a multiple choice differed more."""
+    survey = SurveyFactory()
+    single = add_question(survey, "Удовлетворены ли вы качеством дорог?")
+    several = add_question(survey, "Какие услуги вы получали?", kind=Question.Kind.MULTIPLE)
+    yes, no = list(single.options.all())[:2]
+    first, second = list(several.options.all())[:2]
+    for n in range(23):
+        services.submit_response(
+            survey=survey,
+            respondent_key=f"r{n}",
+            answers={
+                single.pk: yes.pk if n < 7 else no.pk,
+                several.pk: [first.pk, second.pk] if n < 3 else [first.pk],
+            },
+        )
+    Survey = type(survey)
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(minutes=1))
+
+    page = client.get(reverse("surveys:survey_results", args=[survey.pk])).content.decode()
+    published = _open_data_survey_rows(survey.municipality)
+    expected = {
+        (single.text, yes.text): (7, 30),  # 30.4 %
+        (single.text, no.text): (16, 70),
+        (several.text, first.text): (23, 100),  # every respondent chose it
+        (several.text, second.text): (3, 13),  # of respondents, not of the 26 ticks
+    }
+    for (question, option), (count, share) in expected.items():
+        assert published[(question, option)] == str(share), (question, option)
+        assert f"ответов «{option}» - {count} чел. ({share}%)" in page

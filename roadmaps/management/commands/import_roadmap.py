@@ -9,7 +9,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from roadmaps.importing.errors import RoadmapImportError
-from roadmaps.importing.services import ImportOptions, parse_roadmap_file, save_parsed_roadmap
+from roadmaps.importing.services import (
+    ImportOptions,
+    file_checksum,
+    header_of,
+    import_warnings,
+    parse_roadmap_file,
+    record_finished_import,
+    save_parsed_roadmap,
+    with_act_from_file,
+)
 from roadmaps.models import DEADLINE_KIND_LABELS, LegalAct, Municipality
 
 
@@ -33,6 +42,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Создать не найденных исполнителей как подразделения и должностных лиц",
         )
+        parser.add_argument(
+            "--accept-warnings",
+            action="store_true",
+            help="Сохранить, несмотря на предупреждения (файл уже загружался, в нем указано другое МО)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Только показать, ничего не сохранять")
         parser.add_argument("--json", action="store_true", help="Вывести распознанное в формате JSON")
 
@@ -53,26 +67,35 @@ class Command(BaseCommand):
             create_executors=opts["create_executors"],
             table_index=opts["table"] - 1 if opts["table"] else None,
         )
+        data = path.read_bytes()
+        checksum = file_checksum(data)
         try:
-            result = parse_roadmap_file(
-                path.read_bytes(), path.name, municipality=municipality, options=options
-            )
-            if not options.act_number and result.act_number and not options.act_date:
-                options.act_number, options.act_kind = result.act_number, options.act_kind or result.act_kind
-                options.act_date = date.fromisoformat(result.act_date)
+            result = parse_roadmap_file(data, path.name, municipality=municipality, options=options)
+            options = with_act_from_file(options, result)
+            warnings = import_warnings(municipality, checksum, header_of(result))
+            if not opts["json"]:
+                for warning in warnings:
+                    self.stderr.write(self.style.WARNING(f"⚠ {warning}"))
+            if warnings and not opts["dry_run"] and not opts["accept_warnings"]:
+                raise CommandError(
+                    "Ничего не сохранено: есть предупреждения (см. выше). Если файл верный, повторите "
+                    "с --accept-warnings."
+                )
             roadmap = None
             if not opts["dry_run"]:
                 with transaction.atomic():
                     roadmap = save_parsed_roadmap(result, municipality, options)
+                    record_finished_import(municipality, path.name, data, checksum, roadmap, result)
         except RoadmapImportError as exc:
             raise CommandError("Файл не загружен, ничего не сохранено:\n" + "\n".join(exc.messages)) from exc
         except ValidationError as exc:
             raise CommandError("Ничего не сохранено: " + "; ".join(exc.messages)) from exc
         if opts["json"]:
-            data = result.to_dict()
-            data["saved"] = roadmap is not None
-            data["roadmap_id"] = roadmap.pk if roadmap else None
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            output = result.to_dict()
+            output["warnings"] = warnings
+            output["saved"] = roadmap is not None
+            output["roadmap_id"] = roadmap.pk if roadmap else None
+            self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
             return
         self._print(result)
         if roadmap is None:
