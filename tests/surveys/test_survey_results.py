@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,7 +56,10 @@ def test_demo_survey_results_page_prints_seed_002_figures(client, demo_survey):
     for line in SEED_002_LINES:
         assert line in page, line
     assert "Приняли участие: 642 чел." in page
-    assert "<svg" in page and "<script" not in page and "style=" not in page
+    assert "<svg" in page and "style=" not in page
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/js/low-vision.js">'
+    ]  # no inline script
     assert page.count("<rect") == 24
 
 
