@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+import yaml
 from check_jsonschema.builtin_schemas import get_builtin_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,8 +186,10 @@ def test_cache_may_evict_and_the_broker_never(compose):
 def test_the_portal_containers_take_their_settings_from_dot_env(compose):
     for name, service in portal_services(compose).items():
         assert service["env_file"] == [{"path": ".env", "required": True}], name
-        # One proxy (nginx) in front of gunicorn: the client address is taken one entry from the right.
-        assert service["environment"]["TRUSTED_PROXY_COUNT"] == "1", name
+        # One proxy (nginx) in front of gunicorn unless .env says a balancer adds one: a value compose set
+        # outright would override the administrator's .env.
+        assert service["environment"]["TRUSTED_PROXY_COUNT"] == "${TRUSTED_PROXY_COUNT:-1}", name
+        assert service["environment"]["DJANGO_READ_DOT_ENV_FILE"] == "1", name
         assert service["environment"]["DEBUG"] == "0", name
 
 
@@ -203,9 +206,27 @@ def test_nginx_serves_static_and_media_read_only_and_proxies_to_web(compose):
     assert ("media", MEDIA_ROOT, False) in volume_mounts(compose["services"]["web"])
     assert ("media", MEDIA_ROOT, False) in volume_mounts(compose["services"]["pdf-worker"])
     assert environment["PORTAL_UPSTREAM"] == f"web:{GUNICORN_PORT}"
-    assert {"80:80", "443:443"} <= set(nginx["ports"])
+    assert nginx["ports"] == ["80:80"]
     assert f"http://127.0.0.1:{environment['PORTAL_LISTEN']}/health/live/" in probe(nginx)
     assert nginx["depends_on"]["web"] == {"condition": "service_healthy"}
+
+
+def test_the_tls_file_turns_nginx_to_https_and_probes_it_there(compose):
+    overlay = yaml.safe_load((ROOT / "docker-compose.tls.yml").read_text(encoding="utf-8"))
+    jsonschema.validate(overlay, get_builtin_schema("vendor.compose-spec"))
+    assert set(overlay["services"]) == {"nginx"}, "TLS changes nothing but nginx"
+    nginx = overlay["services"]["nginx"]
+    assert nginx["environment"] == {"PORTAL_LISTEN": "443 ssl"}
+    # Compose appends ports and replaces the probe: 80 (now a redirect) and 443 are both published.
+    assert set(compose["services"]["nginx"]["ports"] + nginx["ports"]) == {"80:80", "443:443"}
+    assert "https://127.0.0.1:443/health/live/" in probe(nginx)
+    assert ("./certs", "/etc/nginx/certs", True) in volume_mounts(nginx)
+    (config,) = nginx["configs"]
+    assert config["target"].startswith("/etc/nginx/conf.d/") and config["target"].endswith(".conf")
+    tls = overlay["configs"][config["source"]]["content"]
+    for path in re.findall(r"ssl_certificate(?:_key)?\s+(\S+);", tls):
+        assert path.startswith("/etc/nginx/certs/"), path
+    assert "listen 80;" in tls and "return 301 https://" in tls
 
 
 @pytest.mark.parametrize("mode", ["local", "s3"])
@@ -226,8 +247,8 @@ def test_data_lives_in_named_volumes(compose):
     for name, service in compose["services"].items():
         for source, target, _ in volume_mounts(service):
             if source.startswith((".", "/")):
-                # Bind mounts only for what the administrator supplies: the nginx template and certificates.
-                assert name == "nginx" and target.startswith(("/etc/nginx/templates/", "/etc/nginx/certs")), (
+                # The one bind mount is the nginx template from this repository: data is never in a host folder.
+                assert name == "nginx" and target.startswith("/etc/nginx/templates/"), (
                     f"{name} keeps {target} in a host folder"
                 )
             else:
@@ -239,7 +260,7 @@ def test_optional_services_start_only_with_their_profile_and_listen_only_locally
     services = compose["services"]
     assert services["minio"]["profiles"] == ["s3"]
     assert services["minio-bucket"]["profiles"] == ["s3"] and services["minio-bucket"]["restart"] == "no"
-    assert "mc mb --ignore-existing" in services["minio-bucket"]["entrypoint"][2]
+    assert "mc mb --ignore-existing" in services["minio-bucket"]["command"][0]
     assert services["flower"]["profiles"] == ["monitoring"]
     # Flower shows task arguments (e-mail addresses): no password, no start.
     assert services["flower"]["environment"]["FLOWER_BASIC_AUTH"].startswith("${FLOWER_BASIC_AUTH:?")
