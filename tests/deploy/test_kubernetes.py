@@ -63,6 +63,10 @@ def test_the_kustomization_lists_every_manifest_and_only_existing_ones(kustomiza
     assert [image["name"] for image in kustomization["images"]] == [PORTAL_IMAGE]
 
 
+def test_the_manifests_leave_the_namespace_to_the_installer(manifests):
+    assert not [m for m in manifests if m["kind"] == "Namespace" or "namespace" in m["metadata"]]
+
+
 @pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
 def test_every_object_is_valid_against_the_kubernetes_schema(manifests, version):
     assert len(manifests) >= 12
@@ -124,6 +128,7 @@ def test_services_ingress_autoscaler_and_budget_point_at_what_exists(manifests):
         "name": "portal-web",
     }
     assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    assert "replicas" not in deployments["portal-web"]["spec"], "every apply would undo the autoscaler"
     (budget,) = of_kind(manifests, "PodDisruptionBudget").values()
     assert selects(budget["spec"]["selector"]["matchLabels"], deployments["portal-web"])
     assert budget["spec"]["minAvailable"] < hpa["spec"]["minReplicas"], "a budget no drain could ever meet"
