@@ -36,8 +36,9 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     python manage.py collectstatic --noinput -v0 \
     && rm -f /tmp/build.sqlite3 \
-    && mkdir -p /app/media \
-    && chown -R portal:portal /app/media /app/staticfiles
+    # Mount points of compose's media and static volumes: a new volume takes this owner, so uid 1000 can write.
+    && mkdir -p /app/media /srv/portal/static \
+    && chown portal:portal /app/media /srv/portal/static
 
 USER 1000:1000
 EXPOSE 8000
