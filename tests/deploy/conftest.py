@@ -7,7 +7,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
-NGINX_TEMPLATES = ROOT / "deploy" / "nginx"
 
 
 @pytest.fixture(scope="session")
