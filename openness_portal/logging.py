@@ -4,6 +4,9 @@ import contextvars
 import re
 import uuid
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 from openness_portal.client_ip import client_ip
 
 _request_id = contextvars.ContextVar("request_id", default="-")
@@ -28,15 +31,19 @@ class RequestIdMiddleware:
         incoming = request.headers.get(HEADER, "")
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        id_token = _request_id.set(request_id)
-        ip_token = _client_ip.set(client_ip(request) or "-")
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(id_token)
-            _client_ip.reset(ip_token)
+        # Kept until the response is closed (request_finished), not just until it leaves the middleware:
+        # Django logs a 4xx/5xx («Not Found: …») after the middleware chain has returned.
+        _request_id.set(request_id)
+        _client_ip.set(client_ip(request) or "-")
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished)
+def _forget_request(**kwargs):
+    _request_id.set("-")
+    _client_ip.set("-")
 
 
 class RequestContextFilter:

@@ -5,6 +5,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.utils.encoding import filepath_to_uri
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 
 class MediaS3Storage(S3Storage):
@@ -14,4 +15,4 @@ class MediaS3Storage(S3Storage):
     prefixes, which only their views serve (through this storage's `open`)."""
 
     def url(self, name, parameters=None, expire=None, http_method=None):
-        return urljoin(settings.MEDIA_URL, filepath_to_uri(self._normalize_name(self._clean_name(name))))
+        return urljoin(settings.MEDIA_URL, filepath_to_uri(self._normalize_name(clean_name(name))))
