@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
@@ -56,6 +57,7 @@ def server_error(request):
 
 
 @never_cache
+@transaction.non_atomic_requests  # a scrape every few seconds must not open a database transaction
 def metrics(request):
     """Prometheus metrics for a scraper that sends `Authorization: Bearer <METRICS_TOKEN>`; 404 otherwise."""
     token = settings.METRICS_TOKEN

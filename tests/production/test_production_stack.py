@@ -19,6 +19,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -306,12 +307,13 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack():
     reason = _missing()
     if reason:
         pytest.skip(reason)
-    tmp = tmp_path_factory.mktemp("production")
-    tmp.chmod(0o755)  # nginx's worker runs as an unprivileged user and reads the static files from here
+    # Not under pytest's own folder (0700): nginx's worker runs as an unprivileged user and reads static files.
+    tmp = Path(tempfile.mkdtemp(prefix="portal-production-"))
+    tmp.chmod(0o755)
     stack = Stack(tmp)
     ports = {name: free_port() for name in ("s3", "cache", "web", "nginx")}
     stack.ports = ports
@@ -468,6 +470,8 @@ def stack(tmp_path_factory):
         yield stack
     finally:
         stack.stop_all()
+        if os.environ.get("KEEP_PRODUCTION_TEST_FILES") != "1":
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def citizen(stack, n: int) -> Citizen:
@@ -591,6 +595,10 @@ def test_russian_404_with_the_request_id_in_the_json_log(stack):
     response = visitor.get("/no-such-page/")
     assert response.status == 404
     assert '<html lang="ru">' in response.text and "Страница не найдена" in response.text
+    # In the portal's layout, whose stylesheet nginx serves from the collectstatic folder.
+    stylesheet = re.search(r'href="(/static/css/portal\.[0-9a-f]+\.css)"', response.text).group(1)
+    css = visitor.get(stylesheet)
+    assert css.status == 200 and b"--accent" in css.body
     request_id = response.headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, passed through
 
