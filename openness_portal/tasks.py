@@ -1,14 +1,12 @@
-"""Portal-wide Celery tasks (nightly retention) and the report of every failed task to the logs."""
+"""Portal-wide Celery tasks: the nightly retention.
 
-import logging
+A failed task is reported by Celery itself (an ERROR line of celery.app.trace, JSON through LOGGING, since
+the worker does not hijack the root logger) and by Sentry's Celery integration when SENTRY_DSN is set."""
 
 from celery import shared_task
-from celery.signals import task_failure
 from django.db import InterfaceError, OperationalError
 
 from openness_portal import retention
-
-logger = logging.getLogger(__name__)
 
 BEAT_SCHEDULES: list[dict] = [
     {
@@ -33,15 +31,3 @@ BEAT_SCHEDULES: list[dict] = [
 def apply_retention(self) -> dict[str, int]:
     """Idempotent: a second run finds nothing more to delete."""
     return retention.apply_retention()
-
-
-@task_failure.connect
-def log_task_failure(sender=None, task_id=None, exception=None, einfo=None, **kwargs):
-    """Every failed task as one ERROR line (JSON in production), which Sentry also picks up when enabled."""
-    logger.error(
-        "task %s failed: %s",
-        getattr(sender, "name", sender),
-        f"{type(exception).__name__}: {exception}",
-        exc_info=(type(exception), exception, exception.__traceback__) if exception else None,
-        extra={"task_id": task_id, "task": getattr(sender, "name", str(sender))},
-    )

@@ -474,6 +474,35 @@ def stack():
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+@pytest.mark.parametrize("template", ["portal-local.conf.template", "portal-s3.conf.template"])
+def test_both_server_blocks_are_valid_nginx(template, tmp_path):
+    nginx = _nginx()
+    if not nginx or not shutil.which("openssl"):
+        pytest.skip("nginx or openssl is not installed")
+    cert, key = _self_signed_certificate(tmp_path)
+    block = tmp_path / "portal.conf"
+    block.write_text(
+        render_template(
+            ROOT / "deploy" / "nginx" / template,
+            {
+                "PORTAL_LISTEN": f"127.0.0.1:{free_port()} ssl",
+                "PORTAL_UPSTREAM": "127.0.0.1:8000",
+                "PORTAL_STATIC_ROOT": str(tmp_path / "static"),
+                "PORTAL_MEDIA_ROOT": str(tmp_path / "media"),
+                "PORTAL_S3_MEDIA_UPSTREAM": "http://127.0.0.1:9000/portal-media",
+            },
+        )
+    )
+    conf = nginx_conf(tmp_path, block, cert, key)
+    result = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path / "nginx"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def citizen(stack, n: int) -> Citizen:
     """Citizen n connects from 127.0.0.(n+1): loopback is a /8, so each has its own source address."""
     return Citizen(stack.ports["nginx"], f"127.0.0.{n + 1}")
@@ -516,6 +545,50 @@ def test_probes_answer_through_nginx_and_on_the_container_address(stack):
     assert response.status == 400
     time.sleep(0.5)
     assert list((stack.tmp / "mail").iterdir()) == []
+
+
+def test_the_worker_answers_its_probe(stack):
+    """The workers' health check: a ping through the broker to this very worker."""
+    ping = subprocess.run(
+        [
+            str(BIN / "celery"),
+            "-A",
+            "openness_portal",
+            "inspect",
+            "ping",
+            "-d",
+            f"production-test-{NONCE}@{socket.gethostname()}",
+            "--timeout",
+            "10",
+        ],
+        env=stack.web_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ping.returncode == 0, ping.stdout + ping.stderr
+    assert "pong" in ping.stdout
+    # The worker knows the portal-wide tasks too (CELERY_IMPORTS), not only the apps' own.
+    assert "openness_portal.tasks.apply_retention" in stack.log("worker")
+
+
+def test_a_task_failing_in_the_worker_is_reported_in_its_json_log(stack):
+    from celery import Celery
+
+    sender = Celery(broker=BROKER_URL)
+    try:
+        task_id = sender.send_task("openness_portal.ping", args=["не число"]).id
+    finally:
+        sender.close()
+
+    def reported():
+        records = [json.loads(line) for line in stack.log("worker").splitlines() if line.startswith("{")]
+        return [r for r in records if task_id in r["message"] and r["level"] == "ERROR"]
+
+    (record,) = wait_for(reported, timeout=30, what="the failed task's ERROR line")
+    assert "TypeError" in record["message"] + record.get("exc_info", "")
+    assert record["logger"] == "celery.app.trace"
 
 
 def test_twelve_citizens_are_each_heard_and_one_address_is_limited(stack):
