@@ -323,8 +323,9 @@ LOGGING = {
         # go to stdout always, and to ADMINS (if any) except what a stranger can cause at will.
         "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # A wrong Host header is a scanner or a misconfigured probe, not an incident: a warning, no mail.
-        "django.security.DisallowedHost": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A wrong Host header (scanners send thousands), a forged session or an oversized form is a
+        # stranger's doing, not an incident: logged, never mailed.
+        "django.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
