@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The embedded mode: debug on, SQLite, Celery eager (no broker), mail printed to the console.
-RUN_ENV := DEBUG=$${DEBUG:-1}
+# The embedded mode: debug on, SQLite, Celery eager (no broker), mail printed to the console. A production
+# .env in the same checkout is never read here (only DJANGO_READ_DOT_ENV_FILE=1 reads it).
+RUN_ENV := DEBUG=$${DEBUG:-1} DJANGO_READ_DOT_ENV_FILE=0
 
 .PHONY: run test lint format worker beat migrate demo install install-dev bench clean
 

@@ -1,12 +1,24 @@
-"""The `/health/` probe: database always, broker and cache when configured."""
+"""Probes: liveness (the process answers, nothing else touched) and readiness (database, broker, cache, storage).
 
+Both are answered by ProbeMiddleware, first in MIDDLEWARE: before host validation (a kubelet or Docker calls
+the container's own address with whatever Host), before the HTTPS redirect, and without the error mail a
+DisallowedHost would send. `/health/` stays as an alias of readiness.
+"""
+
+import logging
+import os
 import time
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+LIVE_PATH = "/health/live/"
+READY_PATHS = ("/health/ready/", "/health/")
 
 
 def _check_database():
@@ -22,12 +34,37 @@ def _check_broker():
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
-CHECKS = {"database": _check_database}
+def _check_cache():
+    cache = caches["default"]
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.startswith("django_redis."):
+        # django-redis with IGNORE_EXCEPTIONS swallows a dead Redis on get/set: ask the server itself.
+        from django_redis import get_redis_connection
+
+        get_redis_connection("default").ping()
+    elif backend == "django.core.cache.backends.redis.RedisCache":
+        cache._cache.get_client().ping()
+    else:
+        cache.set("health:probe", "1", 10)
+        if cache.get("health:probe") != "1":
+            raise RuntimeError("the cache did not return what was just stored")
 
 
-@never_cache
-@require_GET
-def health(request):
+def _check_storage():
+    if hasattr(default_storage, "bucket_name"):  # django-storages S3: the bucket exists and the keys work
+        default_storage.connection.meta.client.head_bucket(Bucket=default_storage.bucket_name)
+        return
+    location = default_storage.location
+    os.makedirs(location, exist_ok=True)
+    if not os.access(location, os.W_OK):
+        raise PermissionError(f"{location} is not writable")
+
+
+CHECKS = {"database": _check_database, "cache": _check_cache, "storage": _check_storage}
+
+
+def readiness():
+    """(body, status): every check's outcome; 503 when any fails, so the balancer stops sending traffic."""
     checks = dict(CHECKS)
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _check_broker
@@ -39,8 +76,38 @@ def health(request):
         except Exception as exc:  # any failure is what the probe must report, not raise
             healthy = False
             results[name] = {"status": "error", "error": f"{type(exc).__name__}: {exc}"[:300]}
+            logger.warning("readiness: %s failed: %s", name, results[name]["error"])
         else:
             results[name] = {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503
-    )
+    return {"status": "ok" if healthy else "error", "checks": results}, 200 if healthy else 503
+
+
+def _probe_response(body, status):
+    response = JsonResponse(body, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class ProbeMiddleware:
+    """Answer the probe paths before anything else looks at the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path == LIVE_PATH or path in READY_PATHS:
+            if request.method not in ("GET", "HEAD"):
+                return _probe_response({"status": "error", "error": "GET only"}, 405)
+            if path == LIVE_PATH:
+                return _probe_response({"status": "ok"}, 200)
+            return _probe_response(*readiness())
+        return self.get_response(request)
+
+
+def live(request):
+    return _probe_response({"status": "ok"}, 200)
+
+
+def ready(request):
+    return _probe_response(*readiness())

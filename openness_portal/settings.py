@@ -1,7 +1,9 @@
 """Settings for the openness portal, read from the environment (cookiecutter-django style).
 
 With no environment at all the portal runs embedded: SQLite in the project folder, Celery eager, mail to
-the console. Production sets DEBUG off and must then provide SECRET_KEY and ALLOWED_HOSTS.
+the console. Production sets DEBUG off and must then provide SECRET_KEY and ALLOWED_HOSTS. The `.env` file is
+read only when DJANGO_READ_DOT_ENV_FILE=1 (production sets it), so `make run` next to a production `.env`
+stays embedded.
 """
 
 from datetime import timedelta
@@ -16,7 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 env_file = BASE_DIR / ".env"
-if env.bool("DJANGO_READ_DOT_ENV_FILE", default=True) and env_file.exists():
+if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False) and env_file.exists():
     env.read_env(str(env_file))
 
 DEBUG = env.bool("DEBUG", default=False)
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "storages",
     "openness_portal.workdays",
     "openness_portal.notifications",
     "roadmaps",
@@ -63,6 +66,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: probes answer whatever the Host header (a kubelet or Docker calls the pod's IP) and never mail.
+    "openness_portal.health.ProbeMiddleware",
+    # Every log line of the request carries its id (X-Request-ID from nginx, or a new one) and client IP.
+    "openness_portal.logging.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -134,19 +141,40 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG  # serve straight from the apps' static folders without collectstatic
 if DEBUG:
     STATIC_ROOT.mkdir(exist_ok=True)
-MEDIA_URL = "/media/"
+# Uploaded and generated files: local disk (embedded, or one host), or an S3-compatible bucket (MinIO, Yandex
+# Object Storage, VK Cloud) when AWS_STORAGE_BUCKET_NAME is set, so web and workers on different hosts share
+# them. Either way public files are served by nginx under MEDIA_URL; private ones (reports, imports) only
+# through their views (deploy/nginx/ refuses their prefixes).
+MEDIA_URL = env("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_ACCESS_KEY_ID = env("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME", default=None)
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE", default="path")
+    AWS_S3_FILE_OVERWRITE = False  # as on disk: a second upload of «приказ.pdf» gets its own name
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides (public read of the public prefixes)
+    AWS_QUERYSTRING_AUTH = False
+    DEFAULT_FILE_STORAGE_BACKEND = "openness_portal.storage.MediaS3Storage"
+else:
+    DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
+        # Pre-compressed copies cost minutes of collectstatic; STATIC_COMPRESS=0 leaves gzip to nginx.
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.bool("STATIC_COMPRESS", default=True)
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -182,6 +210,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBIL
 CELERY_TASK_ROUTES = {"reports.tasks.build_report_pdf": {"queue": "pdf"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The portal package is not an app (its AppConfig is the admin's): its tasks are imported by name.
+CELERY_IMPORTS = ["openness_portal.tasks"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # REST framework and the OpenAPI schema.
@@ -239,7 +269,8 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    # Prometheus scrapes over the cluster network; probes are answered before this (health.ProbeMiddleware).
+    SECURE_REDIRECT_EXEMPT = [r"^metrics/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
@@ -263,16 +294,73 @@ COMMENT_RATE_LIMITS = {
     ],
 }
 
+# Logs: one JSON object a line on stdout (python-json-logger), each with the request id and client IP of the
+# request it belongs to (openness_portal/logging.py). LOG_FORMAT=plain for a human at a terminal.
+LOG_FORMAT = env("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request": {"()": "openness_portal.logging.RequestContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(client_ip)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request"]},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["request"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own default would print to the console only with DEBUG on and mail every error: errors
+        # go to stdout always, and to ADMINS (if any) except what a stranger can cause at will.
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A wrong Host header (scanners send thousands), a forged session or an oversized form is a
+        # stranger's doing, not an incident: logged, never mailed.
+        "django.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Retention: what the nightly job (openness_portal.retention) deletes, in days; 0 keeps rows forever.
+RETENTION_REMINDER_LOG_DAYS = env.int("RETENTION_REMINDER_LOG_DAYS", default=400)
+RETENTION_NOTIFICATION_DAYS = env.int("RETENTION_NOTIFICATION_DAYS", default=400)
+# Change history older than this is dropped, except each object's latest row (who changed it last).
+RETENTION_HISTORY_DAYS = env.int("RETENTION_HISTORY_DAYS", default=3 * 365)
+RETENTION_LOGIN_ATTEMPT_DAYS = env.int("RETENTION_LOGIN_ATTEMPT_DAYS", default=90)
+# Expired sessions are removed by the same job (Django's clearsessions), whatever their age setting.
+
+# Prometheus metrics (django-prometheus) at /metrics/, only with METRICS_TOKEN set and sent as
+# `Authorization: Bearer <token>`; otherwise the path is a 404 and no metrics middleware runs. Under gunicorn
+# set PROMETHEUS_MULTIPROC_DIR (an empty tmpfs folder) so all workers' counters are summed.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+if METRICS_TOKEN:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE.insert(2, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+
+# Errors and failed Celery tasks to Sentry (or GlitchTip, its self-hosted counterpart) when SENTRY_DSN is set.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # citizens' addresses and e-mails stay on the portal
+    )

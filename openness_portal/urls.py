@@ -32,7 +32,11 @@ def _api_urls():
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("health/", health.health, name="health"),
+    # Answered by health.ProbeMiddleware before these patterns are reached; named here for reverse().
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
+    path("health/", health.ready, name="health"),
+    path("metrics/", views.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(_api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -48,3 +52,6 @@ for app in sorted(DOMAIN_APPS, key=lambda app: app != "surveys"):
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "openness_portal.views.page_not_found"
+handler500 = "openness_portal.views.server_error"
