@@ -250,6 +250,17 @@ CONSTANT_FIELDS = {
 EMPTY_FIELDS = {"groups", "res_type", "res_name", "res_description", "url", "version"}
 EMPTY_PREFIXES = ("extras_", "vocab_", "res_extras_")
 DATE_COLUMNS = {"metadata_modified": "updated_at", "metadata_created": "created_at"}
+RANGELESS_FIELDS = {
+    "name",
+    "identifier",
+    "id",
+    "organization",
+    "owner_org",
+    "tags",
+    "keywords",
+    "text",
+    "title",
+}
 NOTHING = Q(pk__in=[])
 
 
@@ -318,11 +329,9 @@ def _range(node: solr_query.Range) -> Q:
             or node.field.startswith(EMPTY_PREFIXES)
         ):
             return NOTHING
-        raise SearchQueryError(
-            f"undefined field {node.field}"
-            if node.field not in ("name", "id")
-            else f"range queries on {node.field} are not supported"
-        )
+        if node.field in RANGELESS_FIELDS:
+            raise SearchQueryError(f"range queries on {node.field} are not supported")
+        raise SearchQueryError(f"undefined field {node.field}")
     condition = Q()
     if node.low != "*":
         condition &= Q(**{f"{column}__{'gte' if node.include_low else 'gt'}": _date(node.low)})

@@ -78,9 +78,8 @@ def tokenize(text: str) -> list[tuple[str, str]]:
         if match is None:
             raise QuerySyntaxError(f"Cannot parse query at position {position}: {text}")
         position = match.end()
-        kind = match.lastgroup if match.lastgroup not in ("low", "high") else "range"
-        if match.group("range"):
-            kind = "range"
+        # lastgroup names the innermost group that matched: a range reports its bounds' groups
+        kind = "range" if match.group("range") else match.lastgroup
         if kind == "ws":
             continue
         value = match.group(0)

@@ -56,7 +56,15 @@ def test_harvester_organisation_filters_and_modified_since(client, three_towns):
 
 
 def test_query_errors_answer_400_in_ckans_error_shape(client, three_towns):
-    for fq in ["organization:(alpha", "metadata_modified:[yesterday TO *]", "secret:1", "AND"]:
+    bad = [
+        "organization:(alpha",
+        "metadata_modified:[yesterday TO *]",
+        "secret:1",
+        "AND",
+        "name:[a TO b]",
+        "tags:[1 TO",
+    ]
+    for fq in bad:
         status, body = search(client, fq=fq)
         assert status == 400, fq
         assert body["success"] is False and body["error"]["__type"] == "Search Query Error"
