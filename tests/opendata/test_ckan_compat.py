@@ -154,6 +154,8 @@ def test_metadata_modified_moves_when_what_a_client_sees_changes(client):
     assert shown["maintainer_email"] == "new@example.ru"
     since = (timezone.now() - timedelta(days=1)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert names(client, fq=f"metadata_modified:[{since} TO *]") == [dataset.name]
+    dcat = json.loads(client.get("/catalog.jsonld", {"modified_since": since}).content)
+    assert any(node.get("dct:identifier") == dataset.identifier for node in dcat["@graph"])
 
     before = backdate()
     municipality = dataset.municipality

@@ -126,7 +126,7 @@ def test_frictionless_validates_every_data_package(portal, opendata_demo):
     assert json.loads(result.stdout)["valid"] is True
 
 
-def test_rdflib_reads_the_dcat_properties_harvesters_and_shacl_shapes_check(portal, settings):
+def test_rdflib_reads_the_dcat_ap_properties_importers_need(portal, settings):
     import rdflib
     from rdflib.compare import isomorphic
     from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS
