@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OpendataConfig(AppConfig):
     name = "opendata"
     verbose_name = _("Открытые данные")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

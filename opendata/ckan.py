@@ -8,13 +8,12 @@ import json
 import re
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.db.models import Q
-from django.utils.dateparse import parse_datetime
 
-from . import formats, selectors
-from .models import STANDARD_VERSION_URL, Dataset, DatasetVersion
+from . import formats, selectors, solr_query
+from .models import STANDARD_VERSION_URL, Dataset, DatasetVersion, fold
 
 CKAN_VERSION = "2.10.0"
 ORG_NAMESPACE = uuid.UUID("6b1f7a0e-3c1d-4d55-9f0e-1b6e2f0d7a11")  # fixed: organization ids stay stable
@@ -50,8 +49,18 @@ class ValidationError(ActionError):
 
 
 class SearchQueryError(ActionError):
-    status = 409
+    """CKAN answers an invalid query with 400 and the message in its own words."""
+
+    status = 400
     type_name = "Search Query Error"
+
+    def __init__(self, message=""):
+        super().__init__(f"Search Query is invalid: {message!r}")
+
+
+class NotAuthorized(ActionError):
+    status = 403
+    type_name = "Authorization Error"
 
 
 def iso(value) -> str | None:
@@ -225,86 +234,148 @@ def _get_municipality(identifier: str):
 
 # ---- fq / q / sort -----------------------------------------------------------------------------------
 
-CLAUSE_RE = re.compile(r'([+-]?)([A-Za-z_]+):(\[[^\]]*\]|"[^"]*"|\S+)')
-RANGE_RE = re.compile(r"^\[\s*(\S+)\s+TO\s+(\S+)\s*\]$", re.IGNORECASE)
-NOOP_FIELDS = {"dataset_type": "dataset", "capacity": "public", "state": "active", "type": "dataset"}
+# Fields of CKAN's Solr schema that always hold one value here: a match on it keeps or drops every set.
+CONSTANT_FIELDS = {
+    "dataset_type": "dataset",
+    "type": "dataset",
+    "capacity": "public",
+    "state": "active",
+    "site_id": "default",
+    "entity_type": "package",
+    "private": "false",
+    "res_format": "csv",
+    "license_id": LICENSE_ID,
+}
+# Fields CKAN's schema defines that nothing here fills (no groups, no vocabularies): they match nothing.
+EMPTY_FIELDS = {"groups", "res_type", "res_name", "res_description", "url", "version"}
+EMPTY_PREFIXES = ("extras_", "vocab_", "res_extras_")
+DATE_COLUMNS = {"metadata_modified": "updated_at", "metadata_created": "created_at"}
+RANGELESS_FIELDS = {
+    "name",
+    "identifier",
+    "id",
+    "organization",
+    "owner_org",
+    "tags",
+    "keywords",
+    "text",
+    "title",
+}
+NOTHING = Q(pk__in=[])
 
 
-def _range_bound(text: str) -> datetime | None:
-    if text == "*":
-        return None
-    if text.upper().startswith("NOW"):
-        return datetime.now(UTC)
-    value = parse_datetime(text.replace("Z", "+00:00"))
-    if value is None:
+def _text_match(column: str, value: str) -> Q:
+    if value == "*":
+        return Q()
+    if value.endswith("*"):
+        return Q(**{f"{column}__istartswith": value.rstrip("*")})
+    return Q(**{f"{column}__iexact": value})
+
+
+def _organization(value: str) -> Q:
+    if value == "*":
+        return Q()
+    ids = [m.pk for m in _municipalities() if value in (m.slug, org_id(m))]
+    return Q(municipality__pk__in=ids)
+
+
+def _term(term: solr_query.Term) -> Q:
+    field, value = term.field, term.value
+    if field is None or field in ("text", "title", "notes", "title_ngram"):
+        return selectors.search_filter(value, phrase=term.quoted)
+    if field in CONSTANT_FIELDS:
+        return (
+            Q()
+            if value in ("*", CONSTANT_FIELDS[field]) or value.lower() == CONSTANT_FIELDS[field]
+            else NOTHING
+        )
+    if field in EMPTY_FIELDS or field.startswith(EMPTY_PREFIXES):
+        return NOTHING
+    if field in ("organization", "owner_org"):
+        return _organization(value)
+    if field in ("name", "identifier"):
+        return _text_match("identifier", value)
+    if field == "id":
+        if value == "*":
+            return Q()
         try:
-            value = datetime.fromisoformat(text[:10])
-        except ValueError as exc:
-            raise SearchQueryError(f"Invalid date: {text}") from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+            return Q(uuid=uuid.UUID(value))
+        except ValueError:
+            return NOTHING
+    if field in ("tags", "keywords"):
+        return Q() if value == "*" else selectors.keyword_filter(value)
+    if field in DATE_COLUMNS:
+        if value == "*":
+            return Q()
+        return Q(**{DATE_COLUMNS[field]: _date(value)})
+    if field in ("author", "creator"):
+        return _text_match("owner__name", value)
+    raise SearchQueryError(f"undefined field {field}")
+
+
+def _date(text: str):
+    try:
+        return solr_query.parse_date(text)
+    except solr_query.QuerySyntaxError as exc:
+        raise SearchQueryError(str(exc)) from exc
+
+
+def _range(node: solr_query.Range) -> Q:
+    column = DATE_COLUMNS.get(node.field)
+    if column is None:
+        if (
+            node.field in CONSTANT_FIELDS
+            or node.field in EMPTY_FIELDS
+            or node.field.startswith(EMPTY_PREFIXES)
+        ):
+            return NOTHING
+        if node.field in RANGELESS_FIELDS:
+            raise SearchQueryError(f"range queries on {node.field} are not supported")
+        raise SearchQueryError(f"undefined field {node.field}")
+    condition = Q()
+    if node.low != "*":
+        condition &= Q(**{f"{column}__{'gte' if node.include_low else 'gt'}": _date(node.low)})
+    if node.high != "*":
+        condition &= Q(**{f"{column}__{'lte' if node.include_high else 'lt'}": _date(node.high)})
+    return condition
+
+
+def _to_q(node) -> Q:
+    if isinstance(node, solr_query.Term):
+        return _term(node)
+    if isinstance(node, solr_query.Range):
+        return _range(node)
+    if isinstance(node, solr_query.Not):
+        inner = _to_q(node.part)
+        return NOTHING if inner == Q() else ~inner
+    parts = [_to_q(part) for part in node.parts]
+    if isinstance(node, solr_query.Or):
+        if any(part == Q() for part in parts):
+            return Q()
+        condition = parts[0]
+        for part in parts[1:]:
+            condition |= part
+        return condition
+    condition = Q()
+    for part in parts:
+        condition &= part
+    return condition
 
 
 def parse_clauses(text: str) -> Q:
-    """The Solr subset harvesters send: `metadata_modified:[… TO *]`, `organization:`, `tags:`, `name:`…"""
-    condition = Q()
-    position = 0
-    text = text.strip()
-    for match in CLAUSE_RE.finditer(text):
-        if text[position : match.start()].strip() not in ("", "AND"):
-            raise SearchQueryError(f"Can not parse query: {text}")
-        position = match.end()
-        sign, field, raw = match.groups()
-        value = raw.strip('"')
-        if field in NOOP_FIELDS:
-            continue
-        if field in ("metadata_modified", "metadata_created"):
-            bounds = RANGE_RE.match(raw)
-            column = "updated_at" if field == "metadata_modified" else "created_at"
-            if bounds:
-                low, high = _range_bound(bounds.group(1)), _range_bound(bounds.group(2))
-                clause = Q()
-                if low is not None:
-                    clause &= Q(**{f"{column}__gte": low})
-                if high is not None:
-                    clause &= Q(**{f"{column}__lte": high})
-            else:
-                clause = Q(**{column: _range_bound(value)})
-        elif field in ("organization", "owner_org"):
-            clause = Q(municipality__slug=value) | Q(
-                municipality__pk__in=[m.pk for m in _municipalities() if org_id(m) == value]
-            )
-        elif field in ("name", "identifier"):
-            clause = Q(identifier__iexact=value)
-        elif field == "id":
-            try:
-                clause = Q(uuid=uuid.UUID(value))
-            except ValueError:
-                clause = Q(pk__in=[])
-        elif field in ("tags", "keywords"):
-            clause = Q(keywords__icontains=value)
-        elif field == "res_format":
-            clause = Q() if value.lower() == "csv" else Q(pk__in=[])
-        elif field in ("title", "text", "notes"):
-            clause = selectors.search_filter(value)
-        elif field == "license_id":
-            clause = Q() if value == LICENSE_ID else Q(pk__in=[])
-        else:
-            raise SearchQueryError(f"undefined field {field}")
-        condition &= ~clause if sign == "-" else clause
-    if text[position:].strip():
-        raise SearchQueryError(f"Can not parse query: {text}")
-    return condition
+    """`q` or `fq` in the Solr subset CKAN clients send (see solr_query), as a filter on published sets."""
+    try:
+        tree = solr_query.parse(text)
+    except solr_query.QuerySyntaxError as exc:
+        raise SearchQueryError(str(exc)) from exc
+    return _to_q(tree)
 
 
 def parse_q(q: str) -> Q:
     q = (q or "").strip()
     if q in ("", "*:*", "*"):
         return Q()
-    if CLAUSE_RE.fullmatch(q.split()[0]):
-        return parse_clauses(q)
-    return selectors.search_filter(q)
+    return parse_clauses(q)
 
 
 SORT_FIELDS = {
@@ -356,10 +427,11 @@ def package_search(data: dict, ctx: Context):
     """Search datasets. Params: q, fq, rows, start, sort, facet.field, facet.limit."""
     rows = _int(data, "rows", ROWS_DEFAULT, maximum=ROWS_MAX)
     start = _int(data, "start", 0)
-    condition = parse_q(str(data.get("q", ""))) & parse_clauses(str(data.get("fq", "") or ""))
-    fq_list = data.get("fq_list") or []
-    for fq in fq_list if isinstance(fq_list, list) else [fq_list]:
-        condition &= parse_clauses(str(fq))
+    condition = Q()
+    for q in _list(data.get("q")):
+        condition &= parse_q(q)
+    for fq in [*_list(data.get("fq")), *_list(data.get("fq_list"))]:
+        condition &= parse_clauses(fq)
     sort = str(data.get("sort") or "score desc, metadata_modified desc")
     ordering = parse_sort(sort)
     matched = selectors.published_datasets().filter(condition)
@@ -375,15 +447,33 @@ def package_search(data: dict, ctx: Context):
     }
 
 
+def _list(value) -> list[str]:
+    """A parameter given once, repeated (a list) or as a JSON list, as a list of strings."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value if item not in (None, "")]
+    return [str(value)]
+
+
+def _facet_fields(value) -> list[str]:
+    fields = []
+    for item in _list(value):
+        if item.lstrip().startswith("["):
+            try:
+                parsed = json.loads(item)
+            except ValueError as exc:
+                raise ValidationError(**{"facet.field": ["Invalid JSON list"]}) from exc
+            if not isinstance(parsed, list):
+                raise ValidationError(**{"facet.field": ["Must be a list"]})
+            fields += [str(field) for field in parsed]
+        else:
+            fields.append(item)
+    return fields
+
+
 def _facets(data: dict, matched):
-    fields = data.get("facet.field") or []
-    if isinstance(fields, str):
-        try:
-            fields = json.loads(fields)
-        except ValueError as exc:
-            raise ValidationError(**{"facet.field": ["Invalid JSON list"]}) from exc
-    if not isinstance(fields, list):
-        raise ValidationError(**{"facet.field": ["Must be a list"]})
+    fields = _facet_fields(data.get("facet.field"))
     limit = _int(data, "facet.limit", 50)
     facets, search_facets = {}, {}
     if not fields:
@@ -426,7 +516,9 @@ def organization_list(data: dict, ctx: Context):
     """Organizations (municipalities). Params: all_fields, sort, limit, offset."""
     from django.db.models import Count
 
-    qs = _municipalities().annotate(package_count=Count("datasets", filter=Q(datasets__is_published=True)))
+    # The same sets every other action shows: in the register and with at least one data version.
+    public = Q(datasets__is_published=True, datasets__modified__isnull=False)
+    qs = _municipalities().annotate(package_count=Count("datasets", filter=public))
     sort = str(data.get("sort") or "name asc")
     if sort.startswith("package_count"):
         qs = qs.order_by("-package_count", "slug")
@@ -484,6 +576,66 @@ def status_show(data: dict, ctx: Context):
     }
 
 
+def site_read(data: dict, ctx: Context):
+    """Whether the site may be read: always, the register is public."""
+    return True
+
+
+def group_list(data: dict, ctx: Context):
+    """Groups: the portal has none (sets belong to municipalities, which are organizations)."""
+    return []
+
+
+def group_show(data: dict, ctx: Context):
+    """A group: none exists. Params: id."""
+    _required(data, "id")
+    raise NotFound("Group not found")
+
+
+def tag_list(data: dict, ctx: Context):
+    """Keywords of the published sets. Params: query, vocabulary_id, all_fields."""
+    if data.get("vocabulary_id"):
+        raise NotFound("Could not find vocabulary")
+    names = sorted(
+        {
+            k
+            for keywords in selectors.published_datasets().values_list("keywords", flat=True)
+            for k in keywords.split(",")
+            if k
+        }
+    )
+    query = fold(str(data.get("query") or data.get("q") or ""))
+    if query:
+        names = [name for name in names if query in fold(name)]
+    if _bool(data, "all_fields"):
+        return [{"id": name, "name": name, "display_name": name, "vocabulary_id": None} for name in names]
+    return names
+
+
+def license_dict() -> dict:
+    return {
+        "id": LICENSE_ID,
+        "title": LICENSE_TITLE,
+        "url": "",
+        "od_conformance": "approved",
+        "osd_conformance": "not reviewed",
+        "domain_content": True,
+        "domain_data": True,
+        "domain_software": False,
+        "family": "",
+        "is_generic": True,
+        "is_okd_compliant": True,
+        "is_osi_compliant": False,
+        "maintainer": "",
+        "status": "active",
+    }
+
+
+def license_list(data: dict, ctx: Context):
+    """The licenses sets may carry: the portal's terms of use (free use with a reference to the source)."""
+    return [license_dict()]
+
+
 def help_show(data: dict, ctx: Context):
     """The help text of an action. Params: name."""
     name = _required(data, "name")
@@ -504,5 +656,16 @@ ACTIONS = {
         resource_show,
         status_show,
         help_show,
+        site_read,
+        group_list,
+        group_show,
+        tag_list,
+        license_list,
     )
 }
+# CKAN's write actions: an anonymous client gets CKAN's answer (403), not «unknown action».
+WRITE_ACTION_RE = re.compile(r"^[a-z_]+_(create|update|patch|delete|purge|revise|reorder|member_create)$")
+
+
+def is_write_action(name: str) -> bool:
+    return bool(WRITE_ACTION_RE.match(name))

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterable
+from datetime import UTC
 
 from django.utils.translation import gettext as _
 
@@ -118,19 +119,27 @@ def datapackage(
         "description": dataset.description,
         "keywords": dataset.keyword_list,
         "homepage": absolute(dataset.get_absolute_url()),
-        "created": dataset.created.isoformat() if dataset.created else None,
+        "created": rfc3339(min((v.published_at for v in versions), default=dataset.created_at)),
         "version": ymd(dataset.modified),
         "licenses": [{"name": "other-open", "title": dataset.terms}],
         "contributors": [
             {"title": dataset.owner.name, "role": "publisher"},
-            *(
-                [{"title": dataset.publisher_name, "email": dataset.publisher_mbox, "role": "maintainer"}]
-                if dataset.publisher_name
-                else []
-            ),
+            *([_maintainer(dataset)] if dataset.publisher_name else []),
         ],
         "resources": resources,
     }
+
+
+def rfc3339(moment) -> str:
+    """The Data Package spec's `created`: an RFC 3339 date-time in UTC (a bare date fails validation)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _maintainer(dataset: Dataset) -> dict:
+    contributor = {"title": dataset.publisher_name, "role": "maintainer"}
+    if dataset.publisher_mbox:  # an empty e-mail fails the spec's email format
+        contributor["email"] = dataset.publisher_mbox
+    return contributor
 
 
 def table_schema(structure: DatasetStructure) -> dict:

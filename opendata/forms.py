@@ -69,7 +69,9 @@ class PublishVersionForm(forms.Form):
     )
     version_date = forms.DateField(label=_("Дата версии"), required=False, help_text=_("Пусто — сегодня."))
     valid = forms.DateField(
-        label=_("Дата актуальности данных"), required=False, help_text=_("Пусто — дата версии.")
+        label=_("Дата актуальности данных"),
+        required=False,
+        help_text=_("До какой даты данные актуальны. Пусто — дата очередной актуализации по периодичности."),
     )
 
     def __init__(self, *args, dataset: Dataset, **kwargs):

@@ -24,6 +24,11 @@ CODE_VALIDATOR = RegexValidator(
 )
 
 
+def fold(text: str) -> str:
+    """Text as search compares it: casefolded (Cyrillic too, which SQLite's LIKE and lower() leave alone), ё as е."""
+    return (text or "").casefold().replace("ё", "е")
+
+
 def add_months(day: date, months: int) -> date:
     """Same day N months later, clamped to the month's end (31 January + 1 month = 28/29 February)."""
     month_index = day.month - 1 + months
@@ -135,8 +140,11 @@ class Dataset(models.Model):
     next_update_due = models.DateField(
         _("очередная актуализация"), null=True, blank=True, editable=False, db_index=True
     )
+    search_text = models.TextField(_("текст для поиска"), blank=True, default="", editable=False)
     created_at = models.DateTimeField(_("создан"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("метаданные изменены"), auto_now=True)
+    # What CKAN clients see as metadata_modified: also touched when the responsible official, the owner
+    # department or the municipality changes what the passport shows (opendata.signals).
+    updated_at = models.DateTimeField(_("метаданные изменены"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("набор открытых данных")
@@ -151,13 +159,33 @@ class Dataset(models.Model):
         # The identifier is derived, stored for lookups and uniqueness across municipalities.
         self.identifier = f"{self.municipality.inn}-{self.code}"
         self.next_update_due = next_due(self.modified, self.periodicity)
+        self.keywords = ",".join(self.keyword_list)
+        self.search_text = self.build_search_text()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "identifier", "next_update_due", "updated_at"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                "identifier",
+                "next_update_due",
+                "updated_at",
+                "keywords",
+                "search_text",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("opendata:passport", args=[self.identifier])
+
+    def build_search_text(self) -> str:
+        owner = self.owner.name if self.owner_id else ""
+        return fold(" \n".join([self.title, self.description, self.keywords, self.identifier, owner]))
+
+    @property
+    def slug(self) -> str:
+        """A latin name made from the title (GOST-like transliteration), for importers that need one."""
+        from slugify import slugify
+
+        return slugify(self.title, max_length=90, word_boundary=True) or self.name
 
     def clean(self):
         errors = {}

@@ -256,7 +256,7 @@ def refresh_dataset(dataset: Dataset):
         and latest.structure.fields == spec.fields
     ):
         # Unchanged data checked today is still current: move the relevance date, not the version.
-        Dataset.objects.filter(pk=dataset.pk).update(valid=today)
+        Dataset.objects.filter(pk=dataset.pk).update(valid=services.valid_until(dataset, today))
         return None
     if latest is not None and latest.date >= today:
         logger.info("%s changed again today; the next version is published tomorrow", dataset.identifier)

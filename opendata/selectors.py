@@ -6,7 +6,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .models import DataIssueReport, Dataset, DatasetStructure, DatasetVersion, DownloadEvent
+from .models import DataIssueReport, Dataset, DatasetStructure, DatasetVersion, DownloadEvent, fold
 
 SEARCH_THRESHOLD = 20  # the register shows a search box above this many sets
 
@@ -48,17 +48,28 @@ def register(*, municipality=None, q: str = "") -> QuerySet:
     ).order_by("municipality__name", "title", "pk")
 
 
-def search_filter(q: str) -> Q:
+def search_filter(q: str, *, phrase: bool = False) -> Q:
+    """Every word (or the whole phrase) in the title, description, keywords, identifier or owner, any case.
+
+    Compares casefolded text stored on save (`Dataset.search_text`): the same on SQLite, whose LIKE folds
+    only ASCII, and on PostgreSQL, without a collation or an extension.
+    """
+    words = [q] if phrase else q.split()
     condition = Q()
-    for word in q.split():
-        condition &= (
-            Q(title__icontains=word)
-            | Q(description__icontains=word)
-            | Q(keywords__icontains=word)
-            | Q(identifier__icontains=word)
-            | Q(owner__name__icontains=word)
-        )
+    for word in words:
+        condition &= Q(search_text__contains=fold(word))
     return condition
+
+
+def keyword_filter(keyword: str) -> Q:
+    """Sets with exactly this keyword (CKAN's `tags:` is an exact match; keywords are stored comma-joined)."""
+    keyword = keyword.strip()
+    return (
+        Q(keywords=keyword)
+        | Q(keywords__startswith=f"{keyword},")
+        | Q(keywords__endswith=f",{keyword}")
+        | Q(keywords__contains=f",{keyword},")
+    )
 
 
 def passport(identifier: str) -> tuple[Dataset, list[DatasetVersion], list[DatasetStructure]]:

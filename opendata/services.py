@@ -17,6 +17,7 @@ from .models import (
     DatasetStructure,
     DatasetVersion,
     DownloadEvent,
+    next_due,
 )
 from .validation import UploadError, parse_structure, read_table, validate_rows
 
@@ -49,6 +50,13 @@ def check_upload(
     return structure_fields, formats.csv_bytes([table.header, *table.rows]), len(table.rows)
 
 
+def valid_until(dataset: Dataset, version_date: date) -> date:
+    """`valid` of the recommendations v3.0 («дата актуальности»): the date until which the set is current,
+    i.e. when the next update is due by its periodicity; a set updated «as needed» has no such date, so
+    it is current as of its version date."""
+    return next_due(version_date, dataset.periodicity) or version_date
+
+
 @transaction.atomic
 def publish_version(
     dataset: Dataset,
@@ -63,40 +71,66 @@ def publish_version(
 ) -> DatasetVersion:
     """Publish a new immutable version; a change of columns makes a new structure version.
 
+    A second upload on the same day corrects that day's version in place: the file name rule
+    `data-YYYYMMDD-structure-YYYYMMDD.csv` allows one file a day, and the earlier versions keep their files.
     Everything is checked before the first write: on any error nothing is published.
     """
     dataset = Dataset.objects.select_for_update().select_related("municipality").get(pk=dataset.pk)
-    version_date = version_date or dataset.municipality.local_today()
+    today = dataset.municipality.local_today()
+    version_date = version_date or today
+    if version_date > today:
+        raise UploadError(
+            [
+                _(
+                    "Дата версии %(date)s еще не наступила: опубликовать можно версию не позже сегодняшней даты."
+                )
+                % {"date": version_date.strftime("%d.%m.%Y")}
+            ]
+        )
+    valid = valid or valid_until(dataset, version_date)
+    if valid < version_date:
+        raise UploadError([_("Дата актуальности не может быть раньше даты версии.")])
     fields, normalised, row_count = check_upload(
         dataset, content, structure_content=structure_content, structure_fields=structure_fields
     )
     latest = latest_version(dataset)
-    if latest and latest.date >= version_date:
+    if latest and latest.date > version_date:
         raise UploadError(
             [
-                _("Версия от %(date)s уже опубликована; дата новой версии должна быть позже.")
+                _(
+                    "Уже опубликована более поздняя версия, от %(date)s; дата новой версии не может быть раньше."
+                )
                 % {"date": latest.date.strftime("%d.%m.%Y")}
             ]
         )
+    correction = latest if latest and latest.date == version_date else None
     structure = current_structure(dataset)
     if structure is None or structure.fields != fields:
-        if structure is not None and structure.date >= version_date:
+        if structure is not None and structure.date == version_date and correction is not None:
+            # Only the version being corrected uses a structure of its own day: correct it with it.
+            structure.fields = fields
+            structure.save(update_fields=["fields"])
+        elif structure is not None and structure.date >= version_date:
             raise UploadError(
                 [_("Структура от этой даты уже есть; новую структуру можно опубликовать со следующей датой.")]
             )
-        structure = DatasetStructure.objects.create(dataset=dataset, date=version_date, fields=fields)
+        else:
+            structure = DatasetStructure.objects.create(dataset=dataset, date=version_date, fields=fields)
+    if correction is not None:
+        provenance = provenance.strip() or _("исправление версии от %(date)s") % {
+            "date": version_date.strftime("%d.%m.%Y")
+        }
     provenance = provenance.strip() or _("плановая актуализация")
-    version = DatasetVersion(
-        dataset=dataset,
-        structure=structure,
-        date=version_date,
-        checksum=formats.checksum(normalised),
-        size=len(normalised),
-        row_count=row_count,
-        provenance=provenance,
-        valid=valid or version_date,
-        published_by=user if user is not None and user.is_authenticated else None,
-    )
+    version = correction or DatasetVersion(dataset=dataset, date=version_date)
+    version.structure = structure
+    version.checksum = formats.checksum(normalised)
+    version.size = len(normalised)
+    version.row_count = row_count
+    version.provenance = provenance
+    version.valid = valid
+    version.published_by = user if user is not None and user.is_authenticated else None
+    if correction is not None:
+        version.published_at = timezone.now()
     version.file.save(version.filename, ContentFile(normalised), save=False)
     version.save()
     dataset.created = dataset.created or version_date
@@ -171,13 +205,17 @@ def answer_issue_report(
 def request_dataset(
     municipality, *, title: str, description: str = "", author_name: str = "", author_email: str = ""
 ) -> DatasetRequest:
-    return DatasetRequest.objects.create(
+    obj = DatasetRequest.objects.create(
         municipality=municipality,
         title=title.strip(),
         description=description.strip(),
         author_name=author_name.strip(),
         author_email=author_email.strip(),
     )
+    from .tasks import notify_dataset_requested
+
+    transaction.on_commit(lambda: notify_dataset_requested.delay(obj.pk))
+    return obj
 
 
 @transaction.atomic

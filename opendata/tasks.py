@@ -27,6 +27,12 @@ def notify_issue_answered(report_id: int, answered_at: str) -> bool:
     return notifications.notify_issue_answered(report_id, answered_at)
 
 
+@shared_task(autoretry_for=(SMTPException, OSError, ConnectionError), retry_backoff=30, max_retries=8)
+def notify_dataset_requested(request_id: int) -> int:
+    """Tell the coordinators about a request for a new set; keyed by request and recipient, so sent once."""
+    return notifications.notify_dataset_requested(request_id)
+
+
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=60, max_retries=5)
 def refresh_portal_datasets() -> dict:
     """Idempotent: an unchanged checksum publishes nothing, a version per set and day at most."""

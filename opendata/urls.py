@@ -30,6 +30,9 @@ urlpatterns = [
     path("api/action/<str:action>", views.ckan_action, name="ckan_action_unversioned"),
     path("catalog.jsonld", views.catalog_jsonld, name="catalog_jsonld"),
     path("catalog.ttl", views.catalog_ttl, name="catalog_ttl"),
+    path("catalog.rdf", views.catalog_rdf, name="catalog_rdf"),
+    path("catalog", views.catalog, name="catalog"),
     re_path(r"^dataset/(?P<name>[A-Za-z0-9_-]+)\.jsonld$", views.dataset_jsonld, name="dataset_jsonld"),
     re_path(r"^dataset/(?P<name>[A-Za-z0-9_-]+)\.ttl$", views.dataset_ttl, name="dataset_ttl"),
+    re_path(r"^dataset/(?P<name>[A-Za-z0-9_-]+)\.rdf$", views.dataset_rdf, name="dataset_rdf"),
 ]

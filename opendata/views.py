@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from openness_portal.client_ip import client_ip
 from roadmaps.models import Municipality
@@ -25,8 +25,14 @@ from .models import DEFAULT_TERMS_OF_USE, STANDARD_VERSION_URL, DataIssueReport,
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
+def portal_url(path: str) -> str:
+    """Absolute URLs and IRIs from PORTAL_URL, not the request's Host: one identity for a set whatever
+    domain or proxy a client came through."""
+    return settings.PORTAL_URL + path
+
+
 def _absolute(request):
-    return request.build_absolute_uri
+    return portal_url
 
 
 def _csv_response(rows, filename: str) -> HttpResponse:
@@ -35,7 +41,7 @@ def _csv_response(rows, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe  # HEAD too: link checkers and harvesters probe files with HEAD
 def index(request):
     municipality = None
     slug = request.GET.get("municipality")
@@ -71,7 +77,7 @@ def index(request):
     )
 
 
-@require_GET
+@require_safe
 def list_csv(request):
     datasets = selectors.published_datasets().order_by("identifier")
     if request.GET.get("municipality"):
@@ -99,11 +105,11 @@ def _passport_context(request, identifier, report_form=None):
         "downloads_total": sum(counts.values()),
         "report_form": report_form or IssueReportForm(),
         "standard_version": STANDARD_VERSION_URL,
-        "absolute": request.build_absolute_uri("/").rstrip("/"),
+        "absolute": settings.PORTAL_URL,
     }
 
 
-@require_GET
+@require_safe
 def passport(request, identifier):
     return render(request, "opendata/passport.html", _passport_context(request, identifier))
 
@@ -128,7 +134,7 @@ def report_issue(request, identifier):
     return redirect(report.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def report_status(request, token):
     report = get_object_or_404(
         DataIssueReport.objects.select_related(
@@ -161,26 +167,26 @@ def request_dataset(request):
     return redirect(obj.get_absolute_url())
 
 
-@require_GET
+@require_safe
 def request_status(request, token):
     obj = get_object_or_404(DatasetRequest.objects.select_related("municipality", "dataset"), token=token)
     return render(request, "opendata/request_status.html", {"obj": obj, "municipality": obj.municipality})
 
 
-@require_GET
+@require_safe
 def meta_csv(request, identifier):
     dataset, versions, structures = selectors.passport(identifier)
     return _csv_response(formats.meta_rows(dataset, versions, structures, _absolute(request)), "meta.csv")
 
 
-@require_GET
+@require_safe
 def structure_csv(request, identifier, structure_date):
     dataset = get_object_or_404(selectors.published_datasets(), identifier=identifier)
     structure = get_object_or_404(dataset.structures, date=_ymd(structure_date))
     return _csv_response(formats.structure_rows(structure), structure.filename)
 
 
-@require_GET
+@require_safe
 def data_file(request, identifier, data_date, structure_date):
     dataset = get_object_or_404(selectors.published_datasets(), identifier=identifier)
     version = get_object_or_404(
@@ -188,9 +194,10 @@ def data_file(request, identifier, data_date, structure_date):
         date=_ymd(data_date),
         structure__date=_ymd(structure_date),
     )
-    services.record_download(
-        version, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
-    )
+    if request.method == "GET":  # a link checker's HEAD is not a download
+        services.record_download(
+            version, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+        )
     response = FileResponse(version.file.open("rb"), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'inline; filename="{version.filename}"'
     response["Cache-Control"] = "public, max-age=86400"
@@ -204,7 +211,7 @@ def _ymd(text: str):
         raise Http404 from exc
 
 
-@require_GET
+@require_safe
 def datapackage_json(request, identifier):
     dataset, versions, _structures = selectors.passport(identifier)
     body = formats.datapackage(dataset, versions, _absolute(request))
@@ -243,7 +250,7 @@ def _catalog(request):
     def page_url(number):
         params = {k: v for k, v in request.GET.items() if k != "page"}
         params["page"] = number
-        return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+        return portal_url(f"{request.path}?{urlencode(params)}")
 
     graph = dcat.catalog_graph(
         datasets, _absolute(request), title=settings.PORTAL_NAME, page=page, total=total, page_url=page_url
@@ -251,7 +258,7 @@ def _catalog(request):
     return graph, None
 
 
-@require_GET
+@require_safe
 def catalog_jsonld(request):
     graph, error = _catalog(request)
     if error:
@@ -259,12 +266,41 @@ def catalog_jsonld(request):
     return HttpResponse(dcat.dumps(graph), content_type="application/ld+json; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def catalog_ttl(request):
     graph, error = _catalog(request)
     if error:
         return error
     return HttpResponse(graph.turtle(), content_type="text/turtle; charset=utf-8")
+
+
+@require_safe
+def catalog_rdf(request):
+    graph, error = _catalog(request)
+    if error:
+        return error
+    return HttpResponse(dcat.rdfxml(graph), content_type="application/rdf+xml; charset=utf-8")
+
+
+CATALOG_FORMATS = {
+    "text/turtle": "opendata:catalog_ttl",
+    "application/rdf+xml": "opendata:catalog_rdf",
+    "application/ld+json": "opendata:catalog_jsonld",
+    "application/json": "opendata:catalog_jsonld",
+}
+
+
+@require_safe
+def catalog(request):
+    """The catalog's IRI resolves: RDF clients get the catalog in the format they accept, browsers the
+    register page (303, as for any IRI that names a thing rather than a document)."""
+    preferred = request.get_preferred_type(["text/html", *CATALOG_FORMATS])
+    target = reverse(CATALOG_FORMATS.get(preferred, "opendata:index"))
+    query = request.META.get("QUERY_STRING")
+    response = redirect(f"{target}?{query}" if query else target)
+    response.status_code = 303
+    response["Vary"] = "Accept"
+    return response
 
 
 def _dataset_graph(request, name):
@@ -280,23 +316,56 @@ def _dataset_graph(request, name):
     return graph
 
 
-@require_GET
+@require_safe
 def dataset_jsonld(request, name):
     return HttpResponse(
         dcat.dumps(_dataset_graph(request, name)), content_type="application/ld+json; charset=utf-8"
     )
 
 
-@require_GET
+@require_safe
 def dataset_ttl(request, name):
     return HttpResponse(_dataset_graph(request, name).turtle(), content_type="text/turtle; charset=utf-8")
+
+
+@require_safe
+def dataset_rdf(request, name):
+    return HttpResponse(
+        dcat.rdfxml(_dataset_graph(request, name)), content_type="application/rdf+xml; charset=utf-8"
+    )
 
 
 # ---- CKAN Action API --------------------------------------------------------------------------------
 
 
+def _mixed(query_dict) -> dict:
+    """CKAN's reading of a form or query string: a key given once is a string, a repeated key a list."""
+    return {key: values[0] if len(values) == 1 else values for key, values in query_dict.lists()}
+
+
+def _action_data(request) -> dict:
+    """The action's parameters the way CKAN reads them (ckan/views/api.py): query string for GET; for POST a
+    form (a lone key holding JSON is a JSON body sent as a form, as `curl -d '{…}'` does) or a JSON body."""
+    if request.method != "POST":
+        return _mixed(request.GET)
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = request.POST
+        values = [value for _key, value in form.items()]
+        if len(form) == 1 and values[0] in ("", "1") and next(iter(form)).lstrip().startswith("{"):
+            data = json.loads(next(iter(form)))
+        else:
+            return {**_mixed(request.GET), **_mixed(form)}
+    elif request.body:
+        data = json.loads(request.body.decode("utf-8"))
+    else:
+        return _mixed(request.GET)
+    if not isinstance(data, dict):
+        raise ValueError("Request data must be a dictionary")
+    return data
+
+
 @csrf_exempt  # read-only actions: a POST changes nothing, and harvesters post JSON without a CSRF token
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def ckan_action(request, action):
     help_url = (
         request.build_absolute_uri(reverse("opendata:ckan_action", args=["help_show"])) + f"?name={action}"
@@ -308,39 +377,29 @@ def ckan_action(request, action):
         )
 
     function = ckan.ACTIONS.get(action)
+    if function is None and ckan.is_write_action(action):
+        return envelope(
+            403,
+            success=False,
+            error={
+                "__type": "Authorization Error",
+                "message": _("Доступ запрещен: открытые данные портала только для чтения."),
+            },
+        )
     if function is None:
         return envelope(
             400,
             success=False,
             error={"__type": "Bad Request", "message": f"Bad request - Action name not known: {action}"},
         )
-    if request.method == "POST" and request.body and not request.content_type.startswith("multipart/"):
-        if request.content_type == "application/x-www-form-urlencoded":
-            data = request.POST.dict()
-        else:
-            try:
-                data = json.loads(request.body.decode("utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                return envelope(
-                    400,
-                    success=False,
-                    error={"__type": "Bad Request", "message": f"Bad request - JSON Error: {exc}"},
-                )
-            if not isinstance(data, dict):
-                return envelope(
-                    400,
-                    success=False,
-                    error={
-                        "__type": "Bad Request",
-                        "message": "Bad request - Request data must be a dictionary",
-                    },
-                )
-    elif request.method == "POST":
-        data = request.POST.dict()
-    else:
-        data = request.GET.dict()
     try:
-        result = function(data, ckan.Context(_absolute(request)))
+        data = _action_data(request)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return envelope(
+            400, success=False, error={"__type": "Bad Request", "message": f"Bad request - JSON Error: {exc}"}
+        )
+    try:
+        result = function(data, ckan.Context(portal_url))
     except ckan.ActionError as exc:
         return envelope(exc.status, success=False, error=exc.body())
     return envelope(200, success=True, result=result)

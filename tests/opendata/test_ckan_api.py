@@ -4,6 +4,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from opendata.models import Dataset
@@ -28,7 +29,7 @@ def test_envelope_and_package_show_by_name_and_id(client):
     resource = result["resources"][0]
     assert (
         resource["url"]
-        == f"http://testserver/opendata/{dataset.identifier}/data-20240301-structure-20240301.csv"
+        == f"{settings.PORTAL_URL}/opendata/{dataset.identifier}/data-20240301-structure-20240301.csv"
     )
     assert resource["format"] == "CSV"
     assert (
@@ -51,10 +52,13 @@ def test_errors_use_ckan_types_and_codes(client):
     }
     bad_rows = client.get("/api/3/action/package_search", {"rows": "x"})
     assert bad_rows.status_code == 409 and bad_rows.json()["error"]["rows"] == ["Invalid integer"]
-    unknown = client.get("/api/3/action/package_create")
+    unknown = client.get("/api/3/action/no_such_action")
     assert unknown.status_code == 400 and "Action name not known" in unknown.json()["error"]["message"]
+    write = client.post("/api/3/action/package_create", {"name": "x"})
+    assert write.status_code == 403 and write.json()["error"]["__type"] == "Authorization Error"
     bad_fq = client.get("/api/3/action/package_search", {"fq": "secret_field:1"})
-    assert bad_fq.status_code == 409 and bad_fq.json()["error"]["__type"] == "Search Query Error"
+    assert bad_fq.status_code == 400 and bad_fq.json()["error"]["__type"] == "Search Query Error"
+    assert "undefined field secret_field" in bad_fq.json()["error"]["message"]
 
 
 def test_json_post_without_csrf_token(client):
@@ -92,7 +96,8 @@ def test_package_search_fq_by_organization_and_metadata_modified(client):
 
 def test_package_search_q_sort_and_facets(client):
     sets = make_sets(3)
-    Dataset.objects.filter(pk=sets[1].pk).update(title="Места для купания")
+    sets[1].title = "Места для купания"
+    sets[1].save()
     body = client.get("/api/3/action/package_search", {"q": "купания"}).json()["result"]
     assert [r["name"] for r in body["results"]] == [sets[1].name]
     body = client.get(

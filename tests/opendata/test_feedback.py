@@ -7,7 +7,7 @@ from django.core import mail
 
 from opendata import services
 from opendata.models import DataIssueReport, DatasetRequest, DownloadEvent
-from tests.factories import UserFactory
+from tests.factories import StaffRoleFactory, UserFactory
 from tests.opendata.factories import published_dataset, rows_csv
 
 pytestmark = pytest.mark.django_db
@@ -99,19 +99,25 @@ def _upload(content):
     return SimpleUploadedFile("fixed.csv", content, content_type="text/csv")
 
 
-def test_citizen_requests_a_new_set_and_sees_its_status(client):
+def test_citizen_requests_a_new_set_and_sees_its_status(client, django_capture_on_commit_callbacks):
     dataset = published_dataset()
-    response = client.post(
-        "/opendata/request/",
-        {
-            "municipality": dataset.municipality.pk,
-            "title": "Расписание автобусов",
-            "author_email": "ivan@example.ru",
-            "consent": "on",
-        },
-    )
+    coordinator = StaffRoleFactory(municipality=dataset.municipality, user__email="coord@example.ru")
+    StaffRoleFactory(user__email="other@example.ru")  # another municipality's coordinator hears nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/opendata/request/",
+            {
+                "municipality": dataset.municipality.pk,
+                "title": "Расписание автобусов",
+                "author_email": "ivan@example.ru",
+                "consent": "on",
+            },
+        )
     obj = DatasetRequest.objects.get()
     assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [[coordinator.user.email]]
+    assert f"№ {obj.pk}" in mail.outbox[0].subject and "Расписание автобусов" in mail.outbox[0].body
+    assert "ivan@example.ru" not in mail.outbox[0].body, "the citizen's contact stays private"
     services.answer_dataset_request(
         obj, status=DatasetRequest.Status.PUBLISHED, answer="Опубликован", dataset=dataset
     )

@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 
 from opendata.models import STANDARD_VERSION_URL, Dataset
 
@@ -39,8 +40,8 @@ def parse(response):
 
 
 def local(url):
-    assert url.startswith("http://testserver/")
-    return url.removeprefix("http://testserver")
+    assert url.startswith(f"{settings.PORTAL_URL}/")
+    return url.removeprefix(f"{settings.PORTAL_URL}")
 
 
 def test_list_csv_header_first_row_and_one_row_per_set(client, opendata_demo):
@@ -53,7 +54,7 @@ def test_list_csv_header_first_row_and_one_row_per_set(client, opendata_demo):
     for identifier, title, value, fmt in sets:
         assert re.fullmatch(rf"{inn}-[a-z0-9_]+", identifier)
         assert title and fmt == "csv"
-        assert value == f"http://testserver/opendata/{identifier}/meta.csv"
+        assert value == f"{settings.PORTAL_URL}/opendata/{identifier}/meta.csv"
 
 
 def test_every_demo_set_has_meta_structure_and_data_files_that_agree(client, opendata_demo):
@@ -74,14 +75,14 @@ def test_every_demo_set_has_meta_structure_and_data_files_that_agree(client, ope
         structures = {}
         for label, url in structure_rows:
             assert re.fullmatch(r"structure-\d{8}", label)
-            assert url == f"http://testserver/opendata/{identifier}/{label}.csv"
+            assert url == f"{settings.PORTAL_URL}/opendata/{identifier}/{label}.csv"
             table = parse(client.get(local(url)))
             assert table[0] == ["field name", "english description", "russian description", "format"]
             assert all(len(r) == 4 and r[0] and r[2] for r in table[1:])
             structures[label[-8:]] = [r[0] for r in table[1:]]
         for label, url in data_rows:
             match = re.fullmatch(r"data-(\d{8})-structure-(\d{8})", label)
-            assert match and url == f"http://testserver/opendata/{identifier}/{label}.csv"
+            assert match and url == f"{settings.PORTAL_URL}/opendata/{identifier}/{label}.csv"
             table = parse(client.get(local(url)))
             assert table[0] == structures[match.group(2)], "the data header is its structure's field list"
             assert len(table) > 1 and all(len(r) == len(table[0]) for r in table)

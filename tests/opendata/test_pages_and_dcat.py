@@ -4,6 +4,7 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from opendata.models import Dataset, Periodicity
@@ -95,16 +96,16 @@ def test_catalog_jsonld_is_paged_and_filters_by_modified_since(client):
     Dataset.objects.filter(pk=sets[0].pk).update(updated_at=timezone.now() - timedelta(days=10))
     body = json.loads(client.get("/catalog.jsonld").content)
     nodes = {n["@id"]: n for n in body["@graph"]}
-    catalog = nodes["http://testserver/catalog"]
+    catalog = nodes[f"{settings.PORTAL_URL}/catalog"]
     assert catalog["@type"] == "dcat:Catalog" and len(catalog["dcat:dataset"]) == 3
-    dataset_node = nodes[f"http://testserver{sets[1].get_absolute_url()}"]
+    dataset_node = nodes[f"{settings.PORTAL_URL}{sets[1].get_absolute_url()}"]
     assert dataset_node["dct:identifier"] == sets[1].identifier
     assert dataset_node["dct:title"] == {"@value": sets[1].title, "@language": "ru"}
     paging = next(n for n in body["@graph"] if n.get("@type") == "hydra:PagedCollection")
     assert paging["hydra:totalItems"]["@value"] == "3"
     since = (timezone.now() - timedelta(days=1)).date().isoformat()
     recent = json.loads(client.get("/catalog.jsonld", {"modified_since": since}).content)
-    catalog = next(n for n in recent["@graph"] if n["@id"] == "http://testserver/catalog")
+    catalog = next(n for n in recent["@graph"] if n["@id"] == f"{settings.PORTAL_URL}/catalog")
     assert len(catalog["dcat:dataset"]) == 2
     assert client.get("/catalog.jsonld", {"modified_since": "вчера"}).status_code == 400
     assert dcat.PAGE_SIZE >= 1
@@ -118,7 +119,7 @@ def test_catalog_turtle_and_dataset_jsonld(client):
     text = ttl.content.decode()
     assert "@prefix dcat: <http://www.w3.org/ns/dcat#> ." in text
     assert '"Строка с \\"кавычками\\"\\nи переводом"@ru' in text
-    assert f"<http://testserver{dataset.get_absolute_url()}>\n    a dcat:Dataset" in text
+    assert f"<{settings.PORTAL_URL}{dataset.get_absolute_url()}>\n    a dcat:Dataset" in text
     one = json.loads(client.get(f"/dataset/{dataset.name}.jsonld").content)
     distributions = [n for n in one["@graph"] if n.get("@type") == "dcat:Distribution"]
     assert distributions[0]["dcat:downloadURL"]["@id"].endswith("data-20240301-structure-20240301.csv")

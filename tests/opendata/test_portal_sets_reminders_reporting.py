@@ -1,6 +1,6 @@
 """The portal's own sets refresh only on change; stale sets feed the reminders; annual totals."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -156,3 +156,38 @@ def test_survey_results_set_counts_confirmed_answers_and_imported_results():
     )
     version = portal_sets.refresh_dataset(dataset)
     assert version.row_count == 2 and "x@example.ru" not in version.file.read().decode()
+
+
+def test_unanswered_error_reports_and_requests_are_reminded_after_the_answer_period():
+    import time_machine
+
+    from opendata.reminders import ANSWER_WORKING_DAYS
+    from openness_portal.notifications.registry import reminder_sources, stage_set
+    from openness_portal.workdays.calendar import add_working_days
+
+    official = OfficialFactory(email="resp@example.ru")
+    dataset = published_dataset(municipality=official.municipality, responsible_official=official)
+    with time_machine.travel(datetime(2024, 4, 1, 9, tzinfo=UTC), tick=False):  # a Monday
+        waiting = services.report_issue(dataset, description="Ошибка в строке 2")
+        answered = services.report_issue(dataset, description="Ошибка в строке 3")
+        request = services.request_dataset(dataset.municipality, title="Расписание автобусов")
+    services.answer_issue_report(answered, status=DataIssueReport.Status.IN_PROGRESS, answer="Проверяем")
+    due = add_working_days(date(2024, 4, 1), ANSWER_WORKING_DAYS)
+    sources = reminder_sources()
+    assert stage_set("opendata_issue_unanswered") == stage_set("opendata_request_unanswered") == "overdue"
+
+    reports = list(sources["opendata_issue_unanswered"](dates=[due], municipality_ids=None))
+    assert [i.subject_key for i in reports] == [f"issue-report:{waiting.pk}"], (
+        "an answered report is not reminded"
+    )
+    assert reports[0].recipients[0].email == "resp@example.ru" and f"№ {waiting.pk}" in reports[0].title
+    assert (
+        list(sources["opendata_issue_unanswered"](dates=[due - timedelta(days=1)], municipality_ids=None))
+        == []
+    )
+
+    requests = list(sources["opendata_request_unanswered"](dates=[due], municipality_ids=None))
+    assert [i.subject_key for i in requests] == [f"dataset-request:{request.pk}"]
+    assert requests[0].recipients == (), "the sweep sends items without recipients to the coordinators"
+    services.answer_dataset_request(request, status=DatasetRequest.Status.ACCEPTED, answer="Готовим")
+    assert list(sources["opendata_request_unanswered"](dates=[due], municipality_ids=None)) == []

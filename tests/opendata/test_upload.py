@@ -1,15 +1,15 @@
 """Uploads are checked against the structure before anything is published."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from opendata import formats, services
-from opendata.models import DatasetStructure, DatasetVersion
+from opendata.models import DatasetStructure, DatasetVersion, Periodicity
 from opendata.validation import UploadError
 from tests.factories import UserFactory
-from tests.opendata.factories import published_dataset, rows_csv
+from tests.opendata.factories import FIELDS, published_dataset, rows_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -128,10 +128,64 @@ def test_same_structure_keeps_the_structure_version_and_old_files_stay_unchanged
     assert b"".join(client.get(first.get_absolute_url()).streaming_content) == old_bytes
 
 
-def test_a_version_must_be_newer_than_the_last_one():
+def test_a_version_may_not_be_dated_before_the_last_one():
     dataset = published_dataset(version_date=date(2024, 3, 1))
-    with pytest.raises(UploadError, match="уже опубликована"):
-        services.publish_version(dataset, rows_csv(2), provenance="", version_date=date(2024, 3, 1))
+    with pytest.raises(UploadError, match="более поздняя версия, от 01.03.2024"):
+        services.publish_version(dataset, rows_csv(2), provenance="", version_date=date(2024, 2, 1))
+    assert dataset.versions.count() == 1
+
+
+def test_same_day_correction_replaces_that_days_file_and_keeps_earlier_versions(client):
+    dataset = published_dataset(version_date=date(2024, 3, 1))
+    earlier = dataset.versions.get()
+    earlier_bytes = b"".join(client.get(earlier.get_absolute_url()).streaming_content)
+    today = services.publish_version(dataset, rows_csv(4), provenance="плановая актуализация")
+    before = dataset.__class__.objects.get(pk=dataset.pk).updated_at
+    corrected = services.publish_version(dataset, rows_csv(5), provenance="")
+    assert corrected.pk == today.pk and corrected.uuid == today.uuid, "the CKAN resource id stays the same"
+    assert dataset.versions.count() == 2 and corrected.row_count == 5
+    assert corrected.provenance.startswith("исправление версии от")
+    served = b"".join(client.get(corrected.get_absolute_url()).streaming_content)
+    assert served == rows_csv(5)
+    assert b"".join(client.get(earlier.get_absolute_url()).streaming_content) == earlier_bytes
+    dataset.refresh_from_db()
+    assert dataset.updated_at > before and dataset.provenance == corrected.provenance
+
+
+def test_same_day_correction_may_change_the_columns_of_that_day():
+    dataset = published_dataset()
+    first = services.publish_version(dataset, rows_csv(2), provenance="")
+    fewer = [f for f in FIELDS if f["name"] != "opened"]
+    corrected = services.publish_version(
+        dataset, rows_csv(2, fields=fewer), provenance="", structure_fields=fewer
+    )
+    assert corrected.pk == first.pk and corrected.structure.field_names == ["id", "name", "count"]
+    assert DatasetStructure.objects.filter(dataset=dataset).count() == 2
+
+
+def test_future_dated_version_is_refused_in_russian_and_staleness_does_not_move():
+    dataset = published_dataset(version_date=date(2024, 3, 1))
+    tomorrow = dataset.municipality.local_today() + timedelta(days=1)
+    with pytest.raises(UploadError, match=r"еще не наступила"):
+        services.publish_version(dataset, rows_csv(2), provenance="", version_date=tomorrow)
+    dataset.refresh_from_db()
+    assert dataset.modified == date(2024, 3, 1) and dataset.versions.count() == 1
+
+
+def test_valid_is_the_date_until_which_the_set_is_current():
+    """Recommendations v3.0: «дата актуальности» — until when the data are current, i.e. the next update."""
+    dataset = published_dataset(version_date=date(2024, 3, 1), periodicity=Periodicity.QUARTERLY)
+    assert dataset.valid == date(2024, 6, 1) == dataset.next_update_due
+    version = services.publish_version(
+        dataset, rows_csv(2), provenance="", version_date=date(2024, 4, 1), valid=date(2024, 12, 31)
+    )
+    assert version.valid == date(2024, 12, 31)
+    with pytest.raises(UploadError, match="не может быть раньше даты версии"):
+        services.publish_version(
+            dataset, rows_csv(2), provenance="", version_date=date(2024, 5, 1), valid=date(2024, 4, 30)
+        )
+    as_needed = published_dataset(version_date=date(2024, 3, 1), periodicity=Periodicity.AS_NEEDED)
+    assert as_needed.valid == date(2024, 3, 1)
 
 
 def test_non_utf8_and_ragged_rows_are_refused():
