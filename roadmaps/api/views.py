@@ -163,7 +163,15 @@ class ProgressEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._transition(request, services.accept_progress)
+        """The response's `notice` (Russian) says when accepting completed no deadline of the period."""
+        entry = self.get_object()
+        try:
+            entry = services.accept_progress(entry, user=request.user)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise as_drf_error(exc) from exc
+        data = s.ProgressEntrySerializer(entry).data
+        data["notice"] = services.acceptance_notice(entry)
+        return Response(data, status=status.HTTP_200_OK)
 
     @extend_schema(request=s.ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return")
