@@ -111,6 +111,10 @@ class MeasureSerializer(serializers.ModelSerializer):
     needs_clarification = serializers.SerializerMethodField()
     deadlines = DeadlineSerializer(many=True, read_only=True)
     kpis = KpiSerializer(many=True, read_only=True)
+    status = serializers.CharField(
+        source="year_status", read_only=True, help_text="Статус за год status_year, как в таблице."
+    )
+    status_year = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Measure
@@ -128,6 +132,8 @@ class MeasureSerializer(serializers.ModelSerializer):
             "needs_clarification",
             "deadlines",
             "kpis",
+            "status",
+            "status_year",
         ]
 
     def get_section(self, obj) -> dict:
