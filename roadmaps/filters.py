@@ -59,9 +59,7 @@ class MeasureFilter(django_filters.FilterSet):
 
         today = self.today or today_for_filters()
         year = self._cleaned("year") or self.default_year or today.year
-        if "year_status" not in queryset.query.annotations:  # the API list annotates it for the same year
-            queryset = queryset.with_year_status(today, int(year))
-        return queryset.filter(year_status=value)
+        return queryset.filter_year_status(value, today, int(year))
 
 
 class DeadlineFilter(django_filters.FilterSet):

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, CharField, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -287,29 +287,30 @@ class Section(models.Model):
 
 class MeasureQuerySet(models.QuerySet):
     def with_year_status(self, today: date, year: int):
-        """Annotate `year_status`, what the measure's «Статус <year>» badge says (table, filter, API).
+        """Annotate `year_severity`, the place in STATUS_SEVERITY of what the measure's «Статус <year>» badge
+        says (table, filter, API; `measure_status_code` names it). One integer, so the SQL stays one pass.
 
         The most urgent status among the year's deadlines and the earlier ones still overdue (a missed
         one-off stays overdue until done); with none of those, the most urgent among earlier deadlines
         (a one-off met in 2019 still reads «исполнено» in 2025); with no deadline at all, «не применимо».
         """
         first_day = date(year, 1, 1)
-        overdue = Deadline.Status.OVERDUE
-        own = (
-            Deadline.objects.filter(measure=OuterRef("pk"))
-            .with_severity(today)
-            .order_by("severity", "due_date", "id")
-        )
-        of_year = own.filter(deadlines_of_year(year) | Q(status_code=overdue, due_date__lt=first_day))
+        own = Deadline.objects.filter(measure=OuterRef("pk")).with_severity(today).order_by("severity")
+        overdue = STATUS_SEVERITY.index(Deadline.Status.OVERDUE)
+        of_year = own.filter(deadlines_of_year(year) | Q(severity=overdue, due_date__lt=first_day))
         earlier = own.filter(due_date__lt=first_day)
-        return self.annotate(
-            year_status=Coalesce(
-                Subquery(of_year.values("status_code")[:1]),
-                Subquery(earlier.values("status_code")[:1]),
-                Value(Deadline.Status.NOT_APPLICABLE),
-                output_field=CharField(),
-            )
+        severity = Coalesce(
+            Subquery(of_year.values("severity")[:1]),
+            Subquery(earlier.values("severity")[:1]),
+            Value(STATUS_SEVERITY.index(Deadline.Status.NOT_APPLICABLE)),
         )
+        return self.annotate(year_severity=severity)
+
+    def filter_year_status(self, status: str, today: date, year: int):
+        """The measures whose «Статус <year>» badge reads `status` (see `with_year_status`)."""
+        if "year_severity" not in self.query.annotations:  # the API list annotates it already
+            self = self.with_year_status(today, year)
+        return self.filter(year_severity=STATUS_SEVERITY.index(status))
 
 
 class Measure(models.Model):
@@ -387,30 +388,39 @@ def deadlines_of_year(year: int, prefix: str = "") -> Q:
     )
 
 
+def _status_conditions(today: date) -> list[tuple[Q, str]]:
+    """`deadline_status` as SQL conditions, first match wins; no match means «предстоит»."""
+    S = Deadline.Status
+    return [
+        (Q(not_applicable=True), S.NOT_APPLICABLE),
+        (Q(completed_on__isnull=False, due_date__isnull=True), S.DONE_ON_TIME),
+        (Q(completed_on__isnull=False, completed_on__lte=F("due_date")), S.DONE_ON_TIME),
+        (Q(completed_on__isnull=False), S.DONE_LATE),
+        (Q(due_date__isnull=True, reporting_only=True), S.ONGOING),
+        (Q(due_date__isnull=True), S.NOT_APPLICABLE),
+        (Q(due_date__lt=today), S.OVERDUE),
+        (Q(due_date__lte=today + timedelta(days=DUE_SOON_DAYS)), S.DUE_SOON),
+    ]
+
+
 class DeadlineQuerySet(models.QuerySet):
     def with_status(self, today: date):
         """Annotate `status_code`: the SQL twin of `deadline_status`, so lists can filter and count by it."""
-        S = Deadline.Status
         return self.annotate(
             status_code=Case(
-                When(not_applicable=True, then=Value(S.NOT_APPLICABLE)),
-                When(completed_on__isnull=False, due_date__isnull=True, then=Value(S.DONE_ON_TIME)),
-                When(completed_on__isnull=False, completed_on__lte=F("due_date"), then=Value(S.DONE_ON_TIME)),
-                When(completed_on__isnull=False, then=Value(S.DONE_LATE)),
-                When(due_date__isnull=True, reporting_only=True, then=Value(S.ONGOING)),
-                When(due_date__isnull=True, then=Value(S.NOT_APPLICABLE)),
-                When(due_date__lt=today, then=Value(S.OVERDUE)),
-                When(due_date__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value(S.DUE_SOON)),
-                default=Value(S.UPCOMING),
+                *(When(condition, then=Value(code)) for condition, code in _status_conditions(today)),
+                default=Value(Deadline.Status.UPCOMING),
                 output_field=models.CharField(),
             )
         )
 
     def with_severity(self, today: date):
-        """`status_code` plus `severity` (0 is the most urgent), to pick the status a measure shows."""
-        return self.with_status(today).annotate(
+        """Annotate `severity`, the status's place in STATUS_SEVERITY (0 the most urgent), in one CASE."""
+        rank = {code: i for i, code in enumerate(STATUS_SEVERITY)}
+        return self.annotate(
             severity=Case(
-                *(When(status_code=code, then=Value(rank)) for rank, code in enumerate(STATUS_SEVERITY)),
+                *(When(condition, then=Value(rank[code])) for condition, code in _status_conditions(today)),
+                default=Value(rank[Deadline.Status.UPCOMING]),
                 output_field=models.IntegerField(),
             )
         )
@@ -503,7 +513,7 @@ def deadline_status(
 
 # The badge a measure shows for a year is its most urgent deadline status; ongoing work ranks after
 # anything with a date still to meet.
-STATUS_SEVERITY = [
+STATUS_SEVERITY: list[str] = [
     Deadline.Status.OVERDUE,
     Deadline.Status.DUE_SOON,
     Deadline.Status.UPCOMING,
@@ -512,6 +522,11 @@ STATUS_SEVERITY = [
     Deadline.Status.DONE_ON_TIME,
     Deadline.Status.NOT_APPLICABLE,
 ]
+
+
+def measure_status_code(year_severity: int) -> str:
+    """The status code of a `with_year_status` annotation."""
+    return STATUS_SEVERITY[year_severity]
 
 
 class MeasureExecutor(models.Model):

@@ -22,6 +22,7 @@ from .models import (
     Municipality,
     ProgressEntry,
     Roadmap,
+    measure_status_code,
 )
 
 DONE = {Deadline.Status.DONE_ON_TIME, Deadline.Status.DONE_LATE}
@@ -107,7 +108,7 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
         "deadline_rule__text",
         "deadline_rule__kind",
         "deadline_rule__needs_clarification",
-        "year_status",
+        "year_severity",
     ):
         measure_ids.append(m["pk"])
         base[m["pk"]] = m
@@ -161,7 +162,7 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
         open_dates = [due for due, status in own if status in OPEN_DATED]
         past_due = [status for due, status in own if (due and due < today) or status in DONE]
         kind = m["deadline_rule__kind"] or "unknown"
-        status = m["year_status"]
+        status = measure_status_code(m["year_severity"])
         labels = executors.get(mid, [])
         rows.append(
             MeasureRow(

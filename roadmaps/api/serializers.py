@@ -9,6 +9,7 @@ from ..models import (
     Municipality,
     ProgressEntry,
     Roadmap,
+    measure_status_code,
 )
 
 
@@ -111,9 +112,7 @@ class MeasureSerializer(serializers.ModelSerializer):
     needs_clarification = serializers.SerializerMethodField()
     deadlines = DeadlineSerializer(many=True, read_only=True)
     kpis = KpiSerializer(many=True, read_only=True)
-    status = serializers.CharField(
-        source="year_status", read_only=True, help_text="Статус за год status_year, как в таблице."
-    )
+    status = serializers.SerializerMethodField(help_text="Статус за год status_year, как в таблице.")
     status_year = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -135,6 +134,10 @@ class MeasureSerializer(serializers.ModelSerializer):
             "status",
             "status_year",
         ]
+
+    def get_status(self, obj) -> str | None:
+        severity = getattr(obj, "year_severity", None)
+        return measure_status_code(severity) if severity is not None else None
 
     def get_section(self, obj) -> dict:
         return {"id": obj.section_id, "number": obj.section.number, "title": obj.section.title}
