@@ -253,3 +253,20 @@ def test_sql_and_python_status_rules_agree():
         )
         seen.add(d.status_code)
     assert seen == {code for code, _label in Deadline.Status.choices}
+
+
+def test_an_imported_plan_has_nothing_due_before_its_act():
+    from roadmaps.importing.services import ImportOptions, import_roadmap_file
+    from tests.factories import MunicipalityFactory
+    from tests.roadmaps.test_import_variants import make_xlsx
+
+    rows = [
+        ["№ п/п", "Наименование мероприятия", "Срок исполнения", "Ответственный исполнитель"],
+        ["1", "Мониторинг открытых данных", "ежегодно, до 01 марта", "Бегишева Н.А."],
+    ]
+    options = ImportOptions(
+        first_year=2021, last_year=2022, act_number="165-р", act_date=date(2021, 6, 23), act_title="О плане"
+    )
+    roadmap, _result = import_roadmap_file(make_xlsx(rows), "plan.xlsx", MunicipalityFactory(), options)
+    dues = Deadline.objects.filter(measure__roadmap=roadmap).values_list("due_date", flat=True)
+    assert list(dues) == [date(2022, 3, 1)]
