@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openness_portal.periods import Period
+from roadmaps.executors import executor_labels
 from roadmaps.models import (
     Deadline,
     Kpi,
@@ -72,6 +73,7 @@ class ReportDocument:
     summaries: list[SummaryTable] = field(default_factory=list)
     generated_on: date | None = None
     row_count: int = 0
+    entries_line: str = ""  # which periods' progress entries the report includes
 
     @property
     def sheet_title(self) -> str:
@@ -116,53 +118,53 @@ def act_line(roadmap: Roadmap) -> str:
     return f"Утвержден(а): {act.get_kind_display()} от {act.date:%d.%m.%Y} № {act.number} «{act.title}»"
 
 
-def _periods_of(period: Period) -> list[str]:
-    """The progress/KPI periods a report draws on: the period itself, and for a year its half-years."""
+def entry_periods(period: Period) -> list[Period]:
+    """Which progress entries a report for `period` takes (the rule, in one place), its own period first.
+
+    A half-year report takes that half-year's entries; the second half-year's report, which closes the
+    year, takes the entries filed for the whole year too; the annual report takes the year's and both
+    half-years' entries.
+    """
     if period.is_year:
-        return [period.code, f"{period.year}-H2", f"{period.year}-H1"]
-    return [period.code]
+        return [period, Period(period.year, 1), Period(period.year, 2)]
+    if period.half == 2:
+        return [period, Period(period.year)]
+    return [period]
+
+
+def entries_line(period: Period) -> str:
+    """The line a report prints to say which periods' entries it includes."""
+    return _("Включена информация о ходе реализации за: %(periods)s") % {
+        "periods": ", ".join(p.label for p in entry_periods(period))
+    }
 
 
 def _progress_texts(roadmap: Roadmap, period: Period) -> dict[int, str]:
-    """Accepted entry text per measure: the year's own entry, else its half-years' entries, labelled."""
-    codes = _periods_of(period)
+    """Accepted entry text per measure from the periods `entry_periods` names; labelled when several."""
+    periods = entry_periods(period)
+    order = {p.code: i for i, p in enumerate(periods)}
     by_measure: dict[int, dict[str, str]] = defaultdict(dict)
     for measure_id, code, text in (
         ProgressEntry.objects.public()
-        .filter(measure__roadmap=roadmap, period__in=codes)
+        .filter(measure__roadmap=roadmap, period__in=list(order))
         .order_by("measure_id", "period", "reviewed_at", "id")
         .values_list("measure_id", "period", "text")
     ):
         by_measure[measure_id][code] = text  # the latest accepted entry of a period wins
     result = {}
     for measure_id, texts in by_measure.items():
-        if period.code in texts:
+        if list(texts) == [period.code]:
             result[measure_id] = texts[period.code]
         else:
             result[measure_id] = "\n\n".join(
-                f"{Period.parse(code).label}:\n{texts[code]}" for code in sorted(texts)
+                f"{Period.parse(code).label}:\n{texts[code]}" for code in sorted(texts, key=order.get)
             )
     return result
 
 
 def _executors(roadmap: Roadmap) -> dict[int, list[str]]:
-    """Executors as the plan writes them («Бегишева Н.А.»), lead first."""
-    result: dict[int, list[str]] = defaultdict(list)
-    for measure_id, text, dep, dep_short, off_name, off_post in (
-        MeasureExecutor.objects.filter(measure__roadmap=roadmap)
-        .order_by("measure_id", "order", "id")
-        .values_list(
-            "measure_id",
-            "text",
-            "department__name",
-            "department__short_name",
-            "official__name",
-            "official__post",
-        )
-    ):
-        label = text or ", ".join(x for x in (off_name, off_post) if x) or dep_short or dep or ""
-        result[measure_id].append(label)
-    return result
+    """Executors as every page prints them (`roadmaps.executors.executor_label`), lead first."""
+    return executor_labels(MeasureExecutor.objects.filter(measure__roadmap=roadmap))
 
 
 @dataclass
@@ -214,6 +216,7 @@ DEADLINE_BUCKETS = [
     ("done_late", "Исполнено с нарушением срока"),
     ("overdue", "Просрочено"),
     ("not_due", "Срок не наступил"),
+    ("ongoing", "Выполняется постоянно"),
     ("not_applicable", "Не применимо"),
 ]
 
@@ -224,11 +227,20 @@ def _bucket(status: str) -> str:
     return status
 
 
+def deadlines_falling_in(period: Period) -> Q:
+    """The deadlines a report counts: due within the period; for a year, also its undated (ongoing) ones."""
+    due_within = Q(due_date__gte=period.start, due_date__lte=period.end)
+    if period.is_year:
+        return due_within | Q(due_date__isnull=True, period=period.code)
+    return due_within
+
+
 def deadline_counts(measure_filter: Q, period: Period, *, today: date, group_by: str | None = None) -> dict:
-    """Deadlines falling in the period, counted by status (one query; grouped when `group_by` is given)."""
+    """Deadlines of the period counted by `Deadline.objects.with_status` (one query; grouped by `group_by`)."""
     fields = ["status_code"] + ([group_by] if group_by else [])
     qs = (
-        Deadline.objects.filter(measure_filter, due_date__gte=period.start, due_date__lte=period.end)
+        Deadline.objects.filter(measure_filter)
+        .filter(deadlines_falling_in(period))
         .with_status(today)
         .values(*fields)
         .annotate(n=Count("id"))
@@ -339,6 +351,7 @@ def roadmap_report(
         summaries=summaries,
         generated_on=today,
         row_count=count,
+        entries_line=entries_line(period),
     )
 
 
@@ -356,7 +369,7 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
     ids = [r.pk for r in roadmaps]
     entries = dict(
         ProgressEntry.objects.public()
-        .filter(measure__roadmap_id__in=ids, period__in=_periods_of(period))
+        .filter(measure__roadmap_id__in=ids, period__in=[p.code for p in entry_periods(period)])
         .values("measure__roadmap_id")
         .annotate(n=Count("measure_id", distinct=True))
         .order_by()
@@ -375,7 +388,9 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
     kpis = {k.pk: k for k in Kpi.objects.filter(pk__in=list(targets))}
     latest: dict[int, Decimal | None] = {}
     for kpi_id, code, value in (
-        KpiActual.objects.filter(kpi_id__in=list(targets), period__in=_periods_of(Period(period.year)))
+        KpiActual.objects.filter(
+            kpi_id__in=list(targets), period__in=[str(period.year), f"{period.year}-H2", f"{period.year}-H1"]
+        )
         .order_by("kpi_id", "-period")
         .values_list("kpi_id", "period", "value")
     ):
@@ -415,6 +430,7 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
         rows=rows(),
         generated_on=today,
         row_count=len(roadmaps),
+        entries_line=entries_line(period),
     )
 
 

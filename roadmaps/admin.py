@@ -596,7 +596,14 @@ class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Принять выбранные"))
     def accept_selected(self, request, queryset):
-        self._run(request, queryset, services.accept_progress, _("Принято: %d"))
+        def accept(entry, **kwargs):
+            accepted = services.accept_progress(entry, **kwargs)
+            notice = services.acceptance_notice(accepted)
+            if notice:
+                self.message_user(request, f"{accepted}: {notice}", messages.WARNING)
+            return accepted
+
+        self._run(request, queryset, accept, _("Принято: %d"))
 
     @admin.action(description=_("Вернуть на доработку (укажите причину)"))
     def return_selected(self, request, queryset):

@@ -1,5 +1,6 @@
 """Match executor text as people write it («отдел кадровой работы …», «Бегишева Н.А.») to departments and
-officials of a municipality. Shared by the demo loader and the roadmap import."""
+officials of a municipality (shared by the demo loader and the roadmap import), and print them back:
+`executor_label` is the one rule every page, report, export and the API use."""
 
 import re
 from dataclasses import dataclass
@@ -35,6 +36,35 @@ def _variants(text: str) -> set[str]:
             if v.endswith(suffix):
                 variants.add(v[: -len(suffix)].strip())
     return variants
+
+
+# What `executor_label` reads, for value queries over MeasureExecutor.
+LABEL_FIELDS = ("text", "department__name", "department__short_name", "official__name", "official__post")
+
+
+def executor_label(
+    text: str = "",
+    department_name: str | None = "",
+    department_short_name: str | None = "",
+    official_name: str | None = "",
+    official_post: str | None = "",
+) -> str:
+    """How an executor is printed: as the plan writes it; a matched-only one by name and post, or department."""
+    if text:
+        return text
+    if official_name or official_post:
+        return ", ".join(x for x in (official_name, official_post) if x)
+    return department_short_name or department_name or ""
+
+
+def executor_labels(executors) -> dict[int, list[str]]:
+    """Labels per measure, lead first, from a MeasureExecutor queryset (one query)."""
+    labels: dict[int, list[str]] = {}
+    for measure_id, *fields in executors.order_by("measure_id", "order", "id").values_list(
+        "measure_id", *LABEL_FIELDS
+    ):
+        labels.setdefault(measure_id, []).append(executor_label(*fields))
+    return labels
 
 
 @dataclass

@@ -4,11 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Deadline, Measure, MeasureExecutor, Roadmap
-
-
-def _deadlines_in_year(year: int):
-    return Q(due_date__year=year) | Q(due_date__isnull=True, period__endswith=str(year))
+from .models import Deadline, Measure, MeasureExecutor, Roadmap, deadlines_of_year
 
 
 def executor_condition(value: str) -> Q:
@@ -38,27 +34,32 @@ class MeasureFilter(django_filters.FilterSet):
         model = Measure
         fields = ["roadmap", "section", "status", "executor", "year"]
 
-    def __init__(self, *args, today=None, **kwargs):
+    def __init__(self, *args, today=None, default_year=None, **kwargs):
+        """`default_year` is the year whose status the table shows when the query names none."""
         super().__init__(*args, **kwargs)
         self.today = today
+        self.default_year = default_year
+
+    def _cleaned(self, name):
+        return self.form.cleaned_data.get(name) if hasattr(self.form, "cleaned_data") else None
 
     def filter_executor(self, queryset, name, value):
         executors = MeasureExecutor.objects.filter(executor_condition(value), measure=OuterRef("pk"))
         return queryset.filter(Exists(executors))
 
     def filter_year(self, queryset, name, value):
-        deadlines = Deadline.objects.filter(_deadlines_in_year(int(value)), measure=OuterRef("pk"))
+        if self._cleaned("status"):
+            return queryset  # with a status, the year only says whose status (see filter_status)
+        deadlines = Deadline.objects.filter(deadlines_of_year(int(value)), measure=OuterRef("pk"))
         return queryset.filter(Exists(deadlines))
 
     def filter_status(self, queryset, name, value):
+        """Measures whose «Статус <year>» badge reads `value`: the same annotation the table prints."""
         from .selectors import today_for_filters
 
         today = self.today or today_for_filters()
-        deadlines = Deadline.objects.with_status(today).filter(measure=OuterRef("pk"), status_code=value)
-        year = self.form.cleaned_data.get("year") if hasattr(self.form, "cleaned_data") else None
-        if year:
-            deadlines = deadlines.filter(_deadlines_in_year(int(year)))
-        return queryset.filter(Exists(deadlines))
+        year = self._cleaned("year") or self.default_year or today.year
+        return queryset.filter_year_status(value, today, int(year))
 
 
 class DeadlineFilter(django_filters.FilterSet):

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -293,6 +294,34 @@ class Section(models.Model):
         return f"{self.number}. {self.title}" if self.number else self.title
 
 
+class MeasureQuerySet(models.QuerySet):
+    def with_year_status(self, today: date, year: int):
+        """Annotate `year_severity`, the place in STATUS_SEVERITY of what the measure's «Статус <year>» badge
+        says (table, filter, API; `measure_status_code` names it). One integer, so the SQL stays one pass.
+
+        The most urgent status among the year's deadlines and the earlier ones still overdue (a missed
+        one-off stays overdue until done); with none of those, the most urgent among earlier deadlines
+        (a one-off met in 2019 still reads «исполнено» in 2025); with no deadline at all, «не применимо».
+        """
+        first_day = date(year, 1, 1)
+        own = Deadline.objects.filter(measure=OuterRef("pk")).with_severity(today).order_by("severity")
+        overdue = STATUS_SEVERITY.index(Deadline.Status.OVERDUE)
+        of_year = own.filter(deadlines_of_year(year) | Q(severity=overdue, due_date__lt=first_day))
+        earlier = own.filter(due_date__lt=first_day)
+        severity = Coalesce(
+            Subquery(of_year.values("severity")[:1]),
+            Subquery(earlier.values("severity")[:1]),
+            Value(STATUS_SEVERITY.index(Deadline.Status.NOT_APPLICABLE)),
+        )
+        return self.annotate(year_severity=severity)
+
+    def filter_year_status(self, status: str, today: date, year: int):
+        """The measures whose «Статус <year>» badge reads `status` (see `with_year_status`)."""
+        if "year_severity" not in self.query.annotations:  # the API list annotates it already
+            self = self.with_year_status(today, year)
+        return self.filter(year_severity=STATUS_SEVERITY.index(status))
+
+
 class Measure(models.Model):
     roadmap = models.ForeignKey(
         Roadmap, on_delete=models.CASCADE, related_name="measures", verbose_name=_("дорожная карта")
@@ -306,6 +335,8 @@ class Measure(models.Model):
     expected_result = models.CharField(_("ожидаемый результат"), max_length=1000, blank=True)
     order = models.PositiveIntegerField(_("порядок"), default=0)
     history = HistoricalRecords()
+
+    objects = MeasureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("мероприятие")
@@ -359,21 +390,47 @@ class DeadlineRule(models.Model):
         return self.text or "—"
 
 
+def deadlines_of_year(year: int, prefix: str = "") -> Q:
+    """A deadline belongs to the year its due date falls in; an undated one to the year its period names."""
+    return Q(**{f"{prefix}due_date__year": year}) | Q(
+        **{f"{prefix}due_date__isnull": True, f"{prefix}period__endswith": str(year)}
+    )
+
+
+def _status_conditions(today: date) -> list[tuple[Q, str]]:
+    """`deadline_status` as SQL conditions, first match wins; no match means «предстоит»."""
+    S = Deadline.Status
+    return [
+        (Q(not_applicable=True), S.NOT_APPLICABLE),
+        (Q(completed_on__isnull=False, due_date__isnull=True), S.DONE_ON_TIME),
+        (Q(completed_on__isnull=False, completed_on__lte=F("due_date")), S.DONE_ON_TIME),
+        (Q(completed_on__isnull=False), S.DONE_LATE),
+        (Q(due_date__isnull=True, reporting_only=True), S.ONGOING),
+        (Q(due_date__isnull=True), S.NOT_APPLICABLE),
+        (Q(due_date__lt=today), S.OVERDUE),
+        (Q(due_date__lte=today + timedelta(days=DUE_SOON_DAYS)), S.DUE_SOON),
+    ]
+
+
 class DeadlineQuerySet(models.QuerySet):
     def with_status(self, today: date):
-        """Annotate `status_code`, computed in SQL so lists can filter and count by status."""
-        S = Deadline.Status
+        """Annotate `status_code`: the SQL twin of `deadline_status`, so lists can filter and count by it."""
         return self.annotate(
             status_code=Case(
-                When(not_applicable=True, then=Value(S.NOT_APPLICABLE)),
-                When(completed_on__isnull=False, due_date__isnull=True, then=Value(S.DONE_ON_TIME)),
-                When(completed_on__isnull=False, completed_on__lte=F("due_date"), then=Value(S.DONE_ON_TIME)),
-                When(completed_on__isnull=False, then=Value(S.DONE_LATE)),
-                When(due_date__isnull=True, then=Value(S.NOT_APPLICABLE)),
-                When(due_date__lt=today, then=Value(S.OVERDUE)),
-                When(due_date__lte=today + timedelta(days=DUE_SOON_DAYS), then=Value(S.DUE_SOON)),
-                default=Value(S.UPCOMING),
+                *(When(condition, then=Value(code)) for condition, code in _status_conditions(today)),
+                default=Value(Deadline.Status.UPCOMING),
                 output_field=models.CharField(),
+            )
+        )
+
+    def with_severity(self, today: date):
+        """Annotate `severity`, the status's place in STATUS_SEVERITY (0 the most urgent), in one CASE."""
+        rank = {code: i for i, code in enumerate(STATUS_SEVERITY)}
+        return self.annotate(
+            severity=Case(
+                *(When(condition, then=Value(rank[code])) for condition, code in _status_conditions(today)),
+                default=Value(rank[Deadline.Status.UPCOMING]),
+                output_field=models.IntegerField(),
             )
         )
 
@@ -391,6 +448,7 @@ class Deadline(models.Model):
         DONE_ON_TIME = "done_on_time", _("исполнено в срок")
         DONE_LATE = "done_late", _("исполнено с нарушением срока")
         NOT_APPLICABLE = "not_applicable", _("не применимо")
+        ONGOING = "ongoing", _("выполняется постоянно")
 
     class Origin(models.TextChoices):
         RULE = "rule", _("по правилу")
@@ -431,13 +489,20 @@ class Deadline(models.Model):
 
     def status(self, today: date) -> str:
         """Pure status for a given local date (same rules as DeadlineQuerySet.with_status)."""
-        return deadline_status(self.due_date, self.completed_on, self.not_applicable, today)
+        return deadline_status(
+            self.due_date, self.completed_on, self.not_applicable, today, reporting_only=self.reporting_only
+        )
 
 
 def deadline_status(
-    due_date: date | None, completed_on: date | None, not_applicable: bool, today: date
+    due_date: date | None,
+    completed_on: date | None,
+    not_applicable: bool,
+    today: date,
+    *,
+    reporting_only: bool = False,
 ) -> str:
-    """The status rules in one place, for rows read with values() as well as for model instances."""
+    """The status rules in one place, for model instances; `with_status` says the same in SQL."""
     S = Deadline.Status
     if not_applicable:
         return S.NOT_APPLICABLE
@@ -446,12 +511,31 @@ def deadline_status(
             return S.DONE_ON_TIME
         return S.DONE_LATE
     if due_date is None:
-        return S.NOT_APPLICABLE
+        # «постоянно», «по мере необходимости»: work that goes on, reported on per period, never overdue.
+        return S.ONGOING if reporting_only else S.NOT_APPLICABLE
     if due_date < today:
         return S.OVERDUE
     if due_date <= today + timedelta(days=DUE_SOON_DAYS):
         return S.DUE_SOON
     return S.UPCOMING
+
+
+# The badge a measure shows for a year is its most urgent deadline status; ongoing work ranks after
+# anything with a date still to meet.
+STATUS_SEVERITY: list[str] = [
+    Deadline.Status.OVERDUE,
+    Deadline.Status.DUE_SOON,
+    Deadline.Status.UPCOMING,
+    Deadline.Status.ONGOING,
+    Deadline.Status.DONE_LATE,
+    Deadline.Status.DONE_ON_TIME,
+    Deadline.Status.NOT_APPLICABLE,
+]
+
+
+def measure_status_code(year_severity: int) -> str:
+    """The status code of a `with_year_status` annotation."""
+    return STATUS_SEVERITY[year_severity]
 
 
 class MeasureExecutor(models.Model):
@@ -496,11 +580,16 @@ class MeasureExecutor(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.official_id:
-            return str(self.official)
-        if self.department_id:
-            return str(self.department)
-        return self.text
+        from .executors import executor_label
+
+        department, official = self.department, self.official
+        return executor_label(
+            self.text,
+            department.name if department else "",
+            department.short_name if department else "",
+            official.name if official else "",
+            official.post if official else "",
+        )
 
     @property
     def is_lead(self) -> bool:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from openness_portal.periods import Period
 
+from .executors import executor_labels
 from .models import (
     DEADLINE_KIND_LABELS,
     Deadline,
@@ -21,18 +22,11 @@ from .models import (
     Municipality,
     ProgressEntry,
     Roadmap,
-    deadline_status,
+    measure_status_code,
 )
 
-STATUS_SEVERITY = [  # the badge a measure shows is its most urgent deadline status
-    Deadline.Status.OVERDUE,
-    Deadline.Status.DUE_SOON,
-    Deadline.Status.UPCOMING,
-    Deadline.Status.DONE_LATE,
-    Deadline.Status.DONE_ON_TIME,
-    Deadline.Status.NOT_APPLICABLE,
-]
 DONE = {Deadline.Status.DONE_ON_TIME, Deadline.Status.DONE_LATE}
+OPEN_DATED = {Deadline.Status.OVERDUE, Deadline.Status.DUE_SOON, Deadline.Status.UPCOMING}
 
 
 def today_for_filters() -> date:
@@ -98,21 +92,15 @@ class MeasureRow:
         return round(self.met * 100 / self.due) if self.due else None
 
 
-def _year_of(deadline_period: str, due: date | None) -> int | None:
-    if due:
-        return due.year
-    tail = deadline_period[-4:]
-    return int(tail) if tail.isdigit() else None
-
-
 def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureRow]:
     """Flat rows for a roadmap table: lead executor, next due date, status badge, share met, KPIs of the year.
 
     Reads with values() rather than model instances: a 1,000-measure roadmap has some 10,000 deadlines.
+    The badge is `Measure.objects.with_year_status`, the rule the status filter and the API use too.
     """
     measure_ids = []
     base = {}
-    for m in measures.values(
+    for m in measures.with_year_status(today, year).values(
         "pk",
         "number",
         "title",
@@ -120,33 +108,18 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
         "deadline_rule__text",
         "deadline_rule__kind",
         "deadline_rule__needs_clarification",
+        "year_severity",
     ):
         measure_ids.append(m["pk"])
         base[m["pk"]] = m
-    executors = defaultdict(list)
-    for e in (
-        MeasureExecutor.objects.filter(measure_id__in=measures.values("pk"))
-        .order_by("measure_id", "order", "id")
-        .values_list(
-            "measure_id",
-            "text",
-            "department__name",
-            "department__short_name",
-            "official__name",
-            "official__post",
-        )
-    ):
-        mid, text, dep, dep_short, off_name, off_post = e
-        if off_name or off_post:
-            label = ", ".join(x for x in (off_name, off_post) if x)
-        else:
-            label = dep_short or dep or text
-        executors[mid].append(label)
+    executors = executor_labels(MeasureExecutor.objects.filter(measure_id__in=measures.values("pk")))
     deadlines = defaultdict(list)
-    for mid, due, period, completed_on, not_applicable in Deadline.objects.filter(
-        measure_id__in=measures.values("pk")
-    ).values_list("measure_id", "due_date", "period", "completed_on", "not_applicable"):
-        deadlines[mid].append((due, period, deadline_status(due, completed_on, not_applicable, today)))
+    for mid, due, status in (
+        Deadline.objects.filter(measure_id__in=measures.values("pk"))
+        .with_status(today)
+        .values_list("measure_id", "due_date", "status_code")
+    ):
+        deadlines[mid].append((due, status))
     kpis = defaultdict(list)
     kpi_rows = list(
         Kpi.objects.filter(measure_id__in=measures.values("pk"))
@@ -186,25 +159,19 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
     for mid in measure_ids:
         m = base[mid]
         own = deadlines.get(mid, [])
-        open_dates = [
-            due
-            for due, _p, status in own
-            if due and status not in DONE and status != Deadline.Status.NOT_APPLICABLE
-        ]
-        of_year = [(due, status) for due, period, status in own if _year_of(period, due) == year]
-        considered = of_year or [(due, status) for due, _p, status in own]
-        statuses = {status for _due, status in considered}
-        status = next((s for s in STATUS_SEVERITY if s in statuses), Deadline.Status.NOT_APPLICABLE)
-        past_due = [(due, status) for due, _p, status in own if (due and due < today) or status in DONE]
+        open_dates = [due for due, status in own if status in OPEN_DATED]
+        past_due = [status for due, status in own if (due and due < today) or status in DONE]
         kind = m["deadline_rule__kind"] or "unknown"
+        status = measure_status_code(m["year_severity"])
+        labels = executors.get(mid, [])
         rows.append(
             MeasureRow(
                 pk=mid,
                 number=m["number"],
                 title=m["title"],
                 section_id=m["section_id"],
-                lead_executor=executors[mid][0] if executors[mid] else "",
-                executors=executors[mid],
+                lead_executor=labels[0] if labels else "",
+                executors=labels,
                 deadline_text=m["deadline_rule__text"] or "",
                 deadline_kind=kind,
                 deadline_kind_label=kind_labels.get(kind, kind),
@@ -213,7 +180,7 @@ def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureR
                 next_due_overdue=bool(open_dates) and min(open_dates) < today,
                 status=status,
                 status_label=status_labels[status],
-                met=sum(1 for _d, s in past_due if s == Deadline.Status.DONE_ON_TIME),
+                met=sum(1 for s in past_due if s == Deadline.Status.DONE_ON_TIME),
                 due=len(past_due),
                 kpis=kpis.get(mid, []),
             )

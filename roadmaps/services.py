@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,8 +13,15 @@ from openness_portal.periods import Period
 from openness_portal.workdays.calendar import add_working_days
 
 from . import access
-from .deadline_parser import DeadlineKind, ParsedRule, generate_deadlines, parse_deadline, relative_due_date
-from .models import Deadline, DeadlineRule, Kpi, KpiActual, Measure, ProgressEntry
+from .deadline_parser import (
+    DeadlineKind,
+    GeneratedDeadline,
+    ParsedRule,
+    generate_deadlines,
+    parse_deadline,
+    relative_due_date,
+)
+from .models import Deadline, DeadlineRule, Kpi, KpiActual, LegalAct, Measure, ProgressEntry
 
 logger = logging.getLogger(__name__)
 
@@ -43,33 +51,51 @@ def set_deadline_rule(measure: Measure, text: str, *, trigger_measure: Measure |
     return rule
 
 
+def _due_before_approval(g: GeneratedDeadline, approved_on: date | None) -> bool:
+    """Nothing is due before the approving act: a date before it, or an undated period of an earlier year.
+
+    A period that starts before approval but ends after it stays (its due date is after approval).
+    """
+    if approved_on is None or g.done:
+        return False
+    if g.due_date is not None:
+        return g.due_date < approved_on
+    year = g.period[-4:]
+    return year.isdigit() and int(year) < approved_on.year
+
+
+def rule_deadlines(
+    measure: Measure, parsed: ParsedRule, first_year: int, last_year: int, act: LegalAct | None
+) -> list[Deadline]:
+    """The unsaved rows a rule makes over the plan's years (the one generator: sync and import use it)."""
+    approved_on = act.date if act else None
+    return [
+        Deadline(
+            measure=measure,
+            slot=deadline_slot(g.part_label, g.period, g.due_date, g.reporting_only),
+            origin=Deadline.Origin.RULE,
+            due_date=g.due_date,
+            period=g.period,
+            part_label=g.part_label,
+            reporting_only=g.reporting_only,
+            completed_on=approved_on if g.done else None,
+            not_applicable=g.done and approved_on is None,
+        )
+        for g in generate_deadlines(parsed, first_year, last_year)
+        if not _due_before_approval(g, approved_on)
+    ]
+
+
 def sync_rule_deadlines(measure: Measure, parsed: ParsedRule | None = None) -> int:
     """Make the measure's rule-generated deadlines match its rule; keeps moved dates and completions."""
     roadmap = measure.roadmap
     if parsed is None:
         parsed = ParsedRule.from_dict(measure.deadline_rule.parsed)
-    generated = generate_deadlines(parsed, roadmap.first_year, roadmap.last_year)
+    act = roadmap.approving_act if roadmap.approving_act_id else None
+    generated = rule_deadlines(measure, parsed, roadmap.first_year, roadmap.last_year, act)
     existing = {d.slot: d for d in measure.deadlines.filter(origin=Deadline.Origin.RULE)}
-    wanted = set()
-    to_create = []
-    for g in generated:
-        slot = deadline_slot(g.part_label, g.period, g.due_date, g.reporting_only)
-        wanted.add(slot)
-        if slot in existing:
-            continue
-        to_create.append(
-            Deadline(
-                measure=measure,
-                slot=slot,
-                origin=Deadline.Origin.RULE,
-                due_date=g.due_date,
-                period=g.period,
-                part_label=g.part_label,
-                reporting_only=g.reporting_only,
-                completed_on=(roadmap.approving_act.date if g.done and roadmap.approving_act_id else None),
-                not_applicable=g.done and not roadmap.approving_act_id,
-            )
-        )
+    wanted = {d.slot for d in generated}
+    to_create = [d for d in generated if d.slot not in existing]
     stale = [d.pk for slot, d in existing.items() if slot not in wanted and d.completed_on is None]
     if stale:
         Deadline.objects.filter(pk__in=stale).delete()
@@ -149,15 +175,40 @@ def _check_can_write(user, measure: Measure):
         raise PermissionDenied(_("Вы не являетесь ответственным исполнителем этого мероприятия."))
 
 
+def deadlines_of_period(period: Period) -> Q:
+    """Which deadlines an entry for `period` reports on (the rule, in one place).
+
+    A deadline due within the period, or the deadline of the period's own year: for a year entry one
+    labelled with that year (a «по итогам года» report due next March included); for a half-year entry
+    the year's deadline due that year or undated, so a 2022-H1 entry on an annual event held in spring
+    meets the 2022 deadline. Never a deadline of an earlier period, overdue or not.
+    """
+    due_within = Q(due_date__gte=period.start, due_date__lte=period.end)
+    if period.is_year:
+        return due_within | Q(period=period.code)
+    same_year = Q(due_date__isnull=True) | Q(due_date__year=period.year)
+    return due_within | (Q(period=str(period.year)) & same_year)
+
+
 def default_deadline_for(measure: Measure, period: Period) -> Deadline | None:
-    """The open deadline an entry for this period most plausibly reports on."""
-    open_deadlines = measure.deadlines.filter(completed_on__isnull=True, not_applicable=False)
-    within = open_deadlines.filter(due_date__gte=period.start, due_date__lte=period.end).order_by("due_date")
-    return (
-        within.first()
-        or open_deadlines.filter(reporting_only=True, period=str(period.year)).first()
-        or open_deadlines.filter(due_date__lt=period.start).order_by("due_date").first()
-    )
+    """The open deadline of the period an entry reports on: the earliest due within it, else the year's."""
+    of_period = measure.deadlines.open().filter(deadlines_of_period(period))
+    within = of_period.filter(due_date__gte=period.start, due_date__lte=period.end).order_by("due_date", "id")
+    return within.first() or of_period.order_by(F("due_date").asc(nulls_last=True), "id").first()
+
+
+def _check_deadline_of_period(deadline: Deadline | None, measure: Measure, period: Period):
+    if deadline is None:
+        return
+    if deadline.measure_id != measure.pk:
+        raise ValidationError({"deadline": _("Срок относится к другому мероприятию.")})
+    if not Deadline.objects.filter(deadlines_of_period(period), pk=deadline.pk).exists():
+        raise ValidationError(
+            {
+                "deadline": _("Срок %(deadline)s не относится к отчетному периоду «%(period)s».")
+                % {"deadline": deadline, "period": period.label}
+            }
+        )
 
 
 @transaction.atomic
@@ -174,8 +225,7 @@ def create_progress_entry(
     parsed_period = _period(period)
     if not (text or "").strip():
         raise ValidationError({"text": _("Опишите, что сделано.")})
-    if deadline is not None and deadline.measure_id != measure.pk:
-        raise ValidationError({"deadline": _("Срок относится к другому мероприятию.")})
+    _check_deadline_of_period(deadline, measure, parsed_period)
     entry = ProgressEntry(
         measure=measure,
         period=parsed_period.code,
@@ -199,6 +249,8 @@ def update_progress_entry(entry: ProgressEntry, *, user, **changes) -> ProgressE
             setattr(entry, field, changes[field])
     if "period" in changes:
         entry.period = _period(entry.period).code
+    if "period" in changes or "deadline" in changes:
+        _check_deadline_of_period(entry.deadline, entry.measure, _period(entry.period))
     entry.full_clean()
     entry.save()
     return entry
@@ -222,7 +274,10 @@ def _check_can_review(user, entry: ProgressEntry):
 
 @transaction.atomic
 def accept_progress(entry: ProgressEntry, *, user, on: date | None = None) -> ProgressEntry:
-    """Accept an entry; its deadline is marked done on the completion date (on time or late)."""
+    """Accept an entry; the open deadline of its period is marked done on the completion date.
+
+    With no open deadline in the period nothing is completed; `acceptance_notice` says so.
+    """
     _check_can_review(user, entry)
     if entry.status != ProgressEntry.Status.SUBMITTED:
         raise ValidationError(_("Принять можно только информацию, отправленную на проверку."))
@@ -238,9 +293,26 @@ def accept_progress(entry: ProgressEntry, *, user, on: date | None = None) -> Pr
     entry.save(
         update_fields=["status", "completed_on", "reviewed_at", "reviewed_by", "return_reason", "deadline"]
     )
+    entry.completed_deadline = None
     if entry.deadline_id and entry.deadline.completed_on is None:
-        complete_deadline(entry.deadline, done_on)
+        entry.completed_deadline = complete_deadline(entry.deadline, done_on)
     return entry
+
+
+def acceptance_notice(entry: ProgressEntry) -> str:
+    """What the coordinator is told when accepting completed no deadline (empty when one was completed)."""
+    if getattr(entry, "completed_deadline", None) is not None:
+        return ""
+    period = Period.parse(entry.period).label
+    if entry.deadline_id:
+        return _("Срок %(deadline)s уже был отмечен исполненным; информация за %(period)s принята.") % {
+            "deadline": entry.deadline,
+            "period": period,
+        }
+    return _(
+        "Информация за %(period)s принята, но срок не закрыт: у мероприятия %(number)s нет открытого "
+        "срока за этот период."
+    ) % {"period": period, "number": entry.measure.number}
 
 
 @transaction.atomic

@@ -67,11 +67,14 @@ def _render_roadmap(request, roadmap, today):
     from django.template.loader import render_to_string
 
     years = list(roadmap.years)
+    year = today.year if today.year in years else years[-1]
     filterset = MeasureFilter(
-        request.GET or None, queryset=roadmap.measures.order_by("order", "pk"), today=today
+        request.GET or None,
+        queryset=roadmap.measures.order_by("order", "pk"),
+        today=today,
+        default_year=year,
     )
     filterset.form.fields["section"].widget.choices = [("", "—")]
-    year = today.year if today.year in years else years[-1]
     if filterset.is_bound and filterset.is_valid() and filterset.form.cleaned_data.get("year"):
         year = int(filterset.form.cleaned_data["year"])
     measures = (

@@ -1,5 +1,7 @@
 """factory_boy factories shared by every app's tests."""
 
+from datetime import date
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -80,7 +82,12 @@ class RoadmapFactory(factory.django.DjangoModelFactory):
 
     municipality = factory.SubFactory(MunicipalityFactory)
     title = factory.Sequence(lambda n: f"Дорожная карта {n}")
-    approving_act = factory.SubFactory(LegalActFactory, municipality=factory.SelfAttribute("..municipality"))
+    # Approved just before the plan's first year: nothing is due before the approving act.
+    approving_act = factory.SubFactory(
+        LegalActFactory,
+        municipality=factory.SelfAttribute("..municipality"),
+        date=factory.LazyAttribute(lambda act: date(act.factory_parent.first_year - 1, 12, 20)),
+    )
     first_year = 2019
     last_year = 2025
     status = Roadmap.Status.ACTIVE

@@ -64,6 +64,7 @@ def write_docx(document, fileobj) -> int:
         (document.subtitle, True),
         (document.municipality, False),
         (document.approving_act, False),
+        (document.entries_line, False),
     ):
         if text:
             p = doc.add_paragraph()

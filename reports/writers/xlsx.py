@@ -132,6 +132,7 @@ def write_xlsx(document, fileobj) -> int:
             (document.subtitle, "report_title"),
             (document.municipality, "report_plain"),
             (document.approving_act, "report_plain"),
+            (document.entries_line, "report_plain"),
         )
         if text
     ]

@@ -9,6 +9,7 @@ from ..models import (
     Municipality,
     ProgressEntry,
     Roadmap,
+    measure_status_code,
 )
 
 
@@ -111,6 +112,8 @@ class MeasureSerializer(serializers.ModelSerializer):
     needs_clarification = serializers.SerializerMethodField()
     deadlines = DeadlineSerializer(many=True, read_only=True)
     kpis = KpiSerializer(many=True, read_only=True)
+    status = serializers.SerializerMethodField(help_text="Статус за год status_year, как в таблице.")
+    status_year = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Measure
@@ -128,7 +131,13 @@ class MeasureSerializer(serializers.ModelSerializer):
             "needs_clarification",
             "deadlines",
             "kpis",
+            "status",
+            "status_year",
         ]
+
+    def get_status(self, obj) -> str | None:
+        severity = getattr(obj, "year_severity", None)
+        return measure_status_code(severity) if severity is not None else None
 
     def get_section(self, obj) -> dict:
         return {"id": obj.section_id, "number": obj.section.number, "title": obj.section.title}

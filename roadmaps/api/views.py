@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
@@ -66,8 +66,14 @@ class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = MeasureFilter
 
     def get_queryset(self):
-        return selectors.measures_with_details(_public_measures(self.request)).order_by(
-            "roadmap_id", "order", "pk"
+        """Each measure carries its status for `?year=` (default: this year), the table's badge rule."""
+        year = self.request.query_params.get("year", "")
+        year = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else timezone.localdate().year
+        return (
+            selectors.measures_with_details(_public_measures(self.request))
+            .with_year_status(timezone.localdate(), year)
+            .annotate(status_year=Value(year))
+            .order_by("roadmap_id", "order", "pk")
         )
 
 
@@ -163,7 +169,15 @@ class ProgressEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
-        return self._transition(request, services.accept_progress)
+        """The response's `notice` (Russian) says when accepting completed no deadline of the period."""
+        entry = self.get_object()
+        try:
+            entry = services.accept_progress(entry, user=request.user)
+        except (DjangoValidationError, DjangoPermissionDenied) as exc:
+            raise as_drf_error(exc) from exc
+        data = s.ProgressEntrySerializer(entry).data
+        data["notice"] = services.acceptance_notice(entry)
+        return Response(data, status=status.HTTP_200_OK)
 
     @extend_schema(request=s.ReturnSerializer)
     @action(detail=True, methods=["post"], url_path="return")

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from ..deadline_parser import generate_deadlines, parse_deadline
+from ..deadline_parser import parse_deadline
 from ..executors import ExecutorMatcher, normalise
 from ..models import (
     Deadline,
@@ -32,7 +32,7 @@ from ..models import (
     Roadmap,
     Section,
 )
-from ..services import deadline_slot
+from ..services import rule_deadlines
 from .errors import RoadmapImportError
 from .models import ImportJob
 from .parser import DEFAULT_SECTION, parse_tables, resolve
@@ -216,20 +216,7 @@ def save_parsed_roadmap(
                 )
             )
             # The rows set_deadline_rule would create, in one insert (sync_rule_deadlines keeps them).
-            for g in generate_deadlines(rule, first_year, last_year):
-                deadlines.append(
-                    Deadline(
-                        measure=measure,
-                        slot=deadline_slot(g.part_label, g.period, g.due_date, g.reporting_only),
-                        origin=Deadline.Origin.RULE,
-                        due_date=g.due_date,
-                        period=g.period,
-                        part_label=g.part_label,
-                        reporting_only=g.reporting_only,
-                        completed_on=act.date if g.done and act else None,
-                        not_applicable=g.done and act is None,
-                    )
-                )
+            deadlines.extend(rule_deadlines(measure, rule, first_year, last_year, act))
             for order, text in enumerate(parsed_measure.executors):
                 department, official = executors.resolve(text)
                 measure_executors.append(

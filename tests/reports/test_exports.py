@@ -59,14 +59,14 @@ def test_levokumsky_half_year_xlsx_recreates_seed_002(levokumsky, tmp_path):
     path = build(tmp_path, levokumsky, "2022-H1", "progress", "xlsx")
     ws = openpyxl.load_workbook(path).active
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    header = rows[5]
+    header = rows[6]  # title, roadmap, municipality, act, included periods, blank
     assert header == [
         "№ п/п",
         "Наименование мероприятия",
         "Ответственные исполнители (срок исполнения)",
         "Информация о проведении мероприятия",
     ]
-    body = {r[0]: r for r in rows[7:]}
+    body = {r[0]: r for r in rows[8:]}
     assert len(body) == 26
     for measure in SEED_002_MEASURES:
         number, title, executors_cell, _text = body[measure["number"]]
@@ -77,9 +77,9 @@ def test_levokumsky_half_year_xlsx_recreates_seed_002(levokumsky, tmp_path):
     assert "642 человека" in body["4"][3]
     assert "(ежегодно, до 01 марта)" in body["1"][2]
     assert body["3"][3] == NO_ENTRY  # seed 002 leaves measure 3 empty: shown, not hidden
-    assert ws.freeze_panes == "A8"
+    assert ws.freeze_panes == "A9"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.print_title_rows == "$6:$7"
+    assert ws.print_title_rows == "$7:$8"
 
 
 @pytest.mark.django_db
@@ -120,8 +120,8 @@ def test_khmr_annual_report_shows_measure_4_kpi_target_against_actual(khmr, tmp_
     path = build(tmp_path, khmr, "2021", "annual", "xlsx")
     ws = openpyxl.load_workbook(path).active
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    assert rows[5][4:] == ["Показатель", "План на год", "Факт за год", "Исполнение, %"]
-    measure_4 = next(r for r in rows[7:] if r[0] == "4")
+    assert rows[6][4:] == ["Показатель", "План на год", "Факт за год", "Исполнение, %"]
+    measure_4 = next(r for r in rows[8:] if r[0] == "4")
     assert "инициативного бюджетирования" in measure_4[4]
     assert (measure_4[5], measure_4[6], measure_4[7]) == ("3", "4", "133,3")  # demo: 4 projects against 3
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(path)["Сводка"].iter_rows(values_only=True) if r}
@@ -151,7 +151,7 @@ def test_formula_like_progress_text_is_text_in_every_format(text, tmp_path):
     ProgressEntryFactory(measure=measure, period="2022-H1", text=text, status=ProgressEntry.Status.ACCEPTED)
 
     path = build(tmp_path, roadmap, "2022-H1", "progress", "xlsx")
-    cell = openpyxl.load_workbook(path).active["D8"]
+    cell = openpyxl.load_workbook(path).active["D9"]
     assert cell.value == text
     assert cell.data_type == "s"
     sheet_xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
@@ -167,7 +167,7 @@ def test_sections_are_spanning_rows(tmp_path):
     ws = openpyxl.load_workbook(build(tmp_path, roadmap, "2022", "progress", "xlsx")).active
     merged = {str(r) for r in ws.merged_cells.ranges}
     section_rows = [
-        row[0].row for row in ws.iter_rows(min_row=8) if str(row[0].value).startswith(("1. ", "2. "))
+        row[0].row for row in ws.iter_rows(min_row=9) if str(row[0].value).startswith(("1. ", "2. "))
     ]
     assert len(section_rows) == 2
     assert all(f"A{r}:D{r}" in merged for r in section_rows)
@@ -181,7 +181,7 @@ def test_regional_summary_has_one_row_per_municipality(demo_data, tmp_path):
     khmr = demo_data["roadmaps"]["khmr-2019"]
     RoadmapFactory(municipality__region=khmr.municipality.region, first_year=2019, last_year=2025)
     path = build(tmp_path, khmr, "2021", "regional", "xlsx")
-    rows = list(openpyxl.load_workbook(path).active.iter_rows(min_row=7, values_only=True))
+    rows = list(openpyxl.load_workbook(path).active.iter_rows(min_row=8, values_only=True))
     names = [r[1] for r in rows]
     assert "Ханты-Мансийский район" in names
     assert len(rows) == 2
