@@ -81,7 +81,8 @@ def rule_deadlines(
             completed_on=approved_on if g.done else None,
             not_applicable=g.done and approved_on is None,
         )
-        for g in generate_deadlines(parsed, first_year, last_year)
+        # The production calendar with the region's exceptions: «до 6-го рабочего дня месяца …» counts them.
+        for g in generate_deadlines(parsed, first_year, last_year, add_working_days=add_working_days)
         if not _due_before_approval(g, approved_on)
     ]
 
