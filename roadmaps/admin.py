@@ -508,6 +508,15 @@ class ProgressEntryAdminForm(forms.ModelForm):
         return cleaned
 
 
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Причина возврата"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=_("Обязательна при возврате: что исправить или дополнить. Исполнитель получит ее письмом."),
+    )
+
+
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     municipality_path = "measure__roadmap__municipality"
@@ -522,6 +531,59 @@ class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     inlines = [EvidenceInline]
     actions = ["submit_selected", "accept_selected", "return_selected"]
     readonly_fields = ["status", "return_reason", "author", "submitted_at", "reviewed_at", "reviewed_by"]
+
+    change_form_template = "admin/roadmaps/progressentry/change_form.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        review = path(
+            "<int:pk>/review/",
+            self.admin_site.admin_view(self.review_view),
+            name="roadmaps_progressentry_review",
+        )
+        return [review, *super().get_urls()]
+
+    def review_view(self, request, pk):
+        """One entry on one page: what was done, its deadline, evidence and KPI facts; accept or return it."""
+        from django.shortcuts import get_object_or_404, redirect
+        from django.template.response import TemplateResponse
+
+        entry = get_object_or_404(
+            self.get_queryset(request).select_related("measure__roadmap__municipality", "deadline", "author"),
+            pk=pk,
+        )
+        if not access.is_coordinator(request.user, entry.measure.roadmap.municipality_id):
+            raise PermissionDenied(_("Принимать и возвращать информацию может только координатор."))
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                if "accept" in request.POST:
+                    accepted = services.accept_progress(entry, user=request.user)
+                    notice = services.acceptance_notice(accepted)
+                    self.message_user(request, _("Информация принята."), messages.SUCCESS)
+                    if notice:
+                        self.message_user(request, notice, messages.WARNING)
+                else:
+                    services.return_progress(entry, user=request.user, reason=form.cleaned_data["reason"])
+                    self.message_user(request, _("Информация возвращена на доработку."), messages.SUCCESS)
+            except ValidationError as exc:
+                for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                    form.add_error("reason" if field == "return_reason" else None, errors)
+            else:
+                return redirect("admin:index")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Проверка информации: мероприятие %(number)s, %(period)s")
+            % {"number": entry.measure.number, "period": entry.period},
+            "opts": self.model._meta,
+            "entry": entry,
+            "evidence": list(entry.evidence.all()),
+            "kpi_actuals": list(entry.kpi_actuals.select_related("kpi")),
+            "form": form,
+            "can_review": entry.status == ProgressEntry.Status.SUBMITTED,
+        }
+        return TemplateResponse(request, "admin/roadmaps/progressentry/review.html", context)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
