@@ -1,5 +1,6 @@
 """Municipalities, their people, roadmaps, measures, deadlines, KPIs and progress entries."""
 
+import uuid
 import zoneinfo
 from datetime import date, timedelta
 from decimal import Decimal
@@ -793,13 +794,19 @@ class ProgressEntry(models.Model):
             raise ValidationError({"period": str(exc)}) from exc
 
 
+def evidence_upload_to(instance, filename: str) -> str:
+    """An unguessable folder per file: evidence of an entry not yet accepted is served by nginx like any
+    public file, so its address must not be derivable from the month and the file name."""
+    return f"evidence/{uuid.uuid4().hex}/{filename}"
+
+
 class Evidence(models.Model):
     progress_entry = models.ForeignKey(
         ProgressEntry, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("информация о ходе")
     )
     title = models.CharField(_("описание"), max_length=300, blank=True)
     url = models.URLField(_("ссылка"), blank=True)
-    file = models.FileField(_("файл"), upload_to="evidence/%Y/%m/", blank=True)
+    file = models.FileField(_("файл"), upload_to=evidence_upload_to, max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("подтверждение")

@@ -151,3 +151,17 @@ def test_an_executor_is_shown_only_the_models_they_use_and_the_workspace(client,
     }
     page = client.get(reverse("admin:index")).content.decode()
     assert reverse("admin:roadmaps_my_measures") in page
+
+
+def test_an_evidence_file_gets_an_address_nobody_can_guess(desk):
+    from django.core.files.base import ContentFile
+
+    from roadmaps.models import Evidence
+    from tests.factories import ProgressEntryFactory
+
+    entry = ProgressEntryFactory(measure=desk["trained"])
+    first = Evidence.objects.create(progress_entry=entry, file=ContentFile(b"1", name="protokol.pdf"))
+    second = Evidence.objects.create(progress_entry=entry, file=ContentFile(b"2", name="protokol.pdf"))
+    folder = first.file.name.split("/")[1]
+    assert first.file.name.startswith("evidence/") and first.file.name.endswith("/protokol.pdf")
+    assert len(folder) == 32 and folder != second.file.name.split("/")[1]
