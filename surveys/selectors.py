@@ -3,11 +3,9 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from . import fastcache, ratelimit
 from .models import Answer, Comment, Discussion, DiscussionSummary, Option, Question, Response, Survey
 
 
@@ -29,38 +27,6 @@ def public_discussions(*, municipality_slug: str | None = None, status: str | No
     elif status == Discussion.Status.SCHEDULED:
         qs = qs.scheduled_at(now)
     return qs
-
-
-# The comment POST needs the window, the municipality (time zone) and its moderation mode; every post
-# reads them, staff rarely change them. Kept in the shared cache and dropped on change (surveys.signals).
-POSTING_CACHE_SECONDS = 300
-
-
-def _posting_key(pk) -> str:
-    return f"surveys:discussion-posting:{pk}"
-
-
-def discussion_for_posting(pk, *, counting: ratelimit.Attempt | None = None) -> Discussion | None:
-    """The discussion with municipality and moderation settings, from the cache when possible (0 queries).
-
-    With `counting`, that attempt's rate-limit counters ride in the same Redis round trip as the read.
-    """
-    key = _posting_key(pk)
-    discussion = counting.count(read=key) if counting is not None else fastcache.get(key)
-    if discussion is None:
-        discussion = (
-            Discussion.objects.select_related("municipality", "municipality__moderation_settings")
-            .filter(pk=pk)
-            .first()
-        )
-        if discussion is None:
-            return None
-        cache.set(key, discussion, POSTING_CACHE_SECONDS)
-    return discussion
-
-
-def forget_discussions_for_posting(pks) -> None:
-    cache.delete_many([_posting_key(pk) for pk in pks])
 
 
 def published_summary(discussion: Discussion) -> DiscussionSummary | None:
