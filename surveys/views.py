@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -83,8 +84,11 @@ def _discussion(pk):
     )
 
 
+@transaction.non_atomic_requests
 @require_http_methods(["GET", "POST", "HEAD"])
 def discussion_detail(request, pk):
+    """Outside ATOMIC_REQUESTS: the page only reads, and a comment is stored in its own transaction (one
+    BEGIN … COMMIT rather than a savepoint inside the request's)."""
     discussion = _discussion(pk)
     now = timezone.now()
     _process_if_closed(discussion, now)
