@@ -3,6 +3,7 @@
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -27,6 +28,38 @@ def public_discussions(*, municipality_slug: str | None = None, status: str | No
     elif status == Discussion.Status.SCHEDULED:
         qs = qs.scheduled_at(now)
     return qs
+
+
+# Every comment POST and discussion page reads the discussion with its municipality (time zone) and moderation
+# settings; staff rarely change them. Kept in the cache briefly and dropped on change (surveys/signals.py); the
+# short timeout bounds what a change made while Redis was unreachable can leave behind.
+DISCUSSION_CACHE_SECONDS = 60
+
+
+def _discussion_key(pk) -> str:
+    return f"surveys:discussion:{pk}"
+
+
+def discussion_for_page(pk) -> Discussion | None:
+    """The discussion with municipality, moderation settings and responsible official; None if unknown."""
+    key = _discussion_key(pk)
+    discussion = cache.get(key)
+    if discussion is None:
+        discussion = (
+            Discussion.objects.select_related(
+                "municipality", "municipality__moderation_settings", "responsible"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if discussion is None:
+            return None
+        cache.set(key, discussion, DISCUSSION_CACHE_SECONDS)
+    return discussion
+
+
+def forget_discussions(pks) -> None:
+    cache.delete_many([_discussion_key(pk) for pk in pks])
 
 
 def published_summary(discussion: Discussion) -> DiscussionSummary | None:

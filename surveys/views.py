@@ -78,10 +78,10 @@ def discussion_list(request):
 
 
 def _discussion(pk):
-    return get_object_or_404(
-        Discussion.objects.select_related("municipality", "municipality__moderation_settings", "responsible"),
-        pk=pk,
-    )
+    discussion = selectors.discussion_for_page(pk)
+    if discussion is None:
+        raise Http404
+    return discussion
 
 
 @transaction.non_atomic_requests

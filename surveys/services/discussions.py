@@ -29,6 +29,7 @@ from ..models import (
     ModerationSettings,
     local_day_end,
 )
+from ..selectors import forget_discussions
 
 logger = logging.getLogger(__name__)
 
@@ -323,6 +324,9 @@ def process_closed_discussion(discussion: Discussion, *, now: datetime | None = 
         ).update(closed_processed_at=now, summary_due_date=due)
         if not claimed:
             return False
+        # update() sends no signal: drop the cached copy, now and again after commit.
+        forget_discussions([discussion.pk])
+        transaction.on_commit(lambda: forget_discussions([discussion.pk]))
         discussion.closed_processed_at, discussion.summary_due_date = now, due
         published = list(
             discussion.comments.filter(status=Comment.Status.PUBLISHED).order_by("created_at", "pk")

@@ -243,6 +243,17 @@ def test_on_redis_a_post_after_its_connection_was_dropped_still_goes_through(cli
     assert Comment.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_on_redis_the_cached_discussion_is_dropped_when_staff_change_it(client, redis_cache):
+    discussion = open_discussion()
+    assert post(client, discussion, text="Пока окно открыто.").status_code == 302
+    discussion.opens_at = timezone.now() - timedelta(days=30)
+    services.reschedule_window(discussion)
+    discussion.save()
+    assert post(client, discussion, text="Окно уже закрыто.").status_code == 403
+    assert Comment.objects.count() == 1
+
+
 # --- A Redis that is not there ------------------------------------------------------------------------------
 
 
