@@ -18,7 +18,8 @@ def _grouped(n: int) -> str:
 
 
 class CommentForm(forms.Form):
-    """A citizen's (or an official's) comment on one discussion, with every rule a post must pass.
+    """A citizen's (or an official's) comment on one discussion, with every rule a post must pass (a duplicate
+    text is refused by the database's unique constraint when stored, and reported here with other mistakes).
 
     Officials of the municipality and its coordinators need no e-mail or consent, and sign with their name.
     """
@@ -109,8 +110,6 @@ class CommentForm(forms.Form):
                 % {"max": _grouped(COMMENT_MAX_LENGTH), "n": _grouped(len(text))},
                 code="max_length",
             )
-        if self.is_duplicate(text):
-            raise self.duplicate_error()
         return text
 
     def clean_parent(self):
@@ -149,6 +148,11 @@ class CommentForm(forms.Form):
                 % {"date": f"{discussion.last_day:%d.%m.%Y}"},
                 code="closed",
             )
+        # The unique constraint on (discussion, text) refuses a duplicate when the comment is stored (see
+        # services.post_comment); asked here only to report it together with the post's other mistakes.
+        text = self.cleaned_data.get("text")
+        if self.errors and text and self.is_duplicate(text):
+            self.add_error("text", self.duplicate_error())
         return self.cleaned_data
 
     def is_duplicate(self, text: str) -> bool:
