@@ -31,10 +31,9 @@ keepalive = _int("GUNICORN_KEEPALIVE", 30)  # gthread only: seconds an idle kept
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 
-# Load Django once in the master, then fork: workers start warm (URLconf imported, gc.freeze() done in
-# openness_portal/wsgi.py), and the loaded code is shared between them instead of copied. Nothing connects
-# to PostgreSQL or Redis while loading (tests/openness_portal/test_gunicorn_conf.py checks), so no
-# connection is shared across the fork. A code change needs a restart, not `kill -HUP`.
+# Load Django once in the master, then fork: the loaded code is shared between the workers instead of
+# copied. Nothing connects to PostgreSQL or Redis while loading (tests/openness_portal/test_gunicorn_conf.py
+# checks), so no connection is shared across the fork. A code change needs a restart, not `kill -HUP`.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 
 # The heartbeat file is touched on every request: on tmpfs, not on a disk or an overlay filesystem. gunicorn

@@ -1,38 +1,37 @@
-"""Comment POST through gunicorn on loopback: CSRF, validation, Redis rate-limit counters, PostgreSQL insert.
+"""Comment POST through gunicorn on loopback: CSRF, CommentForm, Redis rate-limit counters, PostgreSQL insert.
 
-    DEBUG=1 .venv/bin/python bench/comments.py [--duration 15] [--connections 32] [--rate 440]
+    DEBUG=1 .venv/bin/python bench/comments.py [--duration 15] [--connections 32] [--rate 200]
     (on a shared machine: flock /tmp/bench.lock DEBUG=1 .venv/bin/python bench/comments.py)
 
 Creates a throwaway PostgreSQL database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/openness_bench_comments — dropped and recreated each run), uses Redis
-db 13 as the cache (CACHE_URL), starts gunicorn on 127.0.0.1 with the comment rate limit raised, and drives
-it with wrk (a Lua script posts the form with a CSRF token and a unique text per request). Two runs per
+db 13 as the cache (CACHE_URL; flushed), starts gunicorn on 127.0.0.1 with the comment rate limit raised, and
+drives it with wrk (a Lua script posts the form with a CSRF token and a unique text per request). Two runs per
 endpoint: flat out (capacity), and paced: --rate requests/s offered over the same 32 connections on evenly
 spaced slots (a slot missed because every connection was waiting is not made up, so saturation shows as a
 lower rate and longer latency). A bare Django view (same middleware, bench-only urlconf) is measured the
-same way, on the same server. gunicorn runs with the repository's gunicorn.conf.py, as production does (two
-sync workers per core, the app preloaded); --workers, --worker-class and --worker-threads override it for a
-run. Every acknowledged comment is durable: PostgreSQL keeps synchronous_commit and fsync on, so the redirect
-is sent only after the INSERT's WAL is on disk. After the table, the CPU each request cost in gunicorn, this
-database's PostgreSQL backends (with the WAL writer), Redis and wrk, from /proc: on a shared machine req/s
-moves with whatever else runs, CPU per request much less.
+same way, on the same server, in the same run. gunicorn runs with the repository's gunicorn.conf.py, as
+production does; --workers, --worker-class and --worker-threads override it for a run. Every acknowledged
+comment is durable: the script reads synchronous_commit and fsync from the server (both on: the redirect is
+sent only after the INSERT's WAL is on disk). After the table, the CPU each request cost in gunicorn, this
+database's PostgreSQL backends (with the WAL writer), Redis and wrk, from /proc.
 
-Measured on the 2-core development machine (wrk, gunicorn, PostgreSQL 15 and Redis 7 on the same two cores,
-another engineer's tests and benchmarks running at times), req/s / p95, three runs:
-    bare view flat out       1408 / 32 ms   1187 / 52 ms   1600 / 27 ms
-    comment POST flat out     258 / 175 ms   399 / 98 ms    455 / 83 ms
-    comment POST at 440/s     302 / 157 ms   410 / 91 ms    420 / 88 ms
-    -> target (>= 400 req/s with p95 < 50 ms at 32 clients) NOT MET: 440/s is at or near capacity.
-    (first run with another engineer's test suite on one of the cores)
-CPU per comment POST, flat out: gunicorn workers 3.3-3.7 ms (a bare view 1.1-1.3 ms), PostgreSQL 0.57-0.68
-ms, Redis 0.12-0.15 ms, wrk 0.18-0.23 ms: about 4.5 ms of the two cores' time, so about 440/s at best.
-The same POST driven in one process without gunicorn costs 2.1-2.3 ms, a bare raw WSGI app under gunicorn
-0.4 ms; the rest is two cores shared by four workers, PostgreSQL, Redis and wrk (four in-process drivers at
-once cost 3.0 ms a POST each instead of 2.3). Where the in-process 2.1 ms goes (cProfile, CPU clock): the
-view 46% (the service 26%, of it the INSERT 13%; the one Redis round trip and reading the cached discussion
-11%; form fields 4%; the redirect 3%), CSRF with parsing the form 12%, request signals 8%, URL resolving 6%,
-LocaleMiddleware 6%, the rest of Django's handler and middleware. No single part left to cut: 440/s with
-p95 < 50 ms needs about a third less CPU per POST than this, or a third core.
+Targets (issue 16): comment POST ≥ 0.25x the bare view's flat-out req/s in the same run; p95 < 50 ms at
+200 req/s offered; durable commit; no library internals (the POST is Django's form, ORM and django-redis).
+
+Measured 2026-12-06 on the 2-core development machine (wrk, gunicorn, PostgreSQL and Redis on the same two
+cores; other engineers' tests and benchmarks ran at times: load average in brackets), final code:
+    bare view flat out 893 req/s; comment POST flat out 397 req/s -> ratio 0.44 (target ≥ 0.25: OK);
+    at 200 req/s offered: 200 served, p50 12.4 ms, p95 27.0 ms (target < 50 ms: OK); synchronous_commit and
+    fsync on: durable; 0 errors   [load 3.2-3.5]
+    the run before it: bare 1087, comment 501 -> ratio 0.46; paced run disturbed by another job (120 of 200
+    served, p95 313 ms)   [load 1.3-3.4]
+CPU per comment POST flat out: gunicorn 3.0-3.5 ms (a bare view 1.0-1.1 ms), PostgreSQL 0.6 ms, Redis 0.12
+ms, wrk 0.13 ms. On the way there: with the discussion read from PostgreSQL on every POST the ratio was 0.17
+[load 4.5], and with a duplicate EXISTS before every accepted comment 0.21 [load 1.5] — both fixed (the
+discussion is cached and dropped on change; the unique constraint refuses a duplicate when stored). With the
+machine loaded by others (load 6-13: bare view only 142-147 req/s) the ratio read 0.25-0.30 and the p95 at
+200/s could not be met — it measures the neighbours then, not the code.
 """
 
 import argparse
@@ -323,7 +322,7 @@ def main():
     parser.add_argument(
         "--worker-threads", type=int, default=None, help="gthread only; default: gunicorn.conf.py"
     )
-    parser.add_argument("--rate", type=int, default=440, help="target req/s for the paced run")
+    parser.add_argument("--rate", type=int, default=200, help="req/s offered in the paced run")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk not found: apt-get install -y wrk")
@@ -439,8 +438,23 @@ def main():
             ),
             "comment POST, paced": wrk(page_url, script, wenv, method="POST", rate=args.rate, **common),
         }
-        count_script = "import django; django.setup(); from surveys.models import Comment; print(Comment.objects.count())"
-        stored = int(run([PYTHON, "-c", count_script], env, capture_output=True, text=True).stdout.strip())
+        count_script = textwrap.dedent(
+            """
+            import django; django.setup()
+            from django.db import connection
+            from surveys.models import Comment
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                synchronous_commit = cursor.fetchone()[0]
+                cursor.execute("SHOW fsync")
+                fsync = cursor.fetchone()[0]
+            print(Comment.objects.count(), synchronous_commit, fsync)
+            """
+        )
+        stored, synchronous_commit, fsync = run(
+            [PYTHON, "-c", count_script], env, capture_output=True, text=True
+        ).stdout.split()
+        stored = int(stored)
         keys = len(redis.Redis.from_url(cache_url).keys("*rl:comment:*"))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -467,11 +481,14 @@ def main():
     flat, bare = results["comment POST, flat out"], results["bare, flat out"]
     paced = results["comment POST, paced"]
     print(f"comments stored in PostgreSQL: {stored}; rate-limit counters in Redis: {keys}")
-    print(f"ratio comment/bare (flat out req/s): {flat['rps'] / bare['rps']:.2f}")
-    ok = paced["rps"] >= 400 and paced["p95_ms"] < 50 and flat["errors"] == 0 and paced["errors"] == 0
+    ratio = flat["rps"] / bare["rps"]
+    durable = synchronous_commit == "on" and fsync == "on"
+    print(f"PostgreSQL synchronous_commit={synchronous_commit}, fsync={fsync}: durable commit {durable}")
+    print(f"ratio comment/bare (flat out req/s, same server, same run): {ratio:.2f} (target ≥ 0.25)")
+    ok = ratio >= 0.25 and paced["p95_ms"] < 50 and durable and all(r["errors"] == 0 for r in (flat, paced))
     print(
-        f"target ≥ 400 req/s with p95 < 50 ms at {args.connections} clients: "
-        f"{paced['rps']:.0f} req/s, p95 {paced['p95_ms']:.1f} ms — {'OK' if ok else 'NOT MET'}"
+        f"targets: ratio {ratio:.2f} ≥ 0.25, p95 {paced['p95_ms']:.1f} ms < 50 ms at {args.rate} req/s offered"
+        f" ({paced['rps']:.0f} served), durable commit, no errors — {'OK' if ok else 'NOT MET'}"
     )
     return 0 if ok else 1
 

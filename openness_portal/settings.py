@@ -14,6 +14,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from openness_portal.cache_config import cache_config, same_redis_database
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -77,10 +79,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Django's and django-csp's middlewares, doing less per request (openness_portal/middleware.py).
-    "openness_portal.middleware.MessageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "openness_portal.middleware.CSPMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must be last: it turns a lock-out raised during authentication into its response.
     "axes.middleware.AxesMiddleware",
@@ -110,16 +111,22 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, with the health check below done without a round trip while the socket is quiet.
-    DATABASES["default"]["ENGINE"] = "openness_portal.db.postgresql"
+    # Persistent connections, checked before each request reuses one (a restarted server is not an error).
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis in production (rate limits must be shared by every gunicorn worker), memory otherwise.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://openness-portal")}
+# Cache: Redis in production (rate limits must be shared by every gunicorn worker), memory otherwise. Through
+# django-redis with errors ignored: with Redis down pages serve uncached (openness_portal/cache_config.py).
+# Its own Redis database, never the broker's: give that Redis a memory bound (maxmemory + allkeys-lru).
+CACHES = {"default": cache_config(env("CACHE_URL", default=""))}
+if same_redis_database(env("CACHE_URL", default=""), env("CELERY_BROKER_URL", default="")):
+    raise ImproperlyConfigured(
+        "CACHE_URL and CELERY_BROKER_URL name the same Redis database: evicting cached pages would drop "
+        "queued tasks. Use another database number (or another Redis) for the cache."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,5 +1,9 @@
 """Versioned cache keys for public roadmap pages: any change to a roadmap bumps its version."""
 
+import hashlib
+from decimal import Decimal
+from urllib.parse import urlencode
+
 from django.core.cache import cache
 
 PAGE_TIMEOUT = 60 * 60
@@ -50,3 +54,38 @@ def invalidate_roadmap(roadmap_id: int) -> None:
 
 def page_key(roadmap_id: int, *parts) -> str:
     return ":".join(["roadmap-page", str(roadmap_id), str(roadmap_version(roadmap_id)), *map(str, parts)])
+
+
+# The public page's filters, in the order its cache key lists them; the page is for one roadmap already.
+PAGE_FILTERS = ("section", "status", "executor", "year")
+
+
+def page_filters(query) -> dict[str, str]:
+    """The page's filters as MeasureFilter validates them (no SQL): anything else in the query string
+    (utm_source, fbclid…) is ignored, and an invalid value means the unfiltered page, as before."""
+    from .filters import MeasureFilter
+    from .models import Measure
+
+    filterset = MeasureFilter(query, queryset=Measure.objects.none())
+    for name in set(filterset.filters) - set(PAGE_FILTERS):
+        del filterset.filters[name]  # the roadmap filter would cost a query; the URL names the roadmap
+    if not filterset.is_valid():
+        return {}
+    filters = {}
+    for name in PAGE_FILTERS:
+        value = filterset.form.cleaned_data.get(name)
+        if value in (None, ""):
+            continue
+        if isinstance(value, Decimal):  # section and year: whole numbers only
+            if value != value.to_integral_value():
+                return {}
+            value = int(value)
+        filters[name] = str(value)
+    return filters
+
+
+def filters_key(filters: dict[str, str]) -> str:
+    """A short key part for validated filters (free executor text may be long or hold spaces)."""
+    if not filters:
+        return "all"
+    return hashlib.blake2b(urlencode(filters).encode(), digest_size=12).hexdigest()

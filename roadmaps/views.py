@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .cache import PAGE_TIMEOUT, page_key, roadmap_meta
+from .cache import PAGE_TIMEOUT, filters_key, page_filters, page_key, roadmap_meta
 from .filters import MeasureFilter
 from .models import Measure, Municipality, Roadmap
 from .rendering import measure_rows_html, measure_url_prefix
@@ -36,17 +36,18 @@ def _public_roadmap(slug, pk):
 @transaction.non_atomic_requests  # read-only; spares the cache hit a BEGIN/COMMIT round trip
 @require_GET
 def roadmap_page(request, slug, pk):
-    """The roadmap table. Whole pages are cached per roadmap version, query string, language and local day,
-    so a hit costs two cache reads and no SQL; any change to the roadmap bumps its version."""
+    """The roadmap table. Whole pages are cached per roadmap version, validated filters, language and local
+    day, so a hit costs two cache reads and no SQL; any change to the roadmap bumps its version."""
     meta = roadmap_meta(pk)
     if meta is None or meta["slug"] != slug or not meta["public"]:
         raise Http404
     today = timezone.now().astimezone(zoneinfo.ZoneInfo(meta["tz"])).date()
-    key = page_key(pk, get_language(), today.isoformat(), request.GET.urlencode())
+    filters = page_filters(request.GET)
+    key = page_key(pk, get_language(), today.isoformat(), filters_key(filters))
     content = cache.get(key)
     if content is None:
         roadmap = _public_roadmap(slug, pk)
-        body = _render_roadmap(request, roadmap, today)
+        body = _render_roadmap(request, roadmap, today, filters)
         # cacheable_page hides per-visitor bits (flash messages) from the shared copy.
         response = render(
             request,
@@ -63,13 +64,13 @@ def roadmap_page(request, slug, pk):
     return HttpResponse(content, content_type="text/html; charset=utf-8")
 
 
-def _render_roadmap(request, roadmap, today):
+def _render_roadmap(request, roadmap, today, filters):
     from django.template.loader import render_to_string
 
     years = list(roadmap.years)
     year = today.year if today.year in years else years[-1]
     filterset = MeasureFilter(
-        request.GET or None,
+        filters or None,
         queryset=roadmap.measures.order_by("order", "pk"),
         today=today,
         default_year=year,
@@ -107,10 +108,10 @@ def _render_roadmap(request, roadmap, today):
             "year": year,
             "years": years,
             "today": today,
-            "filters": request.GET,
+            "filters": filters,
             "executor_choices": executor_choices,
             "statuses": Deadline.Status.choices,
-            "filtered": bool(request.GET),
+            "filtered": bool(filters),
         },
         request=request,
     )

@@ -12,6 +12,7 @@ from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin, ScopedInline
 
 from . import exports, services
+from .forms import CommentForm
 from .models import (
     Comment,
     CommentDisposition,
@@ -198,14 +199,18 @@ class CommentAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
         if change:
             return
         try:
-            created = services.post_comment(
+            form = CommentForm(
+                {"text": obj.text, "parent": obj.parent_id or ""},
                 discussion=obj.discussion,
-                text=obj.text,
-                parent_id=obj.parent_id,
                 user=request.user,
-                ip=f"staff:{request.user.pk}",
             )
-        except (ValidationError, services.DiscussionClosed, services.RateLimited) as exc:
+            created = services.post_comment(form, ip=f"staff:{request.user.pk}")
+        except (
+            ValidationError,
+            services.DiscussionClosed,
+            services.RateLimited,
+            services.RateLimitUnavailable,
+        ) as exc:
             raise PermissionDenied(_errors(exc) if isinstance(exc, ValidationError) else str(exc)) from exc
         obj.pk = created.pk
 

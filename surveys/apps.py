@@ -7,4 +7,4 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Обсуждения и опросы")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the cache invalidation receivers
+        from . import signals  # noqa: F401 - connects the receivers that drop cached discussions

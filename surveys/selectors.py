@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from . import fastcache, ratelimit
 from .models import Answer, Comment, Discussion, DiscussionSummary, Option, Question, Response, Survey
 
 
@@ -31,36 +30,36 @@ def public_discussions(*, municipality_slug: str | None = None, status: str | No
     return qs
 
 
-# The comment POST needs the window, the municipality (time zone) and its moderation mode; every post
-# reads them, staff rarely change them. Kept in the shared cache and dropped on change (surveys.signals).
-POSTING_CACHE_SECONDS = 300
+# Every comment POST and discussion page reads the discussion with its municipality (time zone) and moderation
+# settings; staff rarely change them. Kept in the cache briefly and dropped on change (surveys/signals.py); the
+# short timeout bounds what a change made while Redis was unreachable can leave behind.
+DISCUSSION_CACHE_SECONDS = 60
 
 
-def _posting_key(pk) -> str:
-    return f"surveys:discussion-posting:{pk}"
+def _discussion_key(pk) -> str:
+    return f"surveys:discussion:{pk}"
 
 
-def discussion_for_posting(pk, *, counting: ratelimit.Attempt | None = None) -> Discussion | None:
-    """The discussion with municipality and moderation settings, from the cache when possible (0 queries).
-
-    With `counting`, that attempt's rate-limit counters ride in the same Redis round trip as the read.
-    """
-    key = _posting_key(pk)
-    discussion = counting.count(read=key) if counting is not None else fastcache.get(key)
+def discussion_for_page(pk) -> Discussion | None:
+    """The discussion with municipality, moderation settings and responsible official; None if unknown."""
+    key = _discussion_key(pk)
+    discussion = cache.get(key)
     if discussion is None:
         discussion = (
-            Discussion.objects.select_related("municipality", "municipality__moderation_settings")
+            Discussion.objects.select_related(
+                "municipality", "municipality__moderation_settings", "responsible"
+            )
             .filter(pk=pk)
             .first()
         )
         if discussion is None:
             return None
-        cache.set(key, discussion, POSTING_CACHE_SECONDS)
+        cache.set(key, discussion, DISCUSSION_CACHE_SECONDS)
     return discussion
 
 
-def forget_discussions_for_posting(pks) -> None:
-    cache.delete_many([_posting_key(pk) for pk in pks])
+def forget_discussions(pks) -> None:
+    cache.delete_many([_discussion_key(pk) for pk in pks])
 
 
 def published_summary(discussion: Discussion) -> DiscussionSummary | None:

@@ -1,4 +1,4 @@
-"""Drop the cached posting view of a discussion when it, its municipality or its moderation settings change."""
+"""Drop the cached copy of a discussion when it, its municipality or its moderation settings change."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -7,16 +7,16 @@ from django.dispatch import receiver
 from roadmaps.models import Municipality
 
 from .models import Discussion, ModerationSettings
-from .selectors import forget_discussions_for_posting
+from .selectors import forget_discussions
 
 
 def _forget(pks):
     pks = list(pks)
     if not pks:
         return
-    forget_discussions_for_posting(pks)
+    forget_discussions(pks)
     # Again after commit: a request may have cached the old row while this transaction was open.
-    transaction.on_commit(lambda: forget_discussions_for_posting(pks))
+    transaction.on_commit(lambda: forget_discussions(pks))
 
 
 @receiver([post_save, post_delete], sender=Discussion)

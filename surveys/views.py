@@ -1,7 +1,5 @@
 """Public pages for discussions and surveys; they work without JavaScript. Thin: services write, selectors read."""
 
-from contextlib import suppress
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -80,23 +78,23 @@ def discussion_list(request):
 
 
 def _discussion(pk):
-    return get_object_or_404(
-        Discussion.objects.select_related("municipality", "municipality__moderation_settings", "responsible"),
-        pk=pk,
-    )
+    discussion = selectors.discussion_for_page(pk)
+    if discussion is None:
+        raise Http404
+    return discussion
 
 
 @transaction.non_atomic_requests
 @require_http_methods(["GET", "POST", "HEAD"])
 def discussion_detail(request, pk):
-    """Outside ATOMIC_REQUESTS: the page only reads, a comment is one INSERT (committed on its own, one round
-    trip) and the close-time work opens its own transaction."""
-    if request.method == "POST":
-        return _post_comment(request, pk)
+    """Outside ATOMIC_REQUESTS: the page only reads, and a comment is stored in its own transaction (one
+    BEGIN … COMMIT rather than a savepoint inside the request's)."""
     discussion = _discussion(pk)
     now = timezone.now()
     _process_if_closed(discussion, now)
-    form = CommentForm(initial={"parent": request.GET.get("reply_to", "")})
+    if request.method == "POST":
+        return _post_comment(request, discussion, now)
+    form = CommentForm(initial={"parent": request.GET.get("reply_to", "")}, discussion=discussion)
     return _render_discussion(request, discussion, form, now, 200)
 
 
@@ -106,63 +104,44 @@ def _process_if_closed(discussion, now):
         services.process_closed_discussion(discussion, now=now)
 
 
-def _comment_fields(data) -> dict:
-    """What CommentForm.cleaned_data would hold, without building a form (it deep-copies its fields)."""
-    cleaned = {}
-    for name, field in CommentForm.base_fields.items():
-        # A value over the form's length cap is dropped, as the form does: the service then says what is wrong.
-        with suppress(ValidationError):
-            cleaned[name] = field.clean(field.widget.value_from_datadict(data, None, name))
-    return cleaned
+COUNTERS_DOWN_RETRY_SECONDS = 120
 
 
-def _post_comment(request, pk):
+def _post_comment(request, discussion, now):
     """Accept a comment and redirect; only a refused post renders the page (with the form and its errors)."""
-    data = _comment_fields(request.POST)
-    discussion, attempt = services.start_comment_attempt(
-        pk, ip=client_ip(request), email=data.get("email", "")
-    )
-    if discussion is None:
-        raise Http404
-    now = timezone.now()
-    _process_if_closed(discussion, now)
+    form = CommentForm(request.POST, discussion=discussion, user=request.user, now=now)
     try:
-        comment = services.post_comment(
-            discussion=discussion,
-            author_name=data.get("author_name", ""),
-            email=data.get("email", ""),
-            text=data.get("text", ""),
-            consent=bool(data.get("consent")),
-            parent_id=data.get("parent") or None,
-            honeypot=data.get("website", ""),
-            ip=client_ip(request),
-            user=request.user,
-            now=now,
-            rate_limit=attempt,
-        )
+        comment = services.post_comment(form, ip=client_ip(request))
     except services.DiscussionClosed as exc:
         messages.error(request, str(exc))
-        form, http_status = None, 403
+        http_status = 403
     except services.RateLimited as exc:
         messages.error(
             request,
             _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait},
         )
-        form, http_status = None, 429
+        http_status = 429
+    except services.RateLimitUnavailable:
+        messages.error(
+            request,
+            _(
+                "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
+                "минут; ваш текст сохранён в форме."
+            ),
+        )
+        http_status = 503
     except services.SpamDetected:
         return _posted(request, discussion, None)
-    except ValidationError as exc:
-        form = CommentForm(request.POST)
-        form.is_valid()
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        http_status = 400
+    except ValidationError:
+        return _render_discussion(request, discussion, form, now, 400)
     else:
         return _posted(request, discussion, comment)
-    if form is None:
-        form = CommentForm(request.POST)  # bound, so the citizen's text is shown again
-        form.is_valid()
-    return _render_discussion(request, _discussion(pk), form, now, http_status)
+    # Refused before its rules were read: the citizen's text comes back, with no errors against it.
+    unchecked = CommentForm(initial=request.POST.dict(), discussion=discussion)
+    response = _render_discussion(request, discussion, unchecked, now, http_status)
+    if http_status == 503:
+        response["Retry-After"] = str(COUNTERS_DOWN_RETRY_SECONDS)
+    return response
 
 
 def _posted(request, discussion, comment):
@@ -226,7 +205,12 @@ def comment_flag(request, pk, comment_pk):
     key, is_new = visitor_key(request)
     if not form.is_valid():
         messages.error(request, _("Выберите причину жалобы."))
-    elif ratelimit.hit({"ip": client_ip(request)}, scope="flag"):
+    elif (limited := _flag_limited(request)) is None:
+        messages.error(
+            request,
+            _("Сейчас нельзя отправить жалобу: временная неисправность. Попробуйте через несколько минут."),
+        )
+    elif limited:
         messages.error(request, _("Слишком много жалоб подряд. Попробуйте позже."))
     else:
         # One flag per reader: viewing the page already gave the reader a signed visitor cookie.
@@ -240,6 +224,14 @@ def comment_flag(request, pk, comment_pk):
     return _remember_visitor(
         redirect(comment.discussion.get_absolute_url() + f"#comment-{comment.pk}"), key, is_new
     )
+
+
+def _flag_limited(request) -> bool | None:
+    """Whether this reader has flagged too much lately; None when the counters cannot be reached."""
+    try:
+        return bool(ratelimit.hit({"ip": client_ip(request)}, scope="flag"))
+    except ratelimit.CounterStoreUnavailable:
+        return None
 
 
 # --- Surveys ---------------------------------------------------------------------------------------------

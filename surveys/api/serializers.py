@@ -60,7 +60,7 @@ class CommentSerializer(serializers.ModelSerializer):
 
 
 class CommentCreateSerializer(serializers.Serializer):
-    """Raw input; the rules are applied by services.post_comment so the page and the API agree."""
+    """Raw input; the rules are CommentForm's (surveys.forms), so the page and the API agree."""
 
     author_name = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     email = serializers.CharField(required=False, allow_blank=True, max_length=1000)

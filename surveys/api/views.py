@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from openness_portal.client_ip import client_ip
 
 from .. import selectors, services
+from ..forms import CommentForm
 from ..models import Discussion, Survey
 from . import serializers as s
 
@@ -55,19 +56,9 @@ class DiscussionViewSet(viewsets.ReadOnlyModelViewSet):
             return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
         incoming = s.CommentCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
+        form = CommentForm(incoming.validated_data, discussion=discussion, user=request.user)
         try:
-            comment = services.post_comment(
-                discussion=discussion,
-                author_name=data.get("author_name", ""),
-                email=data.get("email", ""),
-                text=data.get("text", ""),
-                consent=data.get("consent", False),
-                parent_id=data.get("parent"),
-                honeypot=data.get("website", ""),
-                ip=client_ip(request),
-                user=request.user,
-            )
+            comment = services.post_comment(form, ip=client_ip(request))
         except services.DiscussionClosed as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
         except services.RateLimited as exc:
@@ -78,6 +69,17 @@ class DiscussionViewSet(viewsets.ReadOnlyModelViewSet):
                 },
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(exc.wait)},
+            )
+        except services.RateLimitUnavailable:
+            return Response(
+                {
+                    "detail": _(
+                        "Сейчас нельзя отправить замечание: временная неисправность. "
+                        "Попробуйте через несколько минут."
+                    )
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "120"},
             )
         except services.SpamDetected:
             return Response({"detail": _("Замечание не принято.")}, status=status.HTTP_400_BAD_REQUEST)

@@ -81,17 +81,17 @@ def test_loading_the_app_opens_no_connection_to_share_across_the_fork(tmp_path):
     """preload_app imports openness_portal.wsgi in the master: nothing may be connected by then."""
     script = textwrap.dedent(
         """
-        import sys
         import openness_portal.wsgi  # noqa: F401
-        from django.conf import settings
         from django.core.cache import caches
         from django.db import connections
+        from django.urls import get_resolver
 
-        assert settings.ROOT_URLCONF in sys.modules, "URLconf not imported before gc.freeze()"
+        get_resolver().url_patterns  # what the first request imports: every app's views and API
         assert all(c.connection is None for c in connections.all()), "a database connection is open"
         for cache in caches.all(initialized_only=True):
-            pools = getattr(getattr(cache, "_cache", None), "_pools", {})
-            assert not any(p._created_connections for p in pools.values()), "a Redis connection is open"
+            for client in getattr(getattr(cache, "_client", None), "_clients", []):  # django-redis
+                pool = getattr(client, "connection_pool", None)
+                assert pool is None or not pool._created_connections, "a Redis connection is open"
         print("ok")
         """
     )

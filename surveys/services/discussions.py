@@ -1,31 +1,25 @@
-"""Writes for discussions and surveys: windows, comments, moderation, close-time work, summaries, responses."""
+"""Writes for discussions: windows, comments, moderation, close-time work and summaries."""
 
 import hashlib
 import logging
 import re
-import secrets
-from contextlib import nullcontext
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from openness_portal.workdays.calendar import add_working_days
 from roadmaps import access
 
-from . import ratelimit, selectors
-from .models import (
-    COMMENT_MAX_LENGTH,
+from .. import ratelimit
+from ..models import (
     DEFAULT_DISCUSSION_DAYS,
     NO_COMMENTS_SUMMARY,
     SUMMARY_WORKING_DAYS,
-    Answer,
     Comment,
     CommentDisposition,
     CommentFlag,
@@ -33,15 +27,11 @@ from .models import (
     Discussion,
     DiscussionSummary,
     ModerationSettings,
-    Question,
-    Response,
-    Survey,
     local_day_end,
 )
-from .selectors import forget_discussions_for_posting
+from ..selectors import forget_discussions
 
 logger = logging.getLogger(__name__)
-AUTHOR_NAME_MAX = 200
 
 
 class DiscussionClosed(Exception):
@@ -58,12 +48,8 @@ class SpamDetected(Exception):
     """The honeypot was filled: nothing is stored and the bot learns nothing useful."""
 
 
-class SurveyClosed(Exception):
-    pass
-
-
-class AlreadyAnswered(Exception):
-    pass
+# The counter store (Redis) is down: refuse the comment rather than accept it without a limit.
+RateLimitUnavailable = ratelimit.CounterStoreUnavailable
 
 
 # --- Windows ---------------------------------------------------------------------------------------------
@@ -174,8 +160,8 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(_space.sub(" ", text).strip().lower().encode()).hexdigest()
 
 
-def _official_for(user, municipality_id):
-    """The official (or coordinator) account posting, or None for a citizen."""
+def official_posting(user, municipality_id):
+    """(official, is_coordinator) for the account posting; (None, False) for a citizen."""
     if not user or not user.is_authenticated:
         return None, False
     official = access.official_of(user)
@@ -184,190 +170,49 @@ def _official_for(user, municipality_id):
     return None, access.is_coordinator(user, municipality_id)
 
 
-def comment_attempt(*, ip: str, email: str) -> ratelimit.Attempt:
-    """The rate-limit counters a post counts against: its IP address and its e-mail as typed."""
-    return ratelimit.Attempt({"ip": ip, "email": (email or "").strip()})
+def post_comment(form, *, ip: str = "") -> Comment:
+    """Store the comment of a bound CommentForm (surveys.forms) if the window is open and the limits allow.
 
-
-def start_comment_attempt(pk, *, ip: str, email: str) -> tuple[Discussion | None, ratelimit.Attempt]:
-    """The discussion a comment is posted to and the attempt counted against its limits, in one Redis
-    round trip; an unknown discussion gives its count back (None, as for a 404)."""
-    attempt = comment_attempt(ip=ip, email=email)
-    discussion = selectors.discussion_for_posting(pk, counting=attempt)
-    if discussion is None:
-        attempt.undo()
-    return discussion, attempt
-
-
-def post_comment(
-    *,
-    discussion: Discussion,
-    author_name: str = "",
-    email: str = "",
-    text: str = "",
-    consent: bool = False,
-    parent_id=None,
-    honeypot: str = "",
-    ip: str = "",
-    user=None,
-    now: datetime | None = None,
-    rate_limit: ratelimit.Attempt | None = None,
-) -> Comment:
-    """Accept a comment inside the window; raises DiscussionClosed, RateLimited, SpamDetected or ValidationError.
-
-    Nothing is stored unless every check passes. `rate_limit`: the comment_attempt() already counted by the
-    caller (the page counts it in the Redis round trip that reads the discussion); counted here otherwise.
+    Raises DiscussionClosed, RateLimited, RateLimitUnavailable, SpamDetected or ValidationError (the form
+    then carries the errors). A refused post inside the window still counts against the limits.
     """
-    now = now or timezone.now()
-    if discussion.status_at(now) != Discussion.Status.OPEN:
-        if rate_limit is not None:
-            rate_limit.undo()  # counted along with the discussion read; a closed window never counts
-        if now < discussion.opens_at:
-            raise DiscussionClosed(
-                _("Обсуждение еще не началось: замечания принимаются с %(date)s.")
-                % {"date": f"{discussion.opens_at.astimezone(discussion.municipality.tz):%d.%m.%Y %H:%M}"}
-            )
-        raise DiscussionClosed(
-            _("Обсуждение завершено %(date)s: замечания больше не принимаются.")
-            % {"date": f"{discussion.last_day:%d.%m.%Y}"}
-        )
-    email = (email or "").strip()
-    if rate_limit is None:
-        rate_limit = comment_attempt(ip=ip, email=email)
-        rate_limit.count()
-    if rate_limit.wait:
-        raise RateLimited(rate_limit.wait)
-    if honeypot:
+    form.is_valid()
+    if form.has_error("__all__", code="closed"):
+        raise DiscussionClosed(form.non_field_errors()[0])
+    wait = ratelimit.hit({"ip": ip, "email": form.email_as_typed()})
+    if wait:
+        raise RateLimited(wait)
+    if form.has_error("website", code="spam"):
         raise SpamDetected()
-
-    official, is_coordinator = _official_for(user, discussion.municipality_id)
-    is_official = official is not None or is_coordinator
-    author_name = (author_name or "").strip()
-    text = (text or "").replace("\r\n", "\n").strip()
-    errors = {}
-    if is_official and not author_name:
-        author_name = str(official) if official else (user.get_full_name() or user.get_username())
-    if not author_name:
-        errors["author_name"] = _("Укажите ваше имя.")
-    elif len(author_name) > AUTHOR_NAME_MAX:
-        errors["author_name"] = _("Имя — не более %(n)s символов.") % {"n": AUTHOR_NAME_MAX}
-    if not is_official:
-        if not email:
-            errors["email"] = _("Укажите адрес электронной почты: он не публикуется.")
-        else:
-            try:
-                validate_email(email)
-            except ValidationError:
-                errors["email"] = _("Введите правильный адрес электронной почты.")
-        if not consent:
-            errors["consent"] = _(
-                "Без согласия на обработку персональных данных (Федеральный закон № 152-ФЗ) "
-                "замечание не может быть принято."
-            )
-    if not text:
-        errors["text"] = _("Напишите замечание или предложение.")
-    elif len(text) > COMMENT_MAX_LENGTH:
-        errors["text"] = _("Текст — не более %(max)s символов, сейчас %(n)s.") % {
-            "max": f"{COMMENT_MAX_LENGTH:,}".replace(",", " "),
-            "n": f"{len(text):,}".replace(",", " "),
-        }
-    parent = None
-    if parent_id not in (None, ""):
-        parent = (
-            Comment.objects.filter(
-                pk=parent_id if str(parent_id).isdigit() else 0,
-                discussion=discussion,
-                parent__isnull=True,
-                status=Comment.Status.PUBLISHED,
-            )
-            .only("pk")
-            .first()
-        )
-        if parent is None:
-            errors["parent"] = _("Ответить можно только на опубликованное замечание этого обсуждения.")
-    digest = text_digest(text) if text else ""
-    if errors:
-        # Report a duplicate together with the other mistakes; a valid post leaves it to the unique
-        # constraint instead, which saves a query on every accepted comment.
-        if digest and "text" not in errors and _is_duplicate(discussion, digest):
-            errors["text"] = _("Такое замечание уже получено в этом обсуждении.")
-        raise ValidationError(errors)
-
+    if form.errors:
+        raise ValidationError(form.errors.as_data())
+    discussion = form.discussion
+    data = form.cleaned_data
     mode = moderation_settings_for(discussion.municipality).mode
-    status = (
-        Comment.Status.PUBLISHED
-        if is_official or mode == ModerationSettings.Mode.POST
-        else Comment.Status.PENDING
-    )
-    comment = Comment(
-        discussion=discussion,
-        parent=parent,
-        author_name=author_name,
-        email=email if not is_official else "",
-        text=text,
-        text_hash=digest,
-        consent_at=now if consent else None,
-        is_official=is_official,
-        official=official,
-        user=user if is_official else None,
-        status=status,
-        created_at=now,
-    )
-    using = router.db_for_write(Comment)
-    # One INSERT is atomic on its own: in autocommit (the page view) it is a single round trip, commit
-    # included. Inside a caller's transaction (the API under ATOMIC_REQUESTS) a savepoint keeps that
-    # transaction usable when the unique constraint refuses a duplicate.
-    savepoint = (
-        transaction.atomic(using=using)
-        if transaction.get_connection(using).in_atomic_block
-        else nullcontext()
-    )
+    published = form.is_official or mode == ModerationSettings.Mode.POST
     try:
-        with savepoint:
-            _insert(comment, using)
-    except IntegrityError as exc:
-        if not _is_duplicate(discussion, digest):
+        # A savepoint inside the API's request transaction: the duplicate refusal leaves it usable.
+        with transaction.atomic():
+            return Comment.objects.create(
+                discussion=discussion,
+                parent=data["parent"],
+                author_name=data["author_name"],
+                email="" if form.is_official else data["email"],
+                text=data["text"],
+                text_hash=text_digest(data["text"]),
+                consent_at=form.now if data["consent"] else None,
+                is_official=form.is_official,
+                official=form.official,
+                user=form.user if form.is_official else None,
+                status=Comment.Status.PUBLISHED if published else Comment.Status.PENDING,
+                created_at=form.now,
+            )
+    except IntegrityError:
+        # The same text posted at the same moment: the unique constraint decides between the two.
+        if not form.is_duplicate(data["text"]):
             raise
-        raise ValidationError({"text": _("Такое замечание уже получено в этом обсуждении.")}) from exc
-    return comment
-
-
-_insert_sql = {}
-
-
-def _insert(comment: Comment, using: str) -> None:
-    """comment.save() for a new row with the INSERT written once per database instead of compiled per post.
-
-    The ORM's compiler was a third of a comment POST's CPU. Values go through each field's pre_save and
-    get_db_prep_save as in save(), and pre_save/post_save are sent, so receivers see the same thing.
-    """
-    connection = connections[using]
-    meta = Comment._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    if using not in _insert_sql:
-        returning, _params = connection.ops.return_insert_columns([meta.pk])
-        # Table and column names from the model's own metadata, values as parameters.
-        _insert_sql[using] = "INSERT INTO {} ({}) VALUES ({}) {}".format(  # noqa: S608
-            connection.ops.quote_name(meta.db_table),
-            ", ".join(connection.ops.quote_name(f.column) for f in fields),
-            ", ".join(["%s"] * len(fields)),
-            returning if connection.features.can_return_columns_from_insert else "",
-        )
-    pre_save.send(sender=Comment, instance=comment, raw=False, using=using, update_fields=None)
-    params = [f.get_db_prep_save(f.pre_save(comment, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql[using], params)
-        if connection.features.can_return_columns_from_insert:
-            comment.pk = cursor.fetchone()[0]
-        else:
-            comment.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
-    comment._state.adding = False
-    comment._state.db = using
-    post_save.send(sender=Comment, instance=comment, created=True, update_fields=None, raw=False, using=using)
-
-
-def _is_duplicate(discussion, digest: str) -> bool:
-    return Comment.objects.filter(discussion=discussion, text_hash=digest).exists()
+        form.add_error("text", form.duplicate_error())
+        raise ValidationError(form.errors.as_data()) from None
 
 
 def _can_moderate(user, comment: Comment) -> bool:
@@ -479,7 +324,9 @@ def process_closed_discussion(discussion: Discussion, *, now: datetime | None = 
         ).update(closed_processed_at=now, summary_due_date=due)
         if not claimed:
             return False
-        forget_discussions_for_posting([discussion.pk])
+        # update() sends no signal: drop the cached copy, now and again after commit.
+        forget_discussions([discussion.pk])
+        transaction.on_commit(lambda: forget_discussions([discussion.pk]))
         discussion.closed_processed_at, discussion.summary_due_date = now, due
         published = list(
             discussion.comments.filter(status=Comment.Status.PUBLISHED).order_by("created_at", "pk")
@@ -588,154 +435,3 @@ def publish_summary(summary: DiscussionSummary, *, user=None, text: str | None =
         ).select_related("measure"):
             complete_deadline(deadline, today)
     return summary
-
-
-# --- Surveys ---------------------------------------------------------------------------------------------
-
-
-def new_respondent_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def submit_response(
-    *, survey: Survey, respondent_key: str, answers: dict, email: str = "", now: datetime | None = None
-) -> Response:
-    """Store one respondent's answers (validated per question); refuses a second response."""
-    now = now or timezone.now()
-    if not survey.is_open_at(now):
-        raise SurveyClosed(
-            _("Опрос не проводится: ответы принимаются с %(a)s по %(b)s.") % _survey_dates(survey)
-        )
-    if Response.objects.filter(survey=survey, respondent_key=respondent_key).exists():
-        raise AlreadyAnswered(_("Вы уже ответили на вопросы этого опроса. Спасибо!"))
-    email = (email or "").strip().lower()
-    errors = {}
-    if survey.email_confirmation:
-        try:
-            validate_email(email)
-        except ValidationError:
-            errors["email"] = _("Укажите адрес электронной почты: на него придет ссылка для подтверждения.")
-        else:
-            if Response.objects.filter(survey=survey, email=email).exists():
-                raise AlreadyAnswered(_("С этого адреса уже отвечали на вопросы этого опроса."))
-    questions = list(survey.questions.prefetch_related("options"))
-    rows = []
-    for q in questions:
-        key = f"q{q.pk}"
-        value = answers.get(q.pk)
-        if value in (None, "", [], ()):
-            if q.required:
-                errors[key] = _("Ответьте на этот вопрос.")
-            continue
-        try:
-            rows.extend(_answer_rows(q, value))
-        except BadAnswer as exc:
-            errors[key] = str(exc)
-        except (TypeError, ValueError):
-            errors[key] = _("Неверный ответ.")
-    if errors:
-        raise ValidationError(errors)
-    try:
-        with transaction.atomic():
-            response = Response.objects.create(
-                survey=survey,
-                respondent_key=respondent_key,
-                email=email if survey.email_confirmation else "",
-                confirmation_token=secrets.token_urlsafe(32) if survey.email_confirmation else "",
-                confirmed_at=None if survey.email_confirmation else now,
-                created_at=now,
-            )
-            for row in rows:
-                row.response = response
-            Answer.objects.bulk_create(rows)
-    except IntegrityError as exc:
-        raise AlreadyAnswered(_("Вы уже ответили на вопросы этого опроса. Спасибо!")) from exc
-    if survey.email_confirmation:
-        _send_confirmation(response)
-    return response
-
-
-class BadAnswer(ValueError):
-    pass
-
-
-def _answer_rows(q: Question, value) -> list[Answer]:
-    """Answer rows for one question; BadAnswer with a Russian message when the value does not fit."""
-    option_ids = {o.pk for o in q.options.all()}
-    if q.kind == Question.Kind.SINGLE:
-        if int(value) not in option_ids:
-            raise BadAnswer(_("Выберите один из вариантов."))
-        return [Answer(question=q, option_id=int(value))]
-    if q.kind == Question.Kind.MULTIPLE:
-        chosen = {int(v) for v in value}
-        if not chosen <= option_ids:
-            raise BadAnswer(_("Выберите варианты из списка."))
-        return [Answer(question=q, option_id=pk) for pk in sorted(chosen)]
-    if q.kind == Question.Kind.SCALE:
-        if int(value) not in range(1, 6):
-            raise BadAnswer(_("Оценка — от 1 до 5."))
-        return [Answer(question=q, scale_value=int(value))]
-    text = str(value).strip()
-    if len(text) > COMMENT_MAX_LENGTH:
-        raise BadAnswer(_("Не более %(n)s символов.") % {"n": COMMENT_MAX_LENGTH})
-    return [Answer(question=q, text=text)]
-
-
-def _survey_dates(survey):
-    tz = survey.municipality.tz
-    return {
-        "a": f"{survey.opens_at.astimezone(tz):%d.%m.%Y}",
-        "b": f"{survey.closes_at.astimezone(tz):%d.%m.%Y}",
-    }
-
-
-def _send_confirmation(response: Response):
-    from django.urls import reverse
-
-    from openness_portal.notifications.services import queue_notification
-    from openness_portal.notifications.tasks import deliver_notification
-
-    link = reverse("surveys:survey_confirm", args=[response.confirmation_token])
-    notification = queue_notification(
-        key=f"survey-confirm:{response.pk}",
-        kind="survey_confirmation",
-        recipient=response.email,
-        email=response.email,
-        subject=_("Подтвердите ответ на опрос: %(title)s") % {"title": response.survey.title[:200]},
-        template="surveys/email/survey_confirmation",
-        context={"survey": response.survey},
-        municipality=response.survey.municipality,
-        link=link,
-    )
-    if notification is not None:
-        transaction.on_commit(lambda: deliver_notification.delay(notification.pk))
-
-
-def confirm_response(token: str) -> Response | None:
-    response = (
-        Response.objects.filter(confirmation_token=token).select_related("survey").first() if token else None
-    )
-    if response is None:
-        return None
-    Response.objects.filter(pk=response.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
-    return response
-
-
-@transaction.atomic
-def feed_kpi_actual(*, question: Question, kpi, period: str, option_ids, source: str = ""):
-    """Record the share of respondents who chose `option_ids` (e.g. «Да» + «скорее Да») as a KPI actual."""
-    from decimal import ROUND_HALF_UP, Decimal
-
-    from roadmaps.services import record_kpi_actual
-
-    from .selectors import question_results
-
-    result = question_results(question)
-    wanted = {int(i) for i in option_ids}
-    chosen = sum(o["count"] for o in result["options"] if o["id"] in wanted)
-    if not result["respondents"]:
-        raise ValidationError(_("По этому вопросу еще нет ответов."))
-    share = (Decimal(chosen) * 100 / Decimal(result["respondents"])).quantize(Decimal("0.1"), ROUND_HALF_UP)
-    return record_kpi_actual(
-        kpi, period=period, value=share, source=source or _("опрос: %(q)s") % {"q": question.text[:200]}
-    )
