@@ -23,16 +23,18 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.template.loader import render_to_string
+from django.template.backends.jinja2 import Jinja2
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from jinja2 import select_autoescape
 
 from .models import Notification, Reminder
 from .recipients import coordinator_recipients
@@ -352,7 +354,7 @@ class _Listed(NamedTuple):
 
     nearness: int  # minus the days between the due date and the day swept
     arrival: int  # minus the row's position among its recipient's rows
-    row: Row
+    row: Row | None
 
 
 class _Claimed:
@@ -375,33 +377,64 @@ class _Claimed:
         return [entry.row for entry in self.kept.get(key, ())]
 
     def add_keys(self, keys: Iterable[tuple], day: date) -> None:
-        """Claimed keys of a ROWS source (kind, subject, stage, recipient key, municipality) for `day`."""
+        """Claimed keys of a ROWS source (kind, subject, stage, recipient key, municipality) for `day`; a
+        Row is made only for those a digest may list (a worst day claims 200,000 and lists 55,000)."""
+        due_of_stage: dict[str, date] = {}  # a day has a few dozen stage strings
         for kind, subject_key, stage, recipient_key, municipality_id in keys:
-            due = date.fromisoformat(stage.rpartition(":")[2])
-            row = Row(
-                kind, subject_key, stage, recipient_key, day, municipality_id, "", "", due, "", "", "", ""
-            )
-            self._count(row)
+            due = due_of_stage.get(stage)
+            if due is None:
+                due = due_of_stage[stage] = date.fromisoformat(stage.rpartition(":")[2])
+            entry = self._entry_to_keep(recipient_key, day, due)
+            if entry is not None:
+                row = Row(
+                    kind, subject_key, stage, recipient_key, day, municipality_id, "", "", due, "", "", "", ""
+                )
+                self._keep(entry._replace(row=row))
             if (recipient_key, kind) not in self.checked:
                 self.checked.add((recipient_key, kind))
-                self._note_if_unreachable(row)
+                self._note_if_unreachable(
+                    Row(
+                        kind,
+                        subject_key,
+                        stage,
+                        recipient_key,
+                        day,
+                        municipality_id,
+                        "",
+                        "",
+                        due,
+                        "",
+                        "",
+                        "",
+                        "",
+                    )
+                )
 
     def add(self, rows: Iterable[Row], *, notes: bool = True) -> None:
         for row in rows:
-            self._count(row)
+            entry = self._entry_to_keep(row.recipient_key, row.day, row.due_date)
+            if entry is not None:
+                self._keep(entry._replace(row=row))
             if notes:
                 self._note_if_unreachable(row)
 
-    def _count(self, row: Row) -> None:
-        key = (row.recipient_key, row.day)
-        self.days.add(row.day)
+    def _entry_to_keep(self, recipient_key: str, day: date, due: date) -> "_Listed | None":
+        """Count a claimed row; the heap entry for it if its digest is to list it (so far), else None."""
+        key = (recipient_key, day)
+        self.days.add(day)
         n = self.counts.get(key, 0)
         self.counts[key] = n + 1
-        entry = _Listed(-abs(row.due_date.toordinal() - row.day.toordinal()), -n, row)
-        if n < MAX_DIGEST_ITEMS:
-            heapq.heappush(self.kept.setdefault(key, []), entry)
-        elif entry.nearness > self.kept[key][0].nearness:
-            heapq.heapreplace(self.kept[key], entry)
+        entry = _Listed(-abs(due.toordinal() - day.toordinal()), -n, None)
+        if n < MAX_DIGEST_ITEMS or entry.nearness > self.kept[key][0].nearness:
+            return entry
+        return None
+
+    def _keep(self, entry: "_Listed") -> None:
+        heap = self.kept.setdefault((entry.row.recipient_key, entry.row.day), [])
+        if len(heap) < MAX_DIGEST_ITEMS:
+            heapq.heappush(heap, entry)
+        else:
+            heapq.heapreplace(heap, entry)
 
     def _note_if_unreachable(self, row: Row) -> None:
         name, email = self.people.of(row)
@@ -539,28 +572,52 @@ def _digest(rows: list[Row], names: dict[int, str], count: int, people: People) 
     }
 
 
+# The digest templates are Jinja2, through Django's Jinja2 backend: a worst day renders 550 digests of 100
+# items, and the Django template language took 12.3 ms a digest (6.8 s of the day) where Jinja2 takes 4 ms
+# (measured on the loaded 2-core machine, 06.12.2026). Their words are translated here, in Python, so
+# makemessages finds them.
+_DIGEST_TEMPLATES = Jinja2(
+    {
+        "NAME": "notifications-digests",
+        "DIRS": [Path(__file__).resolve().parent / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"autoescape": select_autoescape(["html"])},
+    }
+)
+
+
 def render_digest(digest: dict) -> tuple[str, str]:
     """Plain text and HTML of a digest, from notifications/email/digest.txt and .html."""
     shown = digest["items"][:MAX_DIGEST_ITEMS]
     sections: list[dict] = []
     for item in shown:
         if not sections or sections[-1]["name"] != item["group"]:
-            sections.append({"name": item["group"], "items": []})
-        sections[-1]["items"].append(item)
+            sections.append({"name": item["group"], "entries": []})
+        sections[-1]["entries"].append(item)
     log_link = reverse("admin:notifications_reminder_changelist") + (
         f"?recipient_key={quote(digest['recipient_key'])}&day={digest['day']}"
     )
+    hidden = digest["item_count"] - len(shown)
+    heading = _("Сроки, о которых нужно помнить")
+    if digest["municipality"]:
+        heading = f"{heading} ({digest['municipality']})"
     context = {
-        "recipient": digest["recipient"],
-        "municipality": digest["municipality"],
+        "greeting": _("Здравствуйте, %(name)s!") % {"name": digest["recipient"]},
+        "heading": heading + ":",
         "sections": sections,
-        "hidden": digest["item_count"] - len(shown),
+        "more": ngettext("…и еще %(counter)s пункт", "…и еще %(counter)s пунктов", hidden)
+        % {"counter": hidden}
+        if hidden
+        else "",
         "log_url": settings.PORTAL_URL + log_link,
+        "footer": _(
+            "Все напоминания и уведомления видны в разделе «Напоминания и уведомления» панели управления."
+        ),
         "PORTAL_URL": settings.PORTAL_URL,
         "PORTAL_NAME": settings.PORTAL_NAME,
     }
-    text = render_to_string("notifications/email/digest.txt", context)
-    html = render_to_string("notifications/email/digest.html", context)
+    text = _DIGEST_TEMPLATES.get_template("notifications/email/digest.txt").render(context)
+    html = _DIGEST_TEMPLATES.get_template("notifications/email/digest.html").render(context)
     return text, html
 
 
