@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, Reminder
+from .registry import registered_staff_scope
 from .selectors import fill_in_text
 from .stages import stage_code, stage_label
 
@@ -20,20 +21,22 @@ class _ScopedReadOnlyAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        from roadmaps.access import role_of
-
-        return request.user.is_active and (request.user.is_superuser or role_of(request.user) is not None)
+        scope = registered_staff_scope()
+        if scope is None:
+            return request.user.is_active and request.user.is_superuser
+        return scope.can_view(request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
     def get_queryset(self, request):
-        from roadmaps.access import visible_municipalities
-
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(municipality__in=visible_municipalities(request.user))
+        scope = registered_staff_scope()
+        if scope is None:
+            return qs.none()
+        return qs.filter(municipality__in=scope.visible_municipalities(request.user))
 
 
 @admin.register(Notification)

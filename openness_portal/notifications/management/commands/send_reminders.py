@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from openness_portal.notifications.models import Reminder
 from openness_portal.notifications.sweep import run_sweep
 
 
@@ -31,10 +32,10 @@ class Command(BaseCommand):
                 raise CommandError(f"Неверная дата «{options['date']}»: нужен формат ГГГГ-ММ-ДД.") from exc
         ids = None
         if options["municipality"]:
-            from roadmaps.models import Municipality
-
+            # The log's foreign key names the municipality model: no import of the app above this one.
+            municipalities = Reminder._meta.get_field("municipality").related_model
             ids = list(
-                Municipality.objects.filter(slug__in=options["municipality"]).values_list("id", flat=True)
+                municipalities.objects.filter(slug__in=options["municipality"]).values_list("id", flat=True)
             )
             if not ids:
                 raise CommandError("Муниципальные образования не найдены.")
