@@ -247,11 +247,58 @@ def run_case(name, as_of, target):
     return seconds
 
 
+def run_country(as_of, target):
+    """One sweep of a country's worth of municipalities: the cost of each group's transaction per
+    municipality, which must stay flat from the first group to the last, and the longest transaction."""
+    from statistics import median
+
+    warm_up()
+    result, seconds, queries = timed_sweep(as_of)
+    groups = result.groups
+    per_municipality = [g.seconds / len(g.municipality_ids) * 1000 for g in groups]
+    print(
+        f"{'country':<10} day {as_of}  new reminders {result.new_reminders:>7}  digests {result.digest_count:>6}  "
+        f"seconds {seconds:6.2f}  queries {queries}  transactions {len(groups)} "
+        f"({len(groups[0].municipality_ids)} municipalities each)"
+    )
+    for index, (group, cost) in enumerate(zip(groups, per_municipality, strict=True), start=1):
+        print(
+            f"{'':<10} group {index:>3}: {len(group.municipality_ids):>3} municipalities, "
+            f"{group.new_reminders:>6} reminders, {group.seconds:5.2f} s, {cost:6.1f} ms per municipality"
+        )
+    head, tail = per_municipality[:5], per_municipality[-5:]
+    longest = max(g.seconds for g in groups)
+    verdict = "OK" if longest < target else "LONGER THAN TARGET"
+    print(
+        f"{'':<10} ms per municipality: min {min(per_municipality):.1f}, median {median(per_municipality):.1f}, "
+        f"max {max(per_municipality):.1f}; first five groups {sum(head) / len(head):.1f}, "
+        f"last five {sum(tail) / len(tail):.1f}"
+    )
+    print(f"{'':<10} longest transaction {longest:.2f} s (target < {target:g}: {verdict})")
+    rerun, rerun_seconds, rerun_queries = timed_sweep(as_of)
+    print(
+        f"{'re-run':<10} day {as_of}  new reminders {rerun.new_reminders:>7}  seconds {rerun_seconds:6.2f}  "
+        f"queries {rerun_queries}"
+    )
+    assert rerun.new_reminders == 0, "a re-run must not remind anyone again"
+    assert not result.failed_groups, "every group must commit"
+    clear_log()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--municipalities", type=int, default=50)
-    parser.add_argument("--deadlines", type=int, default=2000, help="per municipality")
+    parser.add_argument("--municipalities", type=int, default=None, help="50, or 2,000 with --country")
+    parser.add_argument(
+        "--deadlines", type=int, default=None, help="per municipality: 2,000, or 300 with --country"
+    )
+    parser.add_argument(
+        "--country",
+        action="store_true",
+        help="2,000 municipalities × 300 deadlines, every deadline reaching a stage: cost per group",
+    )
     args = parser.parse_args()
+    n_municipalities = args.municipalities or (2000 if args.country else 50)
+    n_deadlines = args.deadlines or (300 if args.country else 2000)
     rng = random.Random(20191211)  # noqa: S311 — reproducible data, not security
 
     db_name = None
@@ -261,12 +308,20 @@ def main():
             db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         else:
             call_command("migrate", verbosity=0)
-        municipalities, measures, Deadline = build(args.municipalities, args.deadlines, rng)
+        municipalities, measures, Deadline = build(n_municipalities, n_deadlines, rng)
         print(
             f"database {connection.vendor} ({connection.settings_dict['NAME']}); built "
-            f"{len(municipalities)} municipalities × {args.deadlines} deadlines = {len(measures)} rows "
+            f"{len(municipalities)} municipalities × {n_deadlines} deadlines = {len(measures)} rows "
             f"in {time.perf_counter() - start:.1f} s (incl. migrations)"
         )
+        from openness_portal.notifications.stages import DEFAULT_OFFSETS, stage_dates
+
+        stage_days = sorted(stage_dates(TYPICAL_DAY, DEFAULT_OFFSETS))
+        if args.country:
+            set_deadlines(measures, lambda i: stage_days[i % len(stage_days)], Deadline)
+            analyze()
+            run_country(TYPICAL_DAY, 10.0)
+            return
 
         first, last = date(2019, 1, 1), date(2025, 12, 31)
         span = (last - first).days
@@ -274,9 +329,6 @@ def main():
         analyze()
         run_case("typical", TYPICAL_DAY, 1.0)
 
-        from openness_portal.notifications.stages import DEFAULT_OFFSETS, stage_dates
-
-        stage_days = sorted(stage_dates(TYPICAL_DAY, DEFAULT_OFFSETS))
         set_deadlines(measures, lambda i: stage_days[i % len(stage_days)], Deadline)
         analyze()
         print(

@@ -55,8 +55,8 @@ class ReminderAdmin(_ScopedReadOnlyAdmin):
     list_filter = ["kind", "day", "municipality"]
     search_fields = ["recipient_name", "email", "title", "subject_key", "recipient_key"]
     search_help_text = _(
-        "Напоминания о сроках мероприятий хранятся ключами: ищите их по сроку («deadline:123», номер из "
-        "адреса страницы срока) или по получателю («department:5», «official:7»); остальные — и по тексту."
+        "Ищите по тексту напоминания, получателю, сроку («deadline:123», номер из адреса страницы срока) или "
+        "получателю-ключу («department:5», «official:7»): пункты, не вошедшие в письмо, хранятся ключами."
     )
     list_select_related = ["municipality"]
     date_hierarchy = "day"
@@ -64,7 +64,7 @@ class ReminderAdmin(_ScopedReadOnlyAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        # Deadline reminders are logged as keys: the page's rows get their text as the digest showed it.
+        # Rows a digest listed keep the text as sent; the rest (claimed as keys) are described for the page.
         fill_in_text(list(changelist.result_list))
         return changelist
 

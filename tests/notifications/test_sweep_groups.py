@@ -189,3 +189,32 @@ def test_mailing_counts_use_russian_plurals():
             "«Итоги»: поставлено в очередь 5 писем.",
             "«Итоги»: поставлено в очередь 21 письмо.",
         ]
+
+
+def test_the_hourly_task_asks_for_a_retry_when_a_group_failed_and_the_retry_sends_only_it(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from celery.exceptions import Retry
+
+    from openness_portal.notifications.tasks import send_reminders
+
+    settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION = 1
+    departments = _municipalities_with_a_deadline(2)
+    store = sweep_module._store_digests
+    calls = []
+
+    def first_group_breaks_once(digests, run):
+        calls.append(digests)
+        if len(calls) == 1:
+            raise RuntimeError("mail log unavailable")
+        return store(digests, run)
+
+    monkeypatch.setattr(sweep_module, "_store_digests", first_group_breaks_once)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Retry):
+        send_reminders.delay(DAY.isoformat())
+    assert [m.to[0] for m in mail.outbox] == [departments[1].email]  # the other group was sent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = send_reminders.delay(DAY.isoformat()).get()  # what the retry runs
+    assert summary["failed_groups"] == [] and summary["new_reminders"] == 1  # only what was missing
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(d.email for d in departments)
