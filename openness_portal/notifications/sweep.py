@@ -485,15 +485,12 @@ def _claim_notes(claimed: "_Claimed", coordinators, run: str, now) -> list[Row]:
     params += [before, after, run, now, *(connection.ops.adapt_datefield_value(d) for d in days), run]
     params.append("noaddr:%")
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The planner's statistics do not know today's rows yet (this transaction has just written
-            # them), so it expects a handful and nests loops over 200,000 rows × every recipient (2.7 s);
-            # hash joins take 0.1 s whatever the estimate. Only for this statement.
-            cursor.execute("SET LOCAL enable_nestloop = off")
+        # No planner hint: with one group's rows per transaction, the nested loop on the claim index (day,
+        # recipient) reads only the unreachable recipients' rows; the hash join that `enable_nestloop = off`
+        # forced read the whole day's log, every earlier group's too (measured: 90 → 173 ms per municipality
+        # from the first to the last of 40 groups, PostgreSQL, 2,000 × 300).
         cursor.execute(sql, params)
         claimed = _fetch_claimed(cursor)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL enable_nestloop = on")
         return claimed
 
 
