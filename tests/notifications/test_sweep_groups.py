@@ -30,21 +30,26 @@ def _municipalities_with_a_deadline(n):
     return departments
 
 
+def _break_storing_digests(monkeypatch, *, on_call):
+    """Storing digests fails once, on the `on_call`-th group that has some: that group's transaction fails."""
+    store = sweep_module._store_digests
+    calls = []
+
+    def store_or_fail(digests, run):
+        calls.append(digests)
+        if len(calls) == on_call:
+            raise RuntimeError("mail log unavailable")
+        return store(digests, run)
+
+    monkeypatch.setattr(sweep_module, "_store_digests", store_or_fail)
+
+
 def test_a_failing_group_is_rolled_back_and_reported_and_a_rerun_sends_only_it(
     settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION = 2
     departments = _municipalities_with_a_deadline(5)  # groups of 2, 2 and 1
-    store = sweep_module._store_digests
-    calls = []
-
-    def second_group_breaks(digests, run):
-        calls.append(digests)
-        if len(calls) == 2:
-            raise RuntimeError("mail log unavailable")
-        return store(digests, run)
-
-    monkeypatch.setattr(sweep_module, "_store_digests", second_group_breaks)
+    _break_storing_digests(monkeypatch, on_call=2)
     with django_capture_on_commit_callbacks(execute=True):
         first = run_sweep(as_of=DAY)
 
@@ -200,16 +205,7 @@ def test_the_hourly_task_asks_for_a_retry_when_a_group_failed_and_the_retry_send
 
     settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION = 1
     departments = _municipalities_with_a_deadline(2)
-    store = sweep_module._store_digests
-    calls = []
-
-    def first_group_breaks_once(digests, run):
-        calls.append(digests)
-        if len(calls) == 1:
-            raise RuntimeError("mail log unavailable")
-        return store(digests, run)
-
-    monkeypatch.setattr(sweep_module, "_store_digests", first_group_breaks_once)
+    _break_storing_digests(monkeypatch, on_call=1)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(Retry):
         send_reminders.delay(DAY.isoformat())
     assert [m.to[0] for m in mail.outbox] == [departments[1].email]  # the other group was sent
