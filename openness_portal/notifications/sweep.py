@@ -424,9 +424,9 @@ class _Claimed:
         self.days.add(day)
         n = self.counts.get(key, 0)
         self.counts[key] = n + 1
-        entry = _Listed(-abs(due.toordinal() - day.toordinal()), -n, None)
-        if n < MAX_DIGEST_ITEMS or entry.nearness > self.kept[key][0].nearness:
-            return entry
+        nearness = -abs(due.toordinal() - day.toordinal())
+        if n < MAX_DIGEST_ITEMS or nearness > self.kept[key][0].nearness:
+            return _Listed(nearness, -n, None)
         return None
 
     def _keep(self, entry: "_Listed") -> None:
@@ -673,12 +673,12 @@ def _keep_text_as_sent(rows: list[Row]) -> None:
             # One statement per batch of digests: the listed rows as arrays, matched on the claim index.
             names = ", ".join(f"{_column(c)} = v.{_column(c)}" for c in text)
             matched = " AND ".join(f'r.{_column(c)} = v.{_column(c)} COLLATE "C"' for c in keys[1:])
-            columns = (*keys, *text)
+            columns = (*text, *keys)
             casts = ", ".join("%s::date[]" if c == "day" else "%s::text[]" for c in columns)
             cursor.execute(
                 f"UPDATE {_table()} r SET {names} FROM unnest({casts}) AS v({', '.join(map(_column, columns))}) "
                 f"WHERE r.{_column('day')} = v.{_column('day')} AND {matched}",
-                [[getattr(row, c) for row in rows] for c in columns],
+                [list(values) for values in zip(*(_text_update(row, row.day) for row in rows), strict=True)],
             )
         else:
             names = ", ".join(f"{_column(c)} = %s" for c in text)
@@ -686,12 +686,24 @@ def _keep_text_as_sent(rows: list[Row]) -> None:
             ops = connection.ops
             cursor.executemany(
                 f"UPDATE {_table()} SET {names} WHERE {matched}",
-                [
-                    [*(getattr(row, c) for c in text), ops.adapt_datefield_value(row.day)]
-                    + [getattr(row, c) for c in keys[1:]]
-                    for row in rows
-                ],
+                [_text_update(row, ops.adapt_datefield_value(row.day)) for row in rows],
             )
+
+
+def _text_update(row: Row, day) -> tuple:
+    """The text then the keys of a listed row, in the order _keep_text_as_sent names their columns."""
+    return (
+        row.title,
+        row.link,
+        row.details,
+        row.group,
+        row.recipient_name,
+        row.email,
+        day,
+        row.recipient_key,
+        row.subject_key,
+        row.stage,
+    )
 
 
 def _postgresql_transaction_settings() -> None:
