@@ -11,16 +11,17 @@ sent). Prints rows, seconds, queries, queries per 2,000-row batch and peak memor
 separate identical run so it does not slow the timed one) and seconds per phase of the sweep; a re-run
 must print 0 new reminders.
 
-Measured 06.12.2026 on the 2-core machine shared with six other engineers (load average given; one run
-each, so expect ±30 %), code of this round (groups of 50 municipalities per transaction, digests from
-Jinja2 templates, the listed rows' text written to the log, no gc.disable), seconds SQLite / PostgreSQL 15:
-    typical day, 5,352 reminders in 549 digests      0.47 / 0.71  (target < 1: met; load 1.3–2)
-    worst case, 196,060 reminders in 550 digests     6.49 / 7.88  (target < 5: NOT met; load 1.3–2)
-        claims                                        2.98 / 2.72
-        coordinators' notes about missing addresses   0.13 / 0.23
+Measured 06.12.2026 on the 2-core machine shared with six other engineers (load average 1–2 during these
+runs; two runs each, the second after the last commit of the round, so expect ±20 %), code of this round
+(groups of 50 municipalities per transaction, digests from Jinja2 templates, the listed rows' text written
+to the log, no gc.disable), seconds SQLite / PostgreSQL 15:
+    typical day, 5,352 reminders in 549 digests      0.47–0.48 / 0.70–0.71  (target < 1: met)
+    worst case, 196,060 reminders in 550 digests     6.49–6.83 / 7.88–9.22  (target < 5: NOT met)
+        claims                                        2.98–3.10 / 2.50–2.72
+        coordinators' notes about missing addresses   0.13–0.14 / 0.23
         digests (describe 55,000 listed items, render 550 from templates, keep their text in the log)
-                                                      3.23 / 4.85
-    re-run of the worst day: 0 new reminders in 2.06 / 0.73 s; peak memory 104 / 112 MiB.
+                                                      3.23–3.39 / 4.85–6.31
+    re-run of the worst day: 0 new reminders in 2.06–2.23 / 0.73–0.78 s; peak memory 104 / 112 MiB.
 The round before measured 2.67 / 3.34 s for the worst case on a quiet machine with hand-built digest
 strings, keys-only log rows and the collector paused; templates (Jinja2: 5–6 ms a digest, the Django
 template language 12 ms) and writing the text of what was sent cost most of the difference.
