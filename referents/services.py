@@ -1,18 +1,19 @@
 """Writes for referents: experts and the KPI they feed, memberships and unsubscribing, mailings, councils."""
 
 import logging
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openness_portal.notifications.services import send_once
 from roadmaps import access
 from roadmaps.models import Kpi, KpiActual, Municipality, Official
 from roadmaps.services import record_event, record_kpi_actual
@@ -40,7 +41,6 @@ EXPERTS_SOURCE_LABEL = "база данных экспертов"
 UNSUBSCRIBE_SALT = "referents.unsubscribe"
 MAILING_BATCH_SIZE = 50
 MAX_DELIVERY_ATTEMPTS = 5
-STALE_CLAIM = timedelta(minutes=15)  # a «sending» row a killed worker left becomes claimable again
 
 
 # --- Experts and their KPI ---------------------------------------------------------------------------
@@ -300,42 +300,26 @@ def send_mailing_batch(mailing_id: int, delivery_ids: list[int]) -> int:
             group_id=mailing.group_id, participant__deliveries__pk__in=delivery_ids
         ).select_related("participant")
     }
-    sent = 0
     connection = get_connection()
-    for delivery_id in delivery_ids:
-        now = timezone.now()
-        # Compare-and-set: only the worker whose update matched the row sends it.
-        claimed = (
-            MailingDelivery.objects.filter(pk=delivery_id, mailing_id=mailing_id)
-            .filter(
-                Q(status=MailingDelivery.Status.PENDING)
-                | Q(status=MailingDelivery.Status.FAILED, attempts__lt=MAX_DELIVERY_ATTEMPTS)
-                | Q(status=MailingDelivery.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
-            )
-            .update(status=MailingDelivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-        )
-        if not claimed:
-            continue
-        delivery = MailingDelivery.objects.get(pk=delivery_id)
+
+    def send(delivery: MailingDelivery) -> bool:
         membership = memberships.get(delivery.participant_id)
         # Consent may have been withdrawn (or the link used) after the list was fixed: check again now.
         reason = selectors.ineligibility_reason(membership)
         if reason:
-            MailingDelivery.objects.filter(pk=delivery_id).update(
+            MailingDelivery.objects.filter(pk=delivery.pk).update(
                 status=MailingDelivery.Status.SKIPPED, reason=reason
             )
-            continue
-        try:
-            _message(mailing, membership.participant, connection).send()
-        except Exception as exc:
-            MailingDelivery.objects.filter(pk=delivery_id).update(
-                status=MailingDelivery.Status.FAILED, reason=f"{type(exc).__name__}: {exc}"[:300]
-            )
-            raise
-        MailingDelivery.objects.filter(pk=delivery_id).update(
-            status=MailingDelivery.Status.SENT, sent_at=timezone.now(), reason=""
-        )
-        sent += 1
+            return False
+        _message(mailing, membership.participant, connection).send()
+        return True
+
+    deliveries = MailingDelivery.objects.filter(mailing_id=mailing_id)
+    retry_failed = Q(status=MailingDelivery.Status.FAILED, attempts__lt=MAX_DELIVERY_ATTEMPTS)
+    sent = sum(
+        send_once(deliveries, delivery_id, send, retry_failed=retry_failed, error_field="reason")
+        for delivery_id in delivery_ids
+    )
     return sent
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openness_portal.client_ip import client_ip
@@ -44,11 +45,7 @@ def days_left_label(n: int) -> str:
     """«осталось 15 дней», «остался 1 день», «осталось 2 дня»; «сегодня последний день» for 0."""
     if n <= 0:
         return _("сегодня последний день")
-    if n % 10 == 1 and n % 100 != 11:
-        return _("остался %(n)s день") % {"n": n}
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return _("осталось %(n)s дня") % {"n": n}
-    return _("осталось %(n)s дней") % {"n": n}
+    return ngettext("остался %(n)s день", "осталось %(n)s дней", n) % {"n": n}
 
 
 # --- Discussions -----------------------------------------------------------------------------------------

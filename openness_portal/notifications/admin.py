@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, Reminder
+from .registry import registered_staff_scope
 from .selectors import fill_in_text
 from .stages import stage_code, stage_label
 
@@ -20,20 +21,22 @@ class _ScopedReadOnlyAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        from roadmaps.access import role_of
-
-        return request.user.is_active and (request.user.is_superuser or role_of(request.user) is not None)
+        scope = registered_staff_scope()
+        if scope is None:
+            return request.user.is_active and request.user.is_superuser
+        return scope.can_view(request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
     def get_queryset(self, request):
-        from roadmaps.access import visible_municipalities
-
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(municipality__in=visible_municipalities(request.user))
+        scope = registered_staff_scope()
+        if scope is None:
+            return qs.none()
+        return qs.filter(municipality__in=scope.visible_municipalities(request.user))
 
 
 @admin.register(Notification)
@@ -52,8 +55,8 @@ class ReminderAdmin(_ScopedReadOnlyAdmin):
     list_filter = ["kind", "day", "municipality"]
     search_fields = ["recipient_name", "email", "title", "subject_key", "recipient_key"]
     search_help_text = _(
-        "Напоминания о сроках мероприятий хранятся ключами: ищите их по сроку («deadline:123», номер из "
-        "адреса страницы срока) или по получателю («department:5», «official:7»); остальные — и по тексту."
+        "Ищите по тексту напоминания, получателю, сроку («deadline:123», номер из адреса страницы срока) или "
+        "получателю-ключу («department:5», «official:7»): пункты, не вошедшие в письмо, хранятся ключами."
     )
     list_select_related = ["municipality"]
     date_hierarchy = "day"
@@ -61,7 +64,7 @@ class ReminderAdmin(_ScopedReadOnlyAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        # Deadline reminders are logged as keys: the page's rows get their text as the digest showed it.
+        # Rows a digest listed keep the text as sent; the rest (claimed as keys) are described for the page.
         fill_in_text(list(changelist.result_list))
         return changelist
 

@@ -59,8 +59,9 @@ class Reminder(models.Model):
 
     The sweep inserts candidate rows and gets back only those it really inserted (a row already here, or
     inserted by a concurrent sweep first, is not), so a re-run, a retried task or two concurrent sweeps never
-    remind anyone twice. Rows of high-volume sources
-    (deadlines) hold only keys: their text is the source's to give (`selectors.fill_in_text`).
+    remind anyone twice. A row keeps the text its digest showed (title, due date, link, recipient); rows of
+    high-volume sources (deadlines) that a long digest did not list are claimed as keys, and the log page
+    describes them from their source (`selectors.fill_in_text`).
     """
 
     # The three keys compare byte by byte on PostgreSQL (COLLATE "C", migration 0005): a later AlterField

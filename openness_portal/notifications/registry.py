@@ -98,12 +98,27 @@ class RowSource:
     describe: Describer
 
 
+# coordinators(municipality_ids or None) → {municipality id: [Recipient]}: who stands in for a missing
+# recipient. The app that knows staff roles registers it, as it registers its sources.
+Coordinators = Callable[..., dict[int, list["Recipient"]]]
+
+
+@dataclass(frozen=True)
+class StaffScope:
+    """Who may read the notification log, and which municipalities' rows: the portal's access rules, given
+    by the app that owns them (registered with `staff_scope`)."""
+
+    can_view: Callable[..., bool]  # can_view(user)
+    visible_municipalities: Callable[..., object]  # visible_municipalities(user) → a queryset of them
+
+
 ITEMS, ROWS = "items", "rows"  # a source yields DueItem objects, or ReminderSelect statements
 ReminderSource = Callable[..., Iterable[DueItem] | Iterable[ReminderSelect]]
 _sources: dict[str, ReminderSource] = {}
 _stage_sets: dict[str, str] = {}
 _forms: dict[str, str] = {}
 _row_sources: dict[str, RowSource] = {}  # by each kind of row such a source writes
+_people: dict[str, object] = {}  # "coordinators" → Coordinators, "scope" → StaffScope
 
 # Which reminder stages a source's items go through: "all" — before (14, 7, 3, 1 working days), on the
 # day, overdue then weekly; "overdue" — only overdue then weekly (e.g. «waiting for review too long»).
@@ -162,3 +177,29 @@ def stage_set(kind: str) -> str:
 def reminder_sources() -> dict[str, ReminderSource]:
     autodiscover_modules("reminders")
     return dict(_sources)
+
+
+def coordinators_source(fn: Coordinators) -> Coordinators:
+    """Register the function that gives each municipality's coordinators (one app registers it)."""
+    _people["coordinators"] = fn
+    return fn
+
+
+def coordinators(municipality_ids) -> dict[int, list[Recipient]]:
+    """Coordinators by municipality id, from the registered function (none registered: nobody)."""
+    autodiscover_modules("reminders")
+    found = _people.get("coordinators")
+    return found(municipality_ids) if found is not None else {}
+
+
+def staff_scope(
+    *, can_view: Callable[..., bool], visible_municipalities: Callable[..., object]
+) -> StaffScope:
+    """Register the portal's rules for reading the notification log."""
+    scope = _people["scope"] = StaffScope(can_view=can_view, visible_municipalities=visible_municipalities)
+    return scope
+
+
+def registered_staff_scope() -> StaffScope | None:
+    autodiscover_modules("reminders")
+    return _people.get("scope")

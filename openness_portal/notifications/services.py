@@ -1,15 +1,25 @@
 """Queue and deliver notifications exactly once per key."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Notification
+
+# The statuses every sent-once log shares (Notification, a mailing's deliveries).
+PENDING, SENDING, SENT, FAILED_STATUS = (
+    Notification.Status.PENDING,
+    Notification.Status.SENDING,
+    Notification.Status.SENT,
+    Notification.Status.FAILED,
+)
+FAILED = Q(status=FAILED_STATUS)
 
 
 def queue_notification(
@@ -51,33 +61,52 @@ def queue_notification(
         return None
 
 
-def deliver(notification_id: int) -> bool:
-    """Send one pending notification; claims it first so two workers never both send it."""
+STALE_CLAIM = timedelta(minutes=15)  # a «sending» row a killed worker left becomes claimable again
+
+
+def send_once(
+    rows: QuerySet,
+    pk: int,
+    send: Callable[[Model], bool | None],
+    *,
+    retry_failed: Q = FAILED,
+    error_field: str = "error",
+) -> bool:
+    """Claim a logged message by compare-and-set, send it, mark it sent: two workers never both send it.
+
+    `rows` is the log's queryset (rows with status, claimed_at, attempts, sent_at and `error_field`); a
+    pending row, a failed one matching `retry_failed`, or one left «sending» past STALE_CLAIM can be
+    claimed. `send(row)` returns False when it chose not to send (having marked the row itself). A failure
+    marks the row failed with the error and is raised, for the caller's retry.
+    """
     now = timezone.now()
-    # Compare-and-set: only one worker moves the row to «sending». A row left «sending» by a killed
-    # worker becomes claimable again after the stale period.
-    stale = now - timedelta(minutes=15)
-    claimed = Notification.objects.filter(
-        Q(status__in=[Notification.Status.PENDING, Notification.Status.FAILED])
-        | Q(status=Notification.Status.SENDING, claimed_at__lt=stale),
-        pk=notification_id,
-    ).update(attempts=F("attempts") + 1, status=Notification.Status.SENDING, claimed_at=now)
+    claimable = Q(status=PENDING) | retry_failed | Q(status=SENDING, claimed_at__lt=now - STALE_CLAIM)
+    claimed = rows.filter(claimable, pk=pk).update(status=SENDING, claimed_at=now, attempts=F("attempts") + 1)
     if not claimed:
         return False
-    notification = Notification.objects.get(pk=notification_id)
+    row = rows.get(pk=pk)
+    try:
+        if send(row) is False:
+            return False
+    except Exception as exc:
+        limit = rows.model._meta.get_field(error_field).max_length or 2000
+        rows.filter(pk=pk).update(
+            status=FAILED_STATUS, **{error_field: f"{type(exc).__name__}: {exc}"[:limit]}
+        )
+        raise
+    rows.filter(pk=pk).update(status=SENT, sent_at=timezone.now(), **{error_field: ""})
+    return True
+
+
+def _send_notification(notification: Notification) -> None:
     message = EmailMultiAlternatives(
         notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.email]
     )
     if notification.html_body:
         message.attach_alternative(notification.html_body, "text/html")
-    try:
-        message.send()
-    except Exception as exc:
-        Notification.objects.filter(pk=notification_id).update(
-            status=Notification.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        raise
-    Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), error=""
-    )
-    return True
+    message.send()
+
+
+def deliver(notification_id: int) -> bool:
+    """Send one pending notification; claims it first so two workers never both send it."""
+    return send_once(Notification.objects.all(), notification_id, _send_notification)

@@ -9,6 +9,7 @@ those dates only instead of scanning every row.
 from datetime import date, timedelta
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from openness_portal.workdays.calendar import WorkdayCalendar, get_calendar
 
@@ -67,33 +68,20 @@ def stage_dates(
     return result
 
 
-def ru_plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if n % 10 in (2, 3, 4) and n % 100 not in (12, 13, 14):
-        return few
-    return many
-
-
 def stage_label(code: str) -> str:
     """Russian words for a stage code, as shown in the digest."""
     if code.endswith("wd"):
         n = int(code[:-2])
-        return ru_plural(
-            n, _("через %(n)d рабочий день"), _("через %(n)d рабочих дня"), _("через %(n)d рабочих дней")
-        ) % {"n": n}
+        return ngettext("через %(n)d рабочий день", "через %(n)d рабочих дней", n) % {"n": n}
     if code == "day":
         return _("срок сегодня")
     if code == "overdue":
         return _("срок истек")
     if code.startswith("overdue+"):
         weeks = int(code[len("overdue+") : -1])
-        return ru_plural(
-            weeks,
-            _("просрочено больше %(n)d недели"),
-            _("просрочено больше %(n)d недель"),
-            _("просрочено больше %(n)d недель"),
-        ) % {"n": weeks}
+        return ngettext("просрочено больше %(n)d недели", "просрочено больше %(n)d недель", weeks) % {
+            "n": weeks
+        }
     return code
 
 

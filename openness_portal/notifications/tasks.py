@@ -52,5 +52,12 @@ def send_reminders(self, as_of: str | None = None) -> dict:
     from .sweep import run_sweep, sweep_summary
 
     if as_of:
-        return sweep_summary(run_sweep(as_of=date.fromisoformat(as_of)))
-    return sweep_summary(run_sweep(local_hours=REMINDER_LOCAL_HOURS))
+        summary = sweep_summary(run_sweep(as_of=date.fromisoformat(as_of)))
+    else:
+        summary = sweep_summary(run_sweep(local_hours=REMINDER_LOCAL_HOURS))
+    if summary["failed_groups"]:
+        # The other groups are sent and committed; a retry claims only what the failed ones still lack.
+        raise self.retry(
+            countdown=300, exc=RuntimeError(f"reminder groups failed: {summary['failed_groups']}")
+        )
+    return summary

@@ -2,7 +2,10 @@ import json
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from openness_portal.notifications.models import Reminder
 from openness_portal.notifications.sweep import run_sweep
 
 
@@ -29,10 +32,10 @@ class Command(BaseCommand):
                 raise CommandError(f"Неверная дата «{options['date']}»: нужен формат ГГГГ-ММ-ДД.") from exc
         ids = None
         if options["municipality"]:
-            from roadmaps.models import Municipality
-
+            # The log's foreign key names the municipality model: no import of the app above this one.
+            municipalities = Reminder._meta.get_field("municipality").related_model
             ids = list(
-                Municipality.objects.filter(slug__in=options["municipality"]).values_list("id", flat=True)
+                municipalities.objects.filter(slug__in=options["municipality"]).values_list("id", flat=True)
             )
             if not ids:
                 raise CommandError("Муниципальные образования не найдены.")
@@ -40,14 +43,28 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             return
-        verb = "будет отправлено" if options["dry_run"] else "создано"
         for digest in result.digests:
             self.stdout.write(
-                f"{digest['recipient']} <{digest['email'] or 'нет e-mail'}>: {digest['subject']}"
+                f"{digest['recipient']} <{digest['email'] or _('нет e-mail')}>: {digest['subject']}"
             )
             for item in digest["items"]:
                 self.stdout.write(f"    {item['stage_label']}: {item['title']}")
-        self.stdout.write(
-            f"Напоминаний {verb}: {result.new_reminders}; писем: {result.digest_count}; "
-            f"без адреса: {result.missing_addresses}."
-        )
+        figures = {
+            "reminders": ngettext("%(count)d напоминание", "%(count)d напоминаний", result.new_reminders)
+            % {"count": result.new_reminders},
+            "digests": ngettext("%(count)d письмо", "%(count)d писем", result.digest_count)
+            % {"count": result.digest_count},
+            "missing": result.missing_addresses,
+        }
+        if options["dry_run"]:
+            summary = _("Будет отправлено: %(reminders)s, %(digests)s; без адреса: %(missing)d.")
+        else:
+            summary = _("Создано: %(reminders)s, %(digests)s; без адреса: %(missing)d.")
+        self.stdout.write(summary % figures)
+        if result.failed_groups:
+            raise CommandError(
+                _(
+                    "Не удалось обработать муниципальные образования (id): %(ids)s. Повторный запуск их досылает."
+                )
+                % {"ids": ", ".join(str(i) for ids in result.failed_groups for i in ids)}
+            )
