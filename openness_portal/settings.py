@@ -288,6 +288,10 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Coordinators are reminded of progress entries waiting for review longer than this (working days).
 PROGRESS_REVIEW_WAIT_DAYS = env.int("PROGRESS_REVIEW_WAIT_DAYS", default=5)
+# The reminder sweep commits this many municipalities per transaction: a failing group rolls back alone.
+REMINDER_MUNICIPALITIES_PER_TRANSACTION = env.int("REMINDER_MUNICIPALITIES_PER_TRANSACTION", default=50)
+# Working days after which an unanswered open-data error report or data-set request is reminded.
+OPENDATA_ANSWER_WORKING_DAYS = env.int("OPENDATA_ANSWER_WORKING_DAYS", default=10)
 
 # Citizen comments: (max requests, window in seconds) per IP and per e-mail, counted in the cache.
 COMMENT_RATE_LIMITS = {

@@ -120,13 +120,17 @@ def counted_responses(survey_ids):
     return Response.objects.filter(survey_id__in=survey_ids, confirmed_at__isnull=False)
 
 
-def percent(count: int, total: int) -> int:
-    """Whole percent rounded half up, as the seeds print them («195 чел. (30%)»).
-
-    The one survey share: results page, CSV/XLSX, API, KPI feed, reports and the open-data set all use it."""
+def share_percent(count: int, total: int, *, places: int = 0) -> Decimal:
+    """The one survey share, rounded half up: whole percent where people read it, a decimal for a KPI value."""
     if not total:
-        return 0
-    return int((Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1), ROUND_HALF_UP))
+        return Decimal(0)
+    return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
+def percent(count: int, total: int) -> int:
+    """Whole percent as the seeds print them («195 чел. (30%)»): results page, CSV/XLSX, API, reports and
+    the open-data set."""
+    return int(share_percent(count, total))
 
 
 def option_percent(count: int, respondents: int, *, published: int | None = None, live: int = 0) -> int:

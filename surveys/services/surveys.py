@@ -151,18 +151,16 @@ def confirm_response(token: str) -> Response | None:
 @transaction.atomic
 def feed_kpi_actual(*, question: Question, kpi, period: str, option_ids, source: str = ""):
     """Record the share of respondents who chose `option_ids` (e.g. «Да» + «скорее Да») as a KPI actual."""
-    from decimal import ROUND_HALF_UP, Decimal
-
     from roadmaps.services import record_kpi_actual
 
-    from ..selectors import question_results
+    from ..selectors import question_results, share_percent
 
     result = question_results(question)
     wanted = {int(i) for i in option_ids}
     chosen = sum(o["count"] for o in result["options"] if o["id"] in wanted)
     if not result["respondents"]:
         raise ValidationError(_("По этому вопросу еще нет ответов."))
-    share = (Decimal(chosen) * 100 / Decimal(result["respondents"])).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    share = share_percent(chosen, result["respondents"], places=1)
     return record_kpi_actual(
         kpi, period=period, value=share, source=source or _("опрос: %(q)s") % {"q": question.text[:200]}
     )
