@@ -24,6 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlencode, urlparse
 
 import pytest
@@ -576,11 +577,14 @@ def test_the_worker_answers_its_probe(stack):
 def test_a_task_failing_in_the_worker_is_reported_in_its_json_log(stack):
     from celery import Celery
 
-    sender = Celery(broker=BROKER_URL)
-    try:
-        task_id = sender.send_task("openness_portal.ping", args=["не число"]).id
-    finally:
-        sender.close()
+    # Celery prefers the CELERY_BROKER_URL variable to the broker argument, and the suite's own broker (CI
+    # sets it) is not the stack's.
+    with mock.patch.dict(os.environ, {"CELERY_BROKER_URL": BROKER_URL}):
+        sender = Celery(broker=BROKER_URL)
+        try:
+            task_id = sender.send_task("openness_portal.ping", args=["не число"]).id
+        finally:
+            sender.close()
 
     def reported():
         records = [json.loads(line) for line in stack.log("worker").splitlines() if line.startswith("{")]
