@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "opendata",
     "surveys",
     "referents",
+    "appeals",
+    "regions",
 ]
 
 MIDDLEWARE = [
