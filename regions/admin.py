@@ -35,6 +35,12 @@ class RatingCriterionInline(admin.TabularInline):
     model = RatingCriterion
     min_num = 1
 
+    # Whoever may edit the method edits its criteria (the parent admin has already checked the region).
+    def has_view_permission(self, request, obj=None):
+        return _supervised_region(request.user) is not None
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
     def get_extra(self, request, obj=None, **kwargs):
         return len(DEFAULT_WEIGHTS) - 1 if obj is None else 0
 
