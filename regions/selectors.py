@@ -172,6 +172,7 @@ def _add_kpis(region: str, by_year: dict, years: set[int]) -> None:
         # The whole-year figure wins; otherwise the latest part of the year.
         if known is None or period == str(year) or (known[0] != str(year) and period > known[0]):
             actuals[(kpi_id, year)] = (period, value)
+    judges: dict[tuple[str, str], Kpi] = {}  # one unsaved Kpi per rule: its is_achieved is the only rule
     for row in (
         KpiTarget.objects.filter(not_draft, **in_region)
         .values(
@@ -184,7 +185,8 @@ def _add_kpis(region: str, by_year: dict, years: set[int]) -> None:
         )
         .order_by()
     ):
-        kpi = Kpi(kind=row["kpi__kind"], comparator=row["kpi__comparator"])
+        rule = (row["kpi__kind"], row["kpi__comparator"])
+        kpi = judges.get(rule) or judges.setdefault(rule, Kpi(kind=rule[0], comparator=rule[1]))
         actual = actuals.get((row["kpi_id"], row["year"]), (None, None))[1]
         achieved = kpi.is_achieved(row["value"], actual)
         if achieved is None:
