@@ -9,6 +9,15 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from .models import ON_TIME, Appeal
 
 
+class YearOf(ExtractYear):
+    """ExtractYear of a date column; on SQLite the built-in strftime instead of Django's Python function,
+    called once per row (200,000 rows for a region of 2,000 municipalities)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.lhs)
+        return f"CAST(STRFTIME('%%Y', {sql}) AS INTEGER)", params
+
+
 def percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / whole).quantize(Decimal("0.1")) if whole else None
 
@@ -62,7 +71,7 @@ def year_totals(municipality_ids, year: int | None = None) -> dict:
     if year is not None:
         qs = qs.filter(received_on__year=year)
     rows = (
-        qs.annotate(year=ExtractYear("received_on"))
+        qs.annotate(year=YearOf("received_on"))
         .values("municipality_id", "year", "channel")
         .annotate(n=Count("pk"), on_time=Count("pk", filter=ON_TIME))
         .order_by()

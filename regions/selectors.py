@@ -4,13 +4,14 @@ number of queries whatever the number of municipalities."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast, ExtractYear, Length
 from django.utils import timezone
 from slugify import slugify
 
-from appeals.selectors import year_totals
+from appeals.selectors import YearOf, year_totals
 from opendata.models import Dataset
 from roadmaps.models import Deadline, Kpi, KpiActual, KpiTarget, Municipality, Roadmap
 from surveys.models import Discussion
@@ -103,7 +104,7 @@ def region_figures(region: str, today: date | None = None) -> RegionFigures:
     deadline_rows = (
         Deadline.objects.with_status(today)
         .filter(public_roadmap, measure__roadmap__municipality__region=region, due_date__isnull=False)
-        .annotate(municipality_id=F("measure__roadmap__municipality_id"), year=ExtractYear("due_date"))
+        .annotate(municipality_id=F("measure__roadmap__municipality_id"), year=YearOf("due_date"))
         .values("municipality_id", "year", "status_code")
         .annotate(n=Count("pk"))
         .order_by()
@@ -160,38 +161,43 @@ def region_figures(region: str, today: date | None = None) -> RegionFigures:
 
 
 def _add_kpis(region: str, by_year: dict, years: set[int]) -> None:
-    """KPIs with a target for the year, and whether the year's actual reached it (Kpi.is_achieved)."""
-    in_region = {"kpi__measure__roadmap__municipality__region": region}
-    not_draft = ~Q(kpi__measure__roadmap__status=Roadmap.Status.DRAFT)
-    actuals: dict[tuple[int, int], tuple[str, object]] = {}
-    for kpi_id, period, value in (
-        KpiActual.objects.filter(not_draft, **in_region).values_list("kpi_id", "period", "value").order_by()
-    ):
-        year = int(period[:4])
-        known = actuals.get((kpi_id, year))
-        # The whole-year figure wins; otherwise the latest part of the year.
-        if known is None or period == str(year) or (known[0] != str(year) and period > known[0]):
-            actuals[(kpi_id, year)] = (period, value)
-    judges: dict[tuple[str, str], Kpi] = {}  # one unsaved Kpi per rule: its is_achieved is the only rule
-    for row in (
-        KpiTarget.objects.filter(not_draft, **in_region)
-        .values(
-            "kpi_id",
+    """KPIs with a target for the year, and whether the year's actual reached it (Kpi.is_achieved).
+
+    The actual is the whole-year figure, else the latest part of the year (of the coarsest kind). Targets are grouped by
+    (municipality, year, rule, target, actual) in SQL, so each distinct case is judged once."""
+    actual = (
+        KpiActual.objects.filter(
+            kpi_id=OuterRef("kpi_id"), period__startswith=Cast(OuterRef("year"), CharField())
+        )
+        .order_by(Length("period"), "-period")  # «2022» before «2022-H2» before «2022-H1»
+        .values("value")[:1]
+    )
+    groups = (
+        KpiTarget.objects.filter(
+            ~Q(kpi__measure__roadmap__status=Roadmap.Status.DRAFT),
+            kpi__measure__roadmap__municipality__region=region,
+        )
+        .annotate(actual=Subquery(actual))
+        .values_list(
+            "kpi__measure__roadmap__municipality_id",
             "year",
-            "value",
             "kpi__kind",
             "kpi__comparator",
-            "kpi__measure__roadmap__municipality_id",
+            "value",
+            "actual",
         )
+        .annotate(n=Count("pk"))
         .order_by()
-    ):
-        rule = (row["kpi__kind"], row["kpi__comparator"])
-        kpi = judges.get(rule) or judges.setdefault(rule, Kpi(kind=rule[0], comparator=rule[1]))
-        actual = actuals.get((row["kpi_id"], row["year"]), (None, None))[1]
-        achieved = kpi.is_achieved(row["value"], actual)
+    )
+    judges: dict[tuple[str, str], Kpi] = {}  # one unsaved Kpi per rule: its is_achieved is the only rule
+    for municipality_id, year, kind, comparator, target, value, n in groups:
+        kpi = judges.get((kind, comparator)) or judges.setdefault(
+            (kind, comparator), Kpi(kind=kind, comparator=comparator)
+        )
+        achieved = kpi.is_achieved(target, None if value is None else Decimal(value))
         if achieved is None:
             continue  # no actual yet, or a qualitative KPI: neither achieved nor missed
-        figures = by_year[(row["kpi__measure__roadmap__municipality_id"], row["year"])]
-        years.add(row["year"])
-        figures.kpis_with_target += 1
-        figures.kpis_achieved += achieved
+        figures = by_year[(municipality_id, year)]
+        years.add(year)
+        figures.kpis_with_target += n
+        figures.kpis_achieved += n if achieved else 0
