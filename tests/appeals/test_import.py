@@ -186,3 +186,29 @@ def test_supervisor_cannot_upload():
     client = Client()
     client.force_login(role.user)
     assert client.get("/admin/appeals/appeal/upload/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["coordinator", "supervisor", "superuser"])
+def test_register_admin_pages_open_scoped_to_the_users_municipalities(client, who):
+    from roadmaps.models import StaffRole
+
+    from .factories import AppealFactory
+
+    own = AppealFactory(topic="своя тема")
+    AppealFactory(topic="чужая тема", municipality=MunicipalityFactory(region="Алтайский край"))
+    if who == "superuser":
+        user = UserFactory(is_superuser=True)
+    elif who == "supervisor":
+        user = StaffRoleFactory(
+            role=StaffRole.Role.SUPERVISOR,
+            municipality=None,
+            region=own.municipality.region,
+            user=UserFactory(),
+        ).user
+    else:
+        user = StaffRoleFactory(municipality=own.municipality).user
+    client.force_login(user)
+    html = client.get("/admin/appeals/appeal/").content.decode()
+    assert "своя тема" in html
+    assert ("чужая тема" in html) is (who == "superuser")
+    assert client.get(f"/admin/appeals/appeal/{own.pk}/change/").status_code == 200
