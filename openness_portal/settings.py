@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "opendata",
     "surveys",
     "referents",
+    "appeals",
+    "regions",
 ]
 
 MIDDLEWARE = [

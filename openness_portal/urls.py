@@ -11,7 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import accessibility, health, views
 
-DOMAIN_APPS = ["roadmaps", "reports", "opendata", "surveys", "referents"]
+DOMAIN_APPS = ["roadmaps", "reports", "opendata", "surveys", "referents", "appeals", "regions"]
 
 
 class PortalAPIRoot(DefaultRouter.APIRootView):

@@ -1,0 +1,79 @@
+"""Demo register from the seeds, so the counts come out as the offices printed them. Idempotent: rows are
+keyed by their journal number. Dates within each half-year and topics are invented for the demo (the seeds
+give only the counts); no row names a person.
+
+Seed 004 (Krasnogvardeysky, 2nd half of 2021): 129 appeals, 10 of them to the head's trust line, all answered.
+Seed 002 (Levokumsky, 1st half of 2022): 7 trust-line calls, 4 residents at the head's reception.
+"""
+
+from datetime import date, timedelta
+
+from django.db import transaction
+
+from roadmaps.models import Municipality
+
+from ..models import Appeal, default_due_on
+
+TOPICS = [
+    "улучшение жилищных условий",
+    "ремонт крыши многоквартирного дома",
+    "благоустройство территории",
+    "содержание дорог",
+    "водоснабжение",
+    "уличное освещение",
+    "вывоз твердых коммунальных отходов",
+    "социальная поддержка",
+]
+
+C = Appeal.Channel
+PLAN = {
+    # slug: (prefix, first day, last day, [(channel, count)])
+    "krasnogvardeisky": (
+        "ДЕМО-2021-",
+        date(2021, 7, 1),
+        date(2021, 12, 31),
+        [(C.TRUST_LINE, 10), (C.WRITTEN, 64), (C.ELECTRONIC, 41), (C.RECEPTION, 14)],
+    ),
+    "levokumsky": ("ДЕМО-2022-", date(2022, 1, 10), date(2022, 6, 30), [(C.TRUST_LINE, 7), (C.RECEPTION, 4)]),
+}
+
+
+def _appeals(municipality, prefix, first, last, plan):
+    total = sum(n for _c, n in plan)
+    span = (last - first).days
+    index = 0
+    for channel, count in plan:
+        for _ in range(count):
+            received = first + timedelta(days=span * index // max(1, total - 1))
+            yield Appeal(
+                municipality=municipality,
+                external_number=f"{prefix}{index + 1:03d}",
+                received_on=received,
+                channel=channel,
+                topic=TOPICS[index % len(TOPICS)],
+                due_on=default_due_on(received),
+                answered_on=received + timedelta(days=5 + index % 20),
+            )
+            index += 1
+
+
+@transaction.atomic
+def load(stdout=None) -> int:
+    created = 0
+    for slug, (prefix, first, last, plan) in PLAN.items():
+        municipality = Municipality.objects.filter(slug=slug).first()
+        if municipality is None:
+            continue
+        existing = set(
+            Appeal.objects.filter(municipality=municipality, external_number__startswith=prefix).values_list(
+                "external_number", flat=True
+            )
+        )
+        new = [
+            a for a in _appeals(municipality, prefix, first, last, plan) if a.external_number not in existing
+        ]
+        Appeal.objects.bulk_create(new)
+        created += len(new)
+        if stdout:
+            stdout.write(f"обращения граждан: {municipality.name}, добавлено {len(new)}")
+    return created
