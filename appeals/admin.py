@@ -67,7 +67,11 @@ class AppealAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 for message in exc.messages[:50]:
                     form.add_error("file", message)
                 if len(exc.messages) > 50:
-                    form.add_error("file", _("…и еще %(n)d ошибок.") % {"n": len(exc.messages) - 50})
+                    hidden = len(exc.messages) - 50
+                    form.add_error(
+                        "file",
+                        ngettext("…и еще %(n)d ошибка.", "…и еще %(n)d ошибок.", hidden) % {"n": hidden},
+                    )
             else:
                 self.message_user(
                     request,
