@@ -162,7 +162,7 @@ def test_coordinator_uploads_a_journal_in_the_admin_for_their_own_municipality_o
         {"municipality": role.municipality_id, "file": journal_xlsx(ROWS)},
         follow=True,
     )
-    assert "Журнал загружен: 4 новых обращений" in response.content.decode()
+    assert "Журнал загружен: 4 новых обращения" in response.content.decode()
     assert set(Appeal.objects.values_list("municipality_id", flat=True)) == {role.municipality_id}
 
 
