@@ -1,5 +1,7 @@
 import pytest
 
+from tests.browser import browser  # noqa: F401 (the browser tests' fixture, shared)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_caches(settings, tmp_path):

@@ -4,44 +4,13 @@ No public page may be wider than a 360 px or 390 px screen: a citizen on a phone
 to read a roadmap, the open-data register or a council's members.
 """
 
-import os
-import shutil
-
-import pytest
-
 from opendata.models import Dataset
 from referents.models import Council
 from roadmaps.models import Measure, Roadmap
 from surveys.models import Discussion, Survey
+from tests.browser import browser_test
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)),
-        reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set PLAYWRIGHT_CHROMIUM)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
+pytestmark = browser_test
 
 
 def _public_paths() -> list[str]:

@@ -3,51 +3,20 @@
 Time is moved on the server side with time_machine: the live server runs in a thread of this process.
 """
 
-import os
 import re
-import shutil
 from datetime import datetime
 
-import pytest
 import time_machine
 
 from roadmaps.models import StaffRole
 from surveys import services
 from surveys.models import Comment, Question
+from tests.browser import browser_test
 from tests.factories import MunicipalityFactory, StaffRoleFactory, UserFactory
 from tests.surveys.factories import SurveyFactory, add_question
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made around it are synchronous.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM", "/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)),
-        reason=f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set PLAYWRIGHT_CHROMIUM)",
-    ),
-]
+pytestmark = browser_test
 PASSWORD = "test-password-123"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 def _login(page, base, username):
