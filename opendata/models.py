@@ -12,6 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from openness_portal.search import fold  # also imported from here by the migrations and selectors
+
 STANDARD_VERSION_URL = "http://opendata.gosmonitor.ru/standard/3.0"
 DEFAULT_TERMS_OF_USE = _(
     "Открытые данные можно свободно копировать, распространять и использовать, в том числе в коммерческих "
@@ -22,11 +24,6 @@ CODE_VALIDATOR = RegexValidator(
     r"^[a-z0-9]+([_-][a-z0-9]+)*$",
     _("Только строчные латинские буквы, цифры, дефис и подчеркивание (например, schools или npa_register)."),
 )
-
-
-def fold(text: str) -> str:
-    """Text as search compares it: casefolded (Cyrillic too, which SQLite's LIKE and lower() leave alone), ё as е."""
-    return (text or "").casefold().replace("ё", "е")
 
 
 def add_months(day: date, months: int) -> date:

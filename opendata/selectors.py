@@ -8,8 +8,6 @@ from django.shortcuts import get_object_or_404
 
 from .models import DataIssueReport, Dataset, DatasetStructure, DatasetVersion, DownloadEvent, fold
 
-SEARCH_THRESHOLD = 20  # the register shows a search box above this many sets
-
 
 def _count_subquery(model, **filters):
     return Coalesce(

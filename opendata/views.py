@@ -62,7 +62,6 @@ def index(request):
             "datasets": datasets,
             "total": total,
             "q": q,
-            "show_search": total > selectors.SEARCH_THRESHOLD or bool(q),
             "stale_count": sum(1 for d in datasets if d.stale),
             "versions_total": sum(d.version_count for d in datasets),
             "downloads_total": sum(d.download_count for d in datasets),

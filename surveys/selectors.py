@@ -108,6 +108,14 @@ def summary_rows(discussion: Discussion):
 # --- Surveys ---------------------------------------------------------------------------------------------
 
 
+def municipalities_with(model) -> list:
+    """Municipalities that have something public of `model` (Discussion or Survey), for the list filters."""
+    from roadmaps.models import Municipality
+
+    condition = Q(surveys__is_published=True) if model is Survey else Q(discussions__isnull=False)
+    return list(Municipality.objects.filter(condition).distinct().order_by("name").only("slug", "name"))
+
+
 def public_surveys(*, municipality_slug: str | None = None):
     qs = Survey.objects.filter(is_published=True).select_related("municipality").order_by("-opens_at", "-pk")
     if municipality_slug:

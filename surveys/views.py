@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openness_portal.client_ip import client_ip
+from openness_portal.search import matching
 
 from . import exports, ratelimit, selectors, services
 from .forms import CommentForm, FlagForm, SurveyForm
@@ -55,7 +56,12 @@ def days_left_label(n: int) -> str:
 def discussion_list(request):
     now = timezone.now()
     slug = request.GET.get("municipality") or None
-    discussions = list(selectors.public_discussions(municipality_slug=slug, now=now)[:200])
+    q = request.GET.get("q", "").strip()
+    discussions = list(
+        matching(selectors.public_discussions(municipality_slug=slug, now=now), q, "title", "description")[
+            :200
+        ]
+    )
     open_, scheduled, closed = [], [], []
     for d in discussions:
         status = d.status_at(now)
@@ -70,7 +76,13 @@ def discussion_list(request):
     return render(
         request,
         "surveys/discussion_list.html",
-        {"open_discussions": open_, "scheduled_discussions": scheduled, "closed_discussions": closed},
+        {
+            "open_discussions": open_,
+            "scheduled_discussions": scheduled,
+            "closed_discussions": closed,
+            "filters": {"municipality": slug or "", "q": q},
+            "municipalities": selectors.municipalities_with(Discussion),
+        },
     )
 
 
@@ -237,7 +249,11 @@ def _flag_limited(request) -> bool | None:
 @require_GET
 def survey_list(request):
     now = timezone.now()
-    surveys = list(selectors.public_surveys(municipality_slug=request.GET.get("municipality") or None)[:200])
+    slug = request.GET.get("municipality") or None
+    q = request.GET.get("q", "").strip()
+    surveys = list(
+        matching(selectors.public_surveys(municipality_slug=slug), q, "title", "description")[:200]
+    )
     for s in surveys:
         s.open_now = s.is_open_at(now)
     return render(
@@ -246,6 +262,8 @@ def survey_list(request):
         {
             "open_surveys": [s for s in surveys if s.open_now],
             "past_surveys": [s for s in surveys if not s.open_now],
+            "filters": {"municipality": slug or "", "q": q},
+            "municipalities": selectors.municipalities_with(Survey),
         },
     )
 
