@@ -438,8 +438,10 @@ def stack():
                 "worker",
                 "-Q",
                 "celery,pdf",
-                "--pool",
-                "solo",
+                # Prefork as deployed: the main process answers `inspect ping` while a child runs a task (a solo
+                # worker busy building a report left the probe unanswered).
+                "--concurrency",
+                "1",
                 "-n",
                 f"production-test-{NONCE}@%h",
                 "-l",
