@@ -44,6 +44,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("language/", views.switch_language, name="switch_language"),
     path("low-vision/", accessibility.low_vision, name="low_vision"),
+    path("privacy/", views.privacy, name="privacy"),
 ]
 for app in DOMAIN_APPS:
     urlpatterns.append(path("", include(f"{app}.urls")))

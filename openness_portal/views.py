@@ -11,6 +11,11 @@ from django.views.decorators.http import require_GET
 from roadmaps.selectors import municipalities_with_roadmaps
 
 
+def privacy(request):
+    """What personal data the portal keeps, why, for how long, and how to have it removed (152-ФЗ)."""
+    return render(request, "privacy.html", {"retention_days": settings.RETENTION_NOTIFICATION_DAYS})
+
+
 def home(request):
     """Municipalities and their public roadmaps."""
     return render(request, "home.html", {"municipalities": municipalities_with_roadmaps()})

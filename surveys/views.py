@@ -196,6 +196,8 @@ def _render_discussion(request, discussion, form, now, http_status):
         "flag_form": FlagForm(),
         "post_notice": POST_NOTICES.get(request.GET.get("sent", "")) if http_status == 200 else None,
         "max_length": services.COMMENT_MAX_LENGTH,
+        # Citizens read times in their municipality's zone, not the server's.
+        "municipality_tz": discussion.municipality.time_zone,
         "premoderation": services.moderation_settings_for(discussion.municipality).mode
         == ModerationSettings.Mode.PRE,
     }
