@@ -28,6 +28,9 @@ def _public_paths() -> list[str]:
         "/surveys/",
         "/opendata/",
         "/councils/",
+        "/privacy/",
+        "/region/",
+        f"/m/{slug}/appeals/",
     ]
     paths += [f"/discussions/{pk}/" for pk in Discussion.objects.values_list("pk", flat=True)[:3]]
     for survey in Survey.objects.all()[:2]:
