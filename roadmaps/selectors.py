@@ -37,13 +37,60 @@ def public_roadmaps() -> QuerySet:
     return Roadmap.objects.exclude(status=Roadmap.Status.DRAFT)
 
 
-def municipalities_with_roadmaps() -> list[Municipality]:
+@dataclass
+class RoadmapProgress:
+    """What a citizen sees of a roadmap at a glance: of the deadlines that have come, how many were met."""
+
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+    upcoming: int = 0
+
+    @property
+    def come_due(self) -> int:
+        return self.on_time + self.late + self.overdue
+
+    @property
+    def on_time_share(self) -> int | None:
+        return round(100 * self.on_time / self.come_due) if self.come_due else None
+
+
+def roadmap_progress(roadmap_ids, *, today: date) -> dict[int, RoadmapProgress]:
+    """Deadlines per roadmap by the one status rule, in one query whatever the number of roadmaps."""
+    S = Deadline.Status
+    rows = (
+        Deadline.objects.with_status(today)
+        .filter(measure__roadmap_id__in=list(roadmap_ids))
+        .values("measure__roadmap_id")
+        .annotate(
+            on_time=Count("pk", filter=Q(status_code=S.DONE_ON_TIME)),
+            late=Count("pk", filter=Q(status_code=S.DONE_LATE)),
+            overdue=Count("pk", filter=Q(status_code=S.OVERDUE)),
+            upcoming=Count("pk", filter=Q(status_code__in=[S.UPCOMING, S.DUE_SOON])),
+        )
+        .order_by()
+    )
+    progress = {pk: RoadmapProgress() for pk in roadmap_ids}
+    for row in rows:
+        progress[row["measure__roadmap_id"]] = RoadmapProgress(
+            on_time=row["on_time"], late=row["late"], overdue=row["overdue"], upcoming=row["upcoming"]
+        )
+    return progress
+
+
+def municipalities_with_roadmaps(*, today: date | None = None) -> list[Municipality]:
+    """Municipalities with their public roadmaps, each roadmap carrying its `progress`."""
     roadmaps = public_roadmaps().select_related("approving_act").order_by("-first_year", "title")
-    return list(
+    municipalities = list(
         Municipality.objects.order_by("name").prefetch_related(
             Prefetch("roadmaps", queryset=roadmaps, to_attr="public_roadmaps")
         )
     )
+    all_roadmaps = [r for m in municipalities for r in m.public_roadmaps]
+    progress = roadmap_progress([r.pk for r in all_roadmaps], today=today or timezone.localdate())
+    for roadmap in all_roadmaps:
+        roadmap.progress = progress[roadmap.pk]
+    return municipalities
 
 
 def measures_with_details(queryset: QuerySet | None = None) -> QuerySet:
@@ -217,8 +264,32 @@ def roadmap_summary(rows: list[MeasureRow]) -> dict:
     }
 
 
+def deadline_moves(deadline_ids) -> dict[int, list[dict]]:
+    """Each deadline's moved due dates with the reason given (from its history), in one query."""
+    moves, previous = defaultdict(list), {}
+    history = (
+        Deadline.history.filter(id__in=list(deadline_ids))
+        .order_by("id", "history_date", "history_id")
+        .values("id", "due_date", "history_change_reason")
+    )
+    for row in history:
+        if row["id"] in previous and previous[row["id"]] != row["due_date"]:
+            moves[row["id"]].append(
+                {
+                    "from": previous[row["id"]],
+                    "to": row["due_date"],
+                    "reason": row["history_change_reason"] or "",
+                }
+            )
+        previous[row["id"]] = row["due_date"]
+    return moves
+
+
 def measure_page(measure: Measure, *, today: date) -> dict:
     deadlines = list(measure.deadlines.with_status(today).order_by("due_date", "id"))
+    moves = deadline_moves(d.pk for d in deadlines)
+    for deadline in deadlines:
+        deadline.moves = moves.get(deadline.pk, [])
     entries = list(
         ProgressEntry.objects.public()
         .filter(measure=measure)

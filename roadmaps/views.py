@@ -20,7 +20,12 @@ from .rendering import measure_rows_html, measure_url_prefix
 @require_GET
 def municipality_page(request, slug):
     municipality = get_object_or_404(Municipality, slug=slug)
-    roadmaps = selectors.public_roadmaps().filter(municipality=municipality).select_related("approving_act")
+    roadmaps = list(
+        selectors.public_roadmaps().filter(municipality=municipality).select_related("approving_act")
+    )
+    progress = selectors.roadmap_progress([r.pk for r in roadmaps], today=municipality.local_today())
+    for roadmap in roadmaps:
+        roadmap.progress = progress[roadmap.pk]
     return render(request, "roadmaps/municipality.html", {"municipality": municipality, "roadmaps": roadmaps})
 
 
