@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each, error_text
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin
 from roadmaps.models import StaffRole
@@ -38,7 +40,7 @@ class ReportRequestForm(forms.ModelForm):
 
 
 @admin.register(Report)
-class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     municipality_path = "roadmap__municipality"
     form = ReportRequestForm
     list_display = [
@@ -107,17 +109,14 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        try:
-            report = services.request_report(
-                roadmap=obj.roadmap,
-                region=obj.region,
-                period=obj.period,
-                kind=obj.kind,
-                fmt=obj.format,
-                user=request.user,
-            )
-        except PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        report = services.request_report(
+            roadmap=obj.roadmap,
+            region=obj.region,
+            period=obj.period,
+            kind=obj.kind,
+            fmt=obj.format,
+            user=request.user,
+        )
         obj.pk = report.pk
         obj.refresh_from_db()
 
@@ -150,36 +149,40 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Опубликовать на сайте (и открыть обсуждение)"))
     def publish(self, request, queryset):
-        done = 0
-        for report in queryset:
-            try:
-                services.publish_report(report, user=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"{report}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
-                )
-        if done:
-            self.message_user(request, _("Опубликовано отчетов: %(n)s.") % {"n": done}, messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            services.publish_report,
+            ngettext_lazy("Опубликовано отчетов: %(count)d.", "Опубликовано отчетов: %(count)d.", "count"),
+            user=request.user,
+        )
 
     @admin.action(description=_("Снять с публикации"))
     def unpublish(self, request, queryset):
-        for report in queryset:
-            try:
-                services.unpublish_report(report, user=request.user)
-            except PermissionDenied as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            services.unpublish_report,
+            ngettext_lazy("Снято с публикации: %(count)d.", "Снято с публикации: %(count)d.", "count"),
+            user=request.user,
+        )
 
     @admin.action(description=_("Сформировать заново (новый снимок)"))
     def rebuild(self, request, queryset):
-        for report in queryset:
-            try:
-                services.rebuild_report(report, user=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"{report}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
-                )
-        self.message_user(request, _("Отчеты поставлены в очередь."), messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            services.rebuild_report,
+            ngettext_lazy(
+                "Поставлено в очередь отчетов: %(count)d.",
+                "Поставлено в очередь отчетов: %(count)d.",
+                "count",
+            ),
+            user=request.user,
+        )
 
 
 @admin.register(ReportingPeriod)
@@ -210,9 +213,5 @@ class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     )
                     n += 1
                 except (ValidationError, PermissionDenied) as exc:
-                    self.message_user(
-                        request,
-                        f"{period}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}",
-                        messages.ERROR,
-                    )
+                    self.message_user(request, f"«{period}»: {error_text(exc)}", messages.ERROR)
         self.message_user(request, _("Поставлено в очередь: %(n)s.") % {"n": n}, messages.SUCCESS)
