@@ -203,8 +203,19 @@ class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, 
                 user=request.user,
             )
             created = services.post_comment(form, ip=f"staff:{request.user.pk}")
-        except (services.DiscussionClosed, services.RateLimited, services.RateLimitUnavailable) as exc:
+        except services.DiscussionClosed as exc:
             raise ValidationError(str(exc)) from exc
+        except services.RateLimited as exc:
+            raise ValidationError(
+                _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait}
+            ) from exc
+        except services.RateLimitUnavailable as exc:
+            raise ValidationError(
+                _(
+                    "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
+                    "минут; ваш текст сохранён в форме."
+                )
+            ) from exc
         obj.pk = created.pk
 
     def _run(self, request, queryset, service, done_message, **kwargs):
