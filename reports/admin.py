@@ -1,8 +1,7 @@
 """Staff admin: report jobs (order, progress, download, publish, rebuild) and reporting periods."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each, error_text
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin
 from roadmaps.models import StaffRole
@@ -26,16 +25,13 @@ class ReportRequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        try:
-            services.validate_request(
-                roadmap=data.get("roadmap"),
-                region=data.get("region", ""),
-                period=data.get("period", ""),
-                kind=data.get("kind", ""),
-                fmt=data.get("format", ""),
-            )
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        services.validate_request(
+            roadmap=data.get("roadmap"),
+            region=data.get("region", ""),
+            period=data.get("period", ""),
+            kind=data.get("kind", ""),
+            fmt=data.get("format", ""),
+        )
         return data
 
 
@@ -200,18 +196,21 @@ class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Сформировать отчет за период (DOCX, XLSX, PDF)"))
     def build_report(self, request, queryset):
-        n = 0
-        for period in queryset.select_related("roadmap"):
+        def request_every_format(period, *, user):
             for fmt in Report.Format.values:
-                try:
-                    services.request_report(
-                        roadmap=period.roadmap,
-                        period=period.code,
-                        kind=period.report_kind,
-                        fmt=fmt,
-                        user=request.user,
-                    )
-                    n += 1
-                except (ValidationError, PermissionDenied) as exc:
-                    self.message_user(request, f"«{period}»: {error_text(exc)}", messages.ERROR)
-        self.message_user(request, _("Поставлено в очередь: %(n)s.") % {"n": n}, messages.SUCCESS)
+                services.request_report(
+                    roadmap=period.roadmap, period=period.code, kind=period.report_kind, fmt=fmt, user=user
+                )
+
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("roadmap"),
+            request_every_format,
+            ngettext_lazy(
+                "Поставлены в очередь отчеты за периоды: %(count)d.",
+                "Поставлены в очередь отчеты за периоды: %(count)d.",
+                "count",
+            ),
+            user=request.user,
+        )
