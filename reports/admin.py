@@ -143,42 +143,25 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("reports:download", args=[obj.pk]), _("скачать"))
 
+    def _apply(self, request, queryset, service, done_message):
+        apply_to_each(self, request, queryset, service, done_message, user=request.user)
+
     @admin.action(description=_("Опубликовать на сайте (и открыть обсуждение)"))
     def publish(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            services.publish_report,
-            ngettext_lazy("Опубликовано отчетов: %(count)d.", "Опубликовано отчетов: %(count)d.", "count"),
-            user=request.user,
-        )
+        done = ngettext_lazy("Опубликовано отчетов: %(count)d.", "Опубликовано отчетов: %(count)d.", "count")
+        self._apply(request, queryset, services.publish_report, done)
 
     @admin.action(description=_("Снять с публикации"))
     def unpublish(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            services.unpublish_report,
-            ngettext_lazy("Снято с публикации: %(count)d.", "Снято с публикации: %(count)d.", "count"),
-            user=request.user,
-        )
+        done = ngettext_lazy("Снято с публикации: %(count)d.", "Снято с публикации: %(count)d.", "count")
+        self._apply(request, queryset, services.unpublish_report, done)
 
     @admin.action(description=_("Сформировать заново (новый снимок)"))
     def rebuild(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            services.rebuild_report,
-            ngettext_lazy(
-                "Поставлено в очередь отчетов: %(count)d.",
-                "Поставлено в очередь отчетов: %(count)d.",
-                "count",
-            ),
-            user=request.user,
+        done = ngettext_lazy(
+            "Поставлено в очередь отчетов: %(count)d.", "Поставлено в очередь отчетов: %(count)d.", "count"
         )
+        self._apply(request, queryset, services.rebuild_report, done)
 
 
 @admin.register(ReportingPeriod)

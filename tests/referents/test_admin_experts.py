@@ -34,15 +34,17 @@ def _change_form(participant, **changes):
     return data
 
 
+def _candidate(municipality, *, with_consent=True, **fields):
+    """A proposed expert; without consent (no date) unless told."""
+    consent = {} if with_consent else {"consent": False, "consent_date": None}
+    return ExpertFactory(
+        municipality=municipality, expert_status="proposed", accepted_on=None, **consent, **fields
+    )
+
+
 def test_accepting_a_candidate_without_consent_on_the_form_is_refused_with_the_reason(client):
     municipality = MunicipalityFactory()
-    candidate = ExpertFactory(
-        municipality=municipality,
-        expert_status="proposed",
-        accepted_on=None,
-        consent=False,
-        consent_date=None,
-    )
+    candidate = _candidate(municipality, with_consent=False)
     client.force_login(StaffRoleFactory(municipality=municipality).user)
     response = client.post(
         reverse("admin:referents_participant_change", args=[candidate.pk]),
@@ -58,7 +60,7 @@ def test_accepting_a_candidate_without_consent_on_the_form_is_refused_with_the_r
 
 def test_accepting_on_the_form_records_who_accepted(client):
     municipality = MunicipalityFactory()
-    candidate = ExpertFactory(municipality=municipality, expert_status="proposed", accepted_on=None)
+    candidate = _candidate(municipality)
     role = StaffRoleFactory(municipality=municipality)
     press_secretary = OfficialFactory(municipality=municipality, user=role.user)
     client.force_login(role.user)
@@ -74,15 +76,8 @@ def test_accepting_on_the_form_records_who_accepted(client):
 
 def test_bulk_accept_names_the_refused_candidate_and_counts_the_accepted(client):
     municipality = MunicipalityFactory()
-    ready = ExpertFactory(municipality=municipality, expert_status="proposed", accepted_on=None)
-    no_consent = ExpertFactory(
-        municipality=municipality,
-        name="Без согласия",
-        expert_status="proposed",
-        accepted_on=None,
-        consent=False,
-        consent_date=None,
-    )
+    ready = _candidate(municipality)
+    no_consent = _candidate(municipality, with_consent=False, name="Без согласия")
     client.force_login(StaffRoleFactory(municipality=municipality).user)
     response = client.post(
         reverse("admin:referents_participant_changelist"),
