@@ -24,7 +24,12 @@ def _api_urls():
     root.APIRootView = PortalAPIRoot
     extra = []
     for app in DOMAIN_APPS:
-        module = import_module(f"{app}.api.urls")
+        try:
+            module = import_module(f"{app}.api.urls")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"{app}.api", f"{app}.api.urls"):
+                raise
+            continue  # opendata answers CKAN's Action API (opendata.urls), not a DRF router
         root.registry.extend(module.router.registry)
         extra.extend(getattr(module, "urlpatterns", []))
     return extra + root.urls

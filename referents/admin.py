@@ -5,8 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each, error_text
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin, ScopedInline
 from roadmaps.models import StaffRole
@@ -30,10 +31,6 @@ from .models import (
     ReferentGroup,
     Tool,
 )
-
-
-def _messages_of(exc) -> str:
-    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
 
 
 class ReferentsScopedMixin(ScopedAdminMixin):
@@ -174,7 +171,7 @@ class ParticipantMembershipInline(ScopedInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+class ParticipantAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.ModelAdmin):
     """Coordinators keep the base; department heads (executors) propose experts and see their proposals."""
 
     executor_writable = True
@@ -237,16 +234,34 @@ class ParticipantAdmin(ReferentsScopedMixin, admin.ModelAdmin):
         return ["accepted_by"]
 
     def save_model(self, request, obj, form, change):
+        # A ValidationError from the services is shown on the form by ServiceErrorsOnFormMixin.
         if self._is_executor(request) and not change:
-            obj.is_expert = True
-            obj.expert_status = Participant.ExpertStatus.PROPOSED
-            obj.proposed_by = access.official_of(request.user)
-            obj.proposed_on = obj.proposed_on or obj.municipality.local_today()
-        if "expert_status" in form.changed_data and obj.expert_status == Participant.ExpertStatus.ACCEPTED:
-            obj.accepted_by = access.official_of(request.user) or obj.accepted_by
-            obj.accepted_on = obj.accepted_on or obj.municipality.local_today()
+            proposed = services.propose_expert(
+                municipality=obj.municipality,
+                name=obj.name,
+                proposed_by=access.official_of(request.user),
+                email=obj.email,
+                phone=obj.phone,
+                organisation=obj.organisation,
+                position=obj.position,
+                consent_date=obj.consent_date if obj.consent else None,
+                proposed_on=obj.proposed_on,
+                kind=obj.kind,
+                notes=obj.notes,
+            )
+            obj.pk = proposed.pk
+            obj.refresh_from_db()
+            return  # the expert fields are set by save_related (form.save_m2m) on this row
+        status_decided = "expert_status" in form.changed_data and obj.expert_status in (
+            Participant.ExpertStatus.ACCEPTED,
+            Participant.ExpertStatus.DECLINED,
+        )
         super().save_model(request, obj, form, change)
-        if obj.is_expert or "is_expert" in form.changed_data:
+        if status_decided and obj.expert_status == Participant.ExpertStatus.ACCEPTED:
+            services.accept_expert(obj, user=request.user, on=form.cleaned_data.get("accepted_on"))
+        elif status_decided:
+            services.decline_expert(obj, user=request.user)
+        elif obj.is_expert or "is_expert" in form.changed_data:
             services.schedule_expert_kpi_refresh(obj.municipality_id)
 
     def delete_model(self, request, obj):
@@ -261,35 +276,27 @@ class ParticipantAdmin(ReferentsScopedMixin, admin.ModelAdmin):
         for municipality_id in ids:
             services.schedule_expert_kpi_refresh(municipality_id)
 
-    def _each(self, request, queryset, service, done_message, **kwargs):
-        done = 0
-        for participant in queryset:
-            try:
-                with transaction.atomic():
-                    service(participant, **kwargs)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{participant}: {_messages_of(exc)}", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
     @admin.action(description=_("Включить в базу данных экспертов"))
     def accept_experts(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset,
             services.accept_expert,
-            _("Включено в базу экспертов: %(count)s."),
+            ngettext_lazy(
+                "Включено в базу экспертов: %(count)d.", "Включено в базу экспертов: %(count)d.", "count"
+            ),
             user=request.user,
         )
 
     @admin.action(description=_("Отклонить кандидатуру эксперта"))
     def decline_experts(self, request, queryset):
-        self._each(
+        apply_to_each(
+            self,
             request,
             queryset,
             services.decline_expert,
-            _("Отклонено кандидатур: %(count)s."),
+            ngettext_lazy("Отклонено кандидатур: %(count)d.", "Отклонено кандидатур: %(count)d.", "count"),
             user=request.user,
         )
 
@@ -297,7 +304,15 @@ class ParticipantAdmin(ReferentsScopedMixin, admin.ModelAdmin):
     def withdraw_consent(self, request, queryset):
         if not all(self._can_write(request, p) for p in queryset):
             raise PermissionDenied
-        self._each(request, queryset, services.withdraw_consent, _("Отмечен отзыв согласия: %(count)s."))
+        apply_to_each(
+            self,
+            request,
+            queryset,
+            services.withdraw_consent,
+            ngettext_lazy(
+                "Отмечен отзыв согласия: %(count)d.", "Отмечен отзыв согласия: %(count)d.", "count"
+            ),
+        )
 
 
 # --- Interactions and mailings -----------------------------------------------------------------------
@@ -368,7 +383,7 @@ class MailingAdmin(ReferentsScopedMixin, admin.ModelAdmin):
                 with transaction.atomic():
                     count = services.start_mailing(mailing, user=request.user)
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"«{mailing}»: {_messages_of(exc)}", messages.ERROR)
+                self.message_user(request, f"«{mailing}»: {error_text(exc)}", messages.ERROR)
                 continue
             self.message_user(
                 request,

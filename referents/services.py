@@ -104,10 +104,14 @@ def propose_expert(
     position: str = "",
     consent_date: date | None = None,
     proposed_on: date | None = None,
+    kind: str = Participant.Kind.INDIVIDUAL,
+    notes: str = "",
 ) -> Participant:
     """A department head puts forward a candidate for the experts database (seed 000, measure 1)."""
     participant = Participant(
         municipality=municipality,
+        kind=kind,
+        notes=notes,
         name=(name or "").strip(),
         organisation=organisation,
         position=position,

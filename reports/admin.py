@@ -1,14 +1,15 @@
 """Staff admin: report jobs (order, progress, download, publish, rebuild) and reporting periods."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin
 from roadmaps.models import StaffRole
@@ -24,21 +25,18 @@ class ReportRequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        try:
-            services.validate_request(
-                roadmap=data.get("roadmap"),
-                region=data.get("region", ""),
-                period=data.get("period", ""),
-                kind=data.get("kind", ""),
-                fmt=data.get("format", ""),
-            )
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        services.validate_request(
+            roadmap=data.get("roadmap"),
+            region=data.get("region", ""),
+            period=data.get("period", ""),
+            kind=data.get("kind", ""),
+            fmt=data.get("format", ""),
+        )
         return data
 
 
 @admin.register(Report)
-class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     municipality_path = "roadmap__municipality"
     form = ReportRequestForm
     list_display = [
@@ -107,17 +105,14 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        try:
-            report = services.request_report(
-                roadmap=obj.roadmap,
-                region=obj.region,
-                period=obj.period,
-                kind=obj.kind,
-                fmt=obj.format,
-                user=request.user,
-            )
-        except PermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from exc
+        report = services.request_report(
+            roadmap=obj.roadmap,
+            region=obj.region,
+            period=obj.period,
+            kind=obj.kind,
+            fmt=obj.format,
+            user=request.user,
+        )
         obj.pk = report.pk
         obj.refresh_from_db()
 
@@ -148,38 +143,25 @@ class ReportAdmin(ScopedAdminMixin, admin.ModelAdmin):
             return "—"
         return format_html('<a href="{}">{}</a>', reverse("reports:download", args=[obj.pk]), _("скачать"))
 
+    def _apply(self, request, queryset, service, done_message):
+        apply_to_each(self, request, queryset, service, done_message, user=request.user)
+
     @admin.action(description=_("Опубликовать на сайте (и открыть обсуждение)"))
     def publish(self, request, queryset):
-        done = 0
-        for report in queryset:
-            try:
-                services.publish_report(report, user=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"{report}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
-                )
-        if done:
-            self.message_user(request, _("Опубликовано отчетов: %(n)s.") % {"n": done}, messages.SUCCESS)
+        done = ngettext_lazy("Опубликовано отчетов: %(count)d.", "Опубликовано отчетов: %(count)d.", "count")
+        self._apply(request, queryset, services.publish_report, done)
 
     @admin.action(description=_("Снять с публикации"))
     def unpublish(self, request, queryset):
-        for report in queryset:
-            try:
-                services.unpublish_report(report, user=request.user)
-            except PermissionDenied as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+        done = ngettext_lazy("Снято с публикации: %(count)d.", "Снято с публикации: %(count)d.", "count")
+        self._apply(request, queryset, services.unpublish_report, done)
 
     @admin.action(description=_("Сформировать заново (новый снимок)"))
     def rebuild(self, request, queryset):
-        for report in queryset:
-            try:
-                services.rebuild_report(report, user=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request, f"{report}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR
-                )
-        self.message_user(request, _("Отчеты поставлены в очередь."), messages.SUCCESS)
+        done = ngettext_lazy(
+            "Поставлено в очередь отчетов: %(count)d.", "Поставлено в очередь отчетов: %(count)d.", "count"
+        )
+        self._apply(request, queryset, services.rebuild_report, done)
 
 
 @admin.register(ReportingPeriod)
@@ -197,22 +179,21 @@ class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Сформировать отчет за период (DOCX, XLSX, PDF)"))
     def build_report(self, request, queryset):
-        n = 0
-        for period in queryset.select_related("roadmap"):
+        def request_every_format(period, *, user):
             for fmt in Report.Format.values:
-                try:
-                    services.request_report(
-                        roadmap=period.roadmap,
-                        period=period.code,
-                        kind=period.report_kind,
-                        fmt=fmt,
-                        user=request.user,
-                    )
-                    n += 1
-                except (ValidationError, PermissionDenied) as exc:
-                    self.message_user(
-                        request,
-                        f"{period}: {'; '.join(getattr(exc, 'messages', [str(exc)]))}",
-                        messages.ERROR,
-                    )
-        self.message_user(request, _("Поставлено в очередь: %(n)s.") % {"n": n}, messages.SUCCESS)
+                services.request_report(
+                    roadmap=period.roadmap, period=period.code, kind=period.report_kind, fmt=fmt, user=user
+                )
+
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("roadmap"),
+            request_every_format,
+            ngettext_lazy(
+                "Поставлены в очередь отчеты за периоды: %(count)d.",
+                "Поставлены в очередь отчеты за периоды: %(count)d.",
+                "count",
+            ),
+            user=request.user,
+        )

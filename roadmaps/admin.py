@@ -8,7 +8,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 
 from . import access, services
 from .models import (
@@ -518,7 +521,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
     municipality_path = "measure__roadmap__municipality"
     executor_writable = True
     form = ProgressEntryAdminForm
@@ -621,40 +624,42 @@ class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                services.update_progress_entry(
-                    obj, user=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
-                )
-            else:
-                created = services.create_progress_entry(
-                    user=request.user,
-                    measure=obj.measure,
-                    period=obj.period,
-                    text=obj.text,
-                    deadline=obj.deadline,
-                    completed_on=obj.completed_on,
-                )
-                obj.pk = created.pk
-                obj.author = created.author
-        except (ValidationError, PermissionDenied) as exc:
-            raise PermissionDenied(str(exc)) from exc
+        # A ValidationError from the service is shown on the form by ServiceErrorsOnFormMixin.
+        if change:
+            services.update_progress_entry(
+                obj, user=request.user, **{f: form.cleaned_data[f] for f in form.changed_data}
+            )
+        else:
+            created = services.create_progress_entry(
+                user=request.user,
+                measure=obj.measure,
+                period=obj.period,
+                text=obj.text,
+                deadline=obj.deadline,
+                completed_on=obj.completed_on,
+            )
+            obj.pk = created.pk
+            obj.author = created.author
 
     def _run(self, request, queryset, action, done_message, **kwargs):
-        done = 0
-        for entry in queryset.select_related("measure__roadmap__municipality"):
-            try:
-                action(entry, user=request.user, **kwargs)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                text = "; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)
-                self.message_user(request, f"{entry}: {text}", messages.ERROR)
-        if done:
-            self.message_user(request, done_message % done, messages.SUCCESS)
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("measure__roadmap__municipality"),
+            action,
+            done_message,
+            user=request.user,
+            **kwargs,
+        )
 
     @admin.action(description=_("Отправить на проверку"))
     def submit_selected(self, request, queryset):
-        self._run(request, queryset, services.submit_progress, _("Отправлено на проверку: %d"))
+        self._run(
+            request,
+            queryset,
+            services.submit_progress,
+            ngettext_lazy("Отправлено на проверку: %(count)d", "Отправлено на проверку: %(count)d", "count"),
+        )
 
     @admin.action(description=_("Принять выбранные"))
     def accept_selected(self, request, queryset):
@@ -665,7 +670,9 @@ class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 self.message_user(request, f"{accepted}: {notice}", messages.WARNING)
             return accepted
 
-        self._run(request, queryset, accept, _("Принято: %d"))
+        self._run(
+            request, queryset, accept, ngettext_lazy("Принято: %(count)d", "Принято: %(count)d", "count")
+        )
 
     @admin.action(description=_("Вернуть на доработку (укажите причину)"))
     def return_selected(self, request, queryset):
@@ -675,7 +682,13 @@ class ProgressEntryAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
                 request, _("Укажите причину возврата в поле рядом с действием."), messages.ERROR
             )
             return
-        self._run(request, queryset, services.return_progress, _("Возвращено: %d"), reason=reason)
+        self._run(
+            request,
+            queryset,
+            services.return_progress,
+            ngettext_lazy("Возвращено: %(count)d", "Возвращено: %(count)d", "count"),
+            reason=reason,
+        )
 
 
 @admin.register(StaffRole)

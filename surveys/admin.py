@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each, error_text
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin, ScopedInline
 
@@ -26,10 +28,6 @@ from .models import (
     Response,
     Survey,
 )
-
-
-def _errors(exc) -> str:
-    return "; ".join(exc.messages) if hasattr(exc, "messages") else str(exc)
 
 
 class OwnFkScopeMixin:
@@ -53,7 +51,7 @@ class ModerationSettingsAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Discussion)
-class DiscussionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "municipality",
@@ -94,7 +92,7 @@ class DiscussionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if obj.responsible_id and obj.responsible.municipality_id != obj.municipality_id:
-            raise PermissionDenied(_("Должностное лицо другого муниципального образования."))
+            raise ValidationError({"responsible": _("Должностное лицо другого муниципального образования.")})
         services.reschedule_window(obj)
         super().save_model(request, obj, form, change)
 
@@ -161,7 +159,7 @@ class CommentAdminForm(forms.ModelForm):
 
 
 @admin.register(Comment)
-class CommentAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
+class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Moderation queue; officials reply here (the reply is marked «ответ администрации»)."""
 
     municipality_path = "discussion__municipality"
@@ -205,26 +203,31 @@ class CommentAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
                 user=request.user,
             )
             created = services.post_comment(form, ip=f"staff:{request.user.pk}")
-        except (
-            ValidationError,
-            services.DiscussionClosed,
-            services.RateLimited,
-            services.RateLimitUnavailable,
-        ) as exc:
-            raise PermissionDenied(_errors(exc) if isinstance(exc, ValidationError) else str(exc)) from exc
+        except services.DiscussionClosed as exc:
+            raise ValidationError(str(exc)) from exc
+        except services.RateLimited as exc:
+            raise ValidationError(
+                _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait}
+            ) from exc
+        except services.RateLimitUnavailable as exc:
+            raise ValidationError(
+                _(
+                    "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
+                    "минут; ваш текст сохранён в форме."
+                )
+            ) from exc
         obj.pk = created.pk
 
-    def _run(self, request, queryset, fn, done_message, **kwargs):
-        done = 0
-        for comment in queryset.select_related("discussion__municipality"):
-            try:
-                fn(comment, user=request.user, **kwargs)
-                done += 1
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, f"{comment}: {_errors(exc)}", messages.ERROR)
-                return
-        if done:
-            self.message_user(request, done_message % done, messages.SUCCESS)
+    def _run(self, request, queryset, service, done_message, **kwargs):
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("discussion__municipality"),
+            service,
+            done_message,
+            user=request.user,
+            **kwargs,
+        )
 
     @admin.action(description=_("Опубликовать выбранные"))
     def publish_selected(self, request, queryset):
@@ -232,13 +235,17 @@ class CommentAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
             request,
             queryset.filter(status=Comment.Status.PENDING),
             services.publish_comment,
-            _("Опубликовано: %d"),
+            ngettext_lazy("Опубликовано: %(count)d", "Опубликовано: %(count)d", "count"),
         )
 
     @admin.action(description=_("Скрыть выбранные (укажите причину)"))
     def hide_selected(self, request, queryset):
         self._run(
-            request, queryset, services.hide_comment, _("Скрыто: %d"), reason=request.POST.get("reason", "")
+            request,
+            queryset,
+            services.hide_comment,
+            ngettext_lazy("Скрыто: %(count)d", "Скрыто: %(count)d", "count"),
+            reason=request.POST.get("reason", ""),
         )
 
     @admin.action(description=_("Восстановить выбранные (укажите причину)"))
@@ -247,7 +254,7 @@ class CommentAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
             request,
             queryset.exclude(status=Comment.Status.PUBLISHED),
             services.restore_comment,
-            _("Восстановлено: %d"),
+            ngettext_lazy("Восстановлено: %(count)d", "Восстановлено: %(count)d", "count"),
             reason=request.POST.get("reason", ""),
         )
 
@@ -303,7 +310,7 @@ class DiscussionSummaryAdmin(ScopedAdminMixin, admin.ModelAdmin):
             try:
                 services.publish_summary(form.instance, user=request.user)
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, _errors(exc), messages.ERROR)
+                self.message_user(request, error_text(exc), messages.ERROR)
             else:
                 self.message_user(request, _("Итоги опубликованы."), messages.SUCCESS)
 
