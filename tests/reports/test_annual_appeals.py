@@ -1,10 +1,12 @@
 """The annual report's totals carry the year's appeals as the seeds count them."""
 
+import openpyxl
 import pytest
 
 from appeals.demo.loader import load as load_appeals
 from openness_portal.periods import Period
 from reports.selectors import roadmap_report
+from reports.services import build_to_path
 from tests.factories import RoadmapFactory
 
 
@@ -23,6 +25,18 @@ def test_krasnogvardeysky_2021_report_counts_129_appeals_and_10_trust_line_calls
     assert totals["Поступило обращений граждан"] == 129
     assert totals["в том числе: телефон доверия"] == 10
     assert totals["Из них рассмотрено в установленный срок"] == 129  # seed 004: all answered
+
+
+@pytest.mark.django_db
+def test_the_annual_xlsx_summary_sheet_prints_the_appeals(demo_data, tmp_path):
+    load_appeals()
+    roadmap = demo_data["roadmaps"]["levokumsky-2021"]
+    out = tmp_path / "annual.xlsx"
+    build_to_path(roadmap=roadmap, region="", period="2022", kind="annual", fmt="xlsx", path=str(out))
+    summary = openpyxl.load_workbook(out)["Сводка"]
+    printed = {row[0]: row[1] for row in summary.iter_rows(values_only=True) if row and row[0]}
+    assert printed["в том числе: телефон доверия"] == 7
+    assert printed["в том числе: личный прием"] == 4
 
 
 @pytest.mark.django_db
