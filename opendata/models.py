@@ -68,6 +68,7 @@ class Dataset(models.Model):
         MANUAL = "manual", _("загружается сотрудниками")
         ROADMAP_MEASURES = "roadmap_measures", _("портал: мероприятия дорожных карт")
         SURVEY_RESULTS = "survey_results", _("портал: результаты опросов")
+        APPEALS = "appeals", _("портал: обращения граждан")
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(

@@ -1,5 +1,5 @@
-"""The portal's own data sets, refreshed by a periodic task: roadmap measures with deadlines and status, and
-survey results. A new version is published only when the content changed (checksum)."""
+"""The portal's own data sets, refreshed by a periodic task: roadmap measures with deadlines and status,
+survey results and the register of citizens' appeals. A new version is published only when the content changed (checksum)."""
 
 import logging
 from collections.abc import Callable
@@ -52,6 +52,16 @@ SURVEY_FIELDS = [
     _field("option", "Answer option", "Вариант ответа"),
     _field("answers", "Number of answers", "Число ответов", "integer", required=True),
     _field("percent", "Share of answers to the question, %", "Доля ответов на вопрос, %", "number"),
+]
+
+# Every column the appeals register publishes (appeals.reporting.OPEN_DATA_FIELDS): none holds personal data.
+APPEAL_FIELDS = [
+    _field("received_on", "Received on", "Дата поступления", D, required=True),
+    _field("channel", "Channel", "Канал", required=True),
+    _field("topic", "Topic", "Тема"),
+    _field("due_on", "Answer due on", "Срок ответа", D, required=True),
+    _field("answered_on", "Answered on", "Дата ответа", D),
+    _field("answered_on_time", "Answered on time", "Ответ дан в срок"),
 ]
 
 
@@ -172,6 +182,20 @@ def _label(obj) -> str:
     return str(obj)
 
 
+def appeals_available() -> bool:
+    return apps.is_installed("appeals")
+
+
+def appeal_rows(municipality) -> list[list[str]]:
+    """One row per appeal, as the appeals register gives it for open data (no names, no addresses)."""
+    from appeals.reporting import open_data_rows
+
+    names, rows = open_data_rows(municipality)
+    if names != [f["name"] for f in APPEAL_FIELDS]:
+        raise ValueError(f"the appeals register publishes {names}, the open-data set expects other columns")
+    return list(rows)
+
+
 @dataclass(frozen=True)
 class PortalSet:
     source: str
@@ -209,6 +233,19 @@ PORTAL_SETS = [
         fields=SURVEY_FIELDS,
         rows=survey_rows,
         available=surveys_available,
+    ),
+    PortalSet(
+        source=Dataset.Source.APPEALS,
+        code="citizen_appeals",
+        title="Обращения граждан",
+        description="Обращения граждан в органы местного самоуправления: дата поступления, канал (письменно, "
+        "электронно, телефон доверия главы, личный прием), тема, срок и дата ответа. Сведений о заявителях "
+        "не содержит. Обновляется автоматически порталом.",
+        keywords="обращения граждан,телефон доверия,личный прием,обратная связь",
+        periodicity=Periodicity.AS_NEEDED,  # checked daily, published when changed
+        fields=APPEAL_FIELDS,
+        rows=appeal_rows,
+        available=appeals_available,
     ),
 ]
 

@@ -25,6 +25,7 @@ from roadmaps.models import (
     KpiTarget,
     Measure,
     MeasureExecutor,
+    Municipality,
     ProgressEntry,
     Roadmap,
 )
@@ -33,8 +34,10 @@ from .models import Report
 
 logger = logging.getLogger(__name__)
 
-TOTALS_APPS = ("surveys", "opendata", "referents")
+TOTALS_APPS = ("surveys", "opendata", "referents", "appeals")
 NO_DATA = "нет данных"
+TOTAL = "total"
+NO_ROADMAP = "no_roadmap"
 
 
 @dataclass
@@ -49,6 +52,15 @@ class Row:
 
     cells: list
     section: str = ""
+    mark: str = ""  # TOTAL or NO_ROADMAP: the writers set such rows apart
+
+    @property
+    def is_total(self) -> bool:
+        return self.mark == TOTAL
+
+    @property
+    def is_missing(self) -> bool:
+        return self.mark == NO_ROADMAP
 
     @property
     def is_section(self) -> bool:
@@ -98,6 +110,8 @@ REGIONAL_COLUMNS = [
     ("Просрочено", 12),
     ("Срок не наступил", 12),
     ("Показатели достигнуты (из)", 14),
+    ("Рейтинг открытости, баллов", 12),
+    ("Место в рейтинге", 10),
 ]
 NO_ENTRY = "Информация не представлена"
 
@@ -253,11 +267,12 @@ def deadline_counts(measure_filter: Q, period: Period, *, today: date, group_by:
 
 
 def other_app_totals(municipality, year: int) -> list[tuple[str, object]]:
-    """The year's totals from the surveys, open data and referents apps; absent apps say «нет данных»."""
+    """The year's totals from the surveys, open data, referents and appeals apps; absent apps say «нет данных»."""
     labels = {
         "surveys": "Общественные обсуждения и опросы",
         "opendata": "Открытые данные",
         "referents": "Референтные группы и общественные советы",
+        "appeals": "Обращения граждан",
     }
     rows: list[tuple[str, object]] = []
     for app in TOTALS_APPS:
@@ -355,18 +370,48 @@ def roadmap_report(
     )
 
 
+def _region_municipalities(region: str) -> list[dict]:
+    return list(
+        Municipality.objects.filter(**({"region": region} if region else {}))
+        .order_by("name", "pk")
+        .values("pk", "name")
+    )
+
+
+def _region_ranks(region: str, year: int, today: date) -> tuple[dict[int, tuple], Decimal | None]:
+    """Score and place per municipality from the regions app's rating, and the region's average score.
+
+    The rating is defined per region: a summary over all regions shows no places.
+    """
+    if not region:
+        return {}, None
+    from regions.services import region_rating
+
+    rating = region_rating(region, year=year, today=today)
+    if rating.year != year:  # the rating has no figures for this year: no places rather than another year's
+        return {}, None
+    ranks = {row.municipality["pk"]: (row.score, row.rank) for row in rating.rows}
+    average = next((h["average"] for h in rating.history if h["year"] == year), None)
+    return ranks, average
+
+
 def regional_report(region: str, period: Period, *, today: date | None = None) -> ReportDocument:
-    """One row per public roadmap of the region's municipalities, with the same counts."""
+    """Every municipality of the region, one row per public roadmap (a marked row when it has none), a
+    totals row, and the openness rating with place; a fixed number of queries whatever the region's size."""
     today = today or timezone.localdate()
+    municipalities = _region_municipalities(region)
     roadmaps = list(
         Roadmap.objects.exclude(status=Roadmap.Status.DRAFT)
         .filter(**({"municipality__region": region} if region else {}))
         .filter(first_year__lte=period.year, last_year__gte=period.year)
-        .select_related("municipality")
         .annotate(measure_total=Count("measures", distinct=True))
         .order_by("municipality__name", "pk")
+        .values("pk", "title", "municipality_id", "measure_total")
     )
-    ids = [r.pk for r in roadmaps]
+    roadmaps_of: dict[int, list[dict]] = defaultdict(list)
+    for roadmap in roadmaps:
+        roadmaps_of[roadmap["municipality_id"]].append(roadmap)
+    ids = [r["pk"] for r in roadmaps]
     entries = dict(
         ProgressEntry.objects.public()
         .filter(measure__roadmap_id__in=ids, period__in=[p.code for p in entry_periods(period)])
@@ -378,60 +423,110 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
     counts = deadline_counts(
         Q(measure__roadmap_id__in=ids), period, today=today, group_by="measure__roadmap_id"
     )
-    achieved: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    targets = {
-        (kpi_id): (value, roadmap_id)
-        for kpi_id, value, roadmap_id in KpiTarget.objects.filter(
-            kpi__measure__roadmap_id__in=ids, year=period.year
-        ).values_list("kpi_id", "value", "kpi__measure__roadmap_id")
-    }
-    kpis = {k.pk: k for k in Kpi.objects.filter(pk__in=list(targets))}
-    latest: dict[int, Decimal | None] = {}
-    for kpi_id, code, value in (
-        KpiActual.objects.filter(
-            kpi_id__in=list(targets), period__in=[str(period.year), f"{period.year}-H2", f"{period.year}-H1"]
-        )
-        .order_by("kpi_id", "-period")
-        .values_list("kpi_id", "period", "value")
-    ):
-        if kpi_id not in latest or code == str(period.year):
-            latest[kpi_id] = value
-    for kpi_id, (target, roadmap_id) in targets.items():
-        achieved[roadmap_id][1] += 1
-        if kpis[kpi_id].is_achieved(target, latest.get(kpi_id)):
-            achieved[roadmap_id][0] += 1
+    achieved = _kpis_achieved(ids, period.year)
+    ranks, average = _region_ranks(region, period.year, today)
+    without_roadmap = sum(1 for m in municipalities if not roadmaps_of.get(m["pk"]))
+    buckets = ("done_on_time", "done_late", "overdue", "not_due")
+
+    def rating_cells(municipality_id: int) -> list:
+        score, rank = ranks.get(municipality_id, (None, None))
+        return [format_number(score), rank if rank is not None else "—"]
 
     def rows() -> Iterator[Row]:
-        for i, roadmap in enumerate(roadmaps, start=1):
-            c = counts[roadmap.pk]
-            done, total = achieved[roadmap.pk]
-            yield Row(
-                [
-                    i,
-                    roadmap.municipality.name,
-                    roadmap.title,
-                    roadmap.measure_total,
-                    entries.get(roadmap.pk, 0),
-                    c["done_on_time"],
-                    c["done_late"],
-                    c["overdue"],
-                    c["not_due"],
-                    f"{done} из {total}" if total else "—",
-                ]
-            )
+        sums = dict.fromkeys(("measures", "entries", "done", "targets", *buckets), 0)
+        number = 0
+        for municipality in municipalities:
+            own = roadmaps_of.get(municipality["pk"], [])
+            if not own:
+                number += 1
+                yield Row(
+                    [
+                        number,
+                        municipality["name"],
+                        _("Нет утвержденной дорожной карты на %(year)s год") % {"year": period.year},
+                        *["—"] * 7,
+                        *rating_cells(municipality["pk"]),
+                    ],
+                    mark=NO_ROADMAP,
+                )
+                continue
+            for roadmap in own:
+                number += 1
+                c = counts[roadmap["pk"]]
+                done, total = achieved[roadmap["pk"]]
+                sums["measures"] += roadmap["measure_total"]
+                sums["entries"] += entries.get(roadmap["pk"], 0)
+                sums["done"] += done
+                sums["targets"] += total
+                for key in buckets:
+                    sums[key] += c[key]
+                yield Row(
+                    [
+                        number,
+                        municipality["name"],
+                        roadmap["title"],
+                        roadmap["measure_total"],
+                        entries.get(roadmap["pk"], 0),
+                        *[c[key] for key in buckets],
+                        _("%(done)s из %(total)s") % {"done": done, "total": total} if total else "—",
+                        *rating_cells(municipality["pk"]),
+                    ]
+                )
+        yield Row(
+            [
+                "",
+                _("Итого (муниципальных образований: %(count)s)") % {"count": len(municipalities)},
+                _("Дорожных карт: %(roadmaps)s; без дорожной карты: %(missing)s")
+                % {"roadmaps": len(roadmaps), "missing": without_roadmap},
+                sums["measures"],
+                sums["entries"],
+                *[sums[key] for key in buckets],
+                _("%(done)s из %(total)s") % {"done": sums["done"], "total": sums["targets"]}
+                if sums["targets"]
+                else "—",
+                _("в среднем %(score)s") % {"score": format_number(average)} if average is not None else "—",
+                "",
+            ],
+            mark=TOTAL,
+        )
 
     return ReportDocument(
-        title=f"Сводка о ходе реализации дорожных карт за {period.label}",
-        subtitle=region or "Все субъекты РФ",
+        title=_("Сводка о ходе реализации дорожных карт за %(period)s") % {"period": period.label},
+        subtitle=region or _("Все субъекты РФ"),
         municipality=region,
         approving_act="",
         period_label=period.label,
         columns=[Column(label, width) for label, width in REGIONAL_COLUMNS],
         rows=rows(),
         generated_on=today,
-        row_count=len(roadmaps),
+        row_count=len(roadmaps) + without_roadmap + 1,
         entries_line=entries_line(period),
     )
+
+
+def _kpis_achieved(roadmap_ids: list[int], year: int) -> dict[int, list[int]]:
+    """[achieved, with a target] per roadmap for the year's KPI targets (Kpi.is_achieved); three queries."""
+    achieved: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    targets = {
+        kpi_id: (value, roadmap_id)
+        for kpi_id, value, roadmap_id in KpiTarget.objects.filter(
+            kpi__measure__roadmap_id__in=roadmap_ids, year=year
+        ).values_list("kpi_id", "value", "kpi__measure__roadmap_id")
+    }
+    kpis = {k.pk: k for k in Kpi.objects.filter(pk__in=list(targets))}
+    latest: dict[int, Decimal | None] = {}
+    for kpi_id, code, value in (
+        KpiActual.objects.filter(kpi_id__in=list(targets), period__in=[str(year), f"{year}-H2", f"{year}-H1"])
+        .order_by("kpi_id", "-period")
+        .values_list("kpi_id", "period", "value")
+    ):
+        if kpi_id not in latest or code == str(year):
+            latest[kpi_id] = value
+    for kpi_id, (target, roadmap_id) in targets.items():
+        achieved[roadmap_id][1] += 1
+        if kpis[kpi_id].is_achieved(target, latest.get(kpi_id)):
+            achieved[roadmap_id][0] += 1
+    return achieved
 
 
 def document_for(

@@ -11,6 +11,7 @@ APPS_WITH_SCHEDULES = [
     "opendata",
     "surveys",
     "referents",
+    "appeals",
     "openness_portal",  # nightly retention (openness_portal/tasks.py)
 ]
 

@@ -26,11 +26,13 @@ def _repeat_as_header(row) -> None:
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _set_cell(cell, value, *, bold=False, center=False) -> None:
+def _set_cell(cell, value, *, bold=False, center=False, italic=False) -> None:
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run()
     if bold:
         run.bold = True
+    if italic:
+        run.italic = True
     if center:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     # python-docx's text setter walks the text a character at a time; lines with <w:br/> between them
@@ -102,7 +104,7 @@ def write_docx(document, fileobj) -> int:
             _set_cell(merged, row.section, bold=True)
             continue
         for cell, value in zip(cells, row.cells, strict=True):
-            _set_cell(cell, value)
+            _set_cell(cell, value, bold=row.is_total, italic=row.is_missing)
         written += 1
 
     for summary in document.summaries:

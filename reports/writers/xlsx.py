@@ -44,7 +44,20 @@ def _styles() -> list[NamedStyle]:
     plain = NamedStyle(
         name="report_plain", font=Font(name="Times New Roman", size=11), alignment=Alignment(wrap_text=True)
     )
-    return [body, header, section, title, plain]
+    total = NamedStyle(
+        name="report_total",
+        font=Font(name="Times New Roman", size=11, bold=True),
+        alignment=Alignment(wrap_text=True, vertical="top"),
+        border=Border(left=_thin, right=_thin, top=Side(style="medium"), bottom=_thin),
+        fill=PatternFill("solid", fgColor="F2F2F2"),
+    )
+    missing = NamedStyle(
+        name="report_missing",
+        font=Font(name="Times New Roman", size=11, italic=True, color="7F7F7F"),
+        alignment=Alignment(wrap_text=True, vertical="top"),
+        border=_border,
+    )
+    return [body, header, section, title, plain, total, missing]
 
 
 class _StreamingSheet(WriteOnlyWorksheet):
@@ -156,7 +169,8 @@ def write_xlsx(document, fileobj) -> int:
             ws.append(cells.row([row.section, *blank], "report_section"))
             ws.merged_cells.add(f"A{row_idx}:{last_col}{row_idx}")
         else:
-            ws.append(cells.row(row.cells))
+            style = "report_total" if row.is_total else "report_missing" if row.is_missing else "report_body"
+            ws.append(cells.row(row.cells, style))
             written += 1
 
     if document.summaries:

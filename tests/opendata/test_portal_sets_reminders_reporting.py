@@ -48,7 +48,7 @@ def test_survey_results_set_is_skipped_when_the_surveys_app_lacks_the_models(mon
     monkeypatch.setattr(portal_sets, "_survey_models", lambda: None)
     municipality = MunicipalityFactory()
     sets = portal_sets.ensure_portal_datasets(municipality, DepartmentFactory(municipality=municipality))
-    assert [d.source for d in sets] == [Dataset.Source.ROADMAP_MEASURES]
+    assert [d.source for d in sets] == [Dataset.Source.ROADMAP_MEASURES, Dataset.Source.APPEALS]
     assert portal_sets.survey_rows(municipality) == []
 
 

@@ -184,7 +184,10 @@ def test_regional_summary_has_one_row_per_municipality(demo_data, tmp_path):
     rows = list(openpyxl.load_workbook(path).active.iter_rows(min_row=8, values_only=True))
     names = [r[1] for r in rows]
     assert "Ханты-Мансийский район" in names
-    assert len(rows) == 2
+    # Both roadmaps, Nefteyugansky (no roadmap, marked) and the totals row.
+    assert len(rows) == 4
+    assert next(r for r in rows if r[1] == "Нефтеюганский район")[2].startswith("Нет утвержденной")
+    assert rows[-1][1] == "Итого (муниципальных образований: 3)"
     khmr_row = next(r for r in rows if r[1] == "Ханты-Мансийский район")
     assert khmr_row[3] == 10  # measures
 
