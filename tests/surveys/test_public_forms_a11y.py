@@ -64,3 +64,11 @@ def test_comment_times_are_printed_in_the_municipalitys_time(client):
     page = client.get(reverse("surveys:discussion_detail", args=[discussion.pk])).content.decode()
     assert "01.12.2026 12:30" in page
     assert "01.12.2026 10:30" not in page
+
+
+def test_the_privacy_page_states_the_configured_retention(client, settings):
+    settings.RETENTION_NOTIFICATION_DAYS = 21
+    assert "удаляются автоматически через 21 день." in client.get(reverse("privacy")).content.decode()
+    settings.RETENTION_NOTIFICATION_DAYS = 0  # 0 keeps them: the page must not promise deletion
+    page = client.get(reverse("privacy")).content.decode()
+    assert "удаляются автоматически" not in page and "не ограничен" in page
