@@ -186,3 +186,12 @@ def test_api_gives_the_rating_rows(client):
         ("Альфа", 1, "100.0", True),
         ("Бета", None, None, False),
     ]
+
+
+def test_a_year_that_is_not_a_number_shows_the_latest_rating(client):
+    municipality_with("Альфа", on_time=1, year=2021)
+    municipality_with("Бета", on_time=1, year=2022)
+    assert client.get("/api/v1/regions/stavropolskii-krai/?year=2021").json()["year"] == 2021
+    assert client.get("/api/v1/regions/stavropolskii-krai/?year=зима").json()["year"] == 2022
+    page = client.get(URL + "?year=зима")
+    assert page.status_code == 200 and page.context["rating"].year == 2022
