@@ -112,3 +112,10 @@ class RatingMethodAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         services.rating_method_changed(obj.region)
+
+    def delete_queryset(self, request, queryset):
+        # The list's «delete selected» action bypasses delete_model; its regions must drop their pages too.
+        regions = set(queryset.values_list("region", flat=True))
+        super().delete_queryset(request, queryset)
+        for region in regions:
+            services.rating_method_changed(region)

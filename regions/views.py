@@ -18,7 +18,8 @@ EXPORT_TYPES = {
 }
 
 
-def _year(request) -> int | None:
+def requested_year(request) -> int | None:
+    """The ?year= of a page or API request; absent or not a number means the latest year."""
     try:
         return int(request.GET.get("year", ""))
     except ValueError:
@@ -41,7 +42,7 @@ def region_page(request, slug):
         region = selectors.region_named_by(slug)
         if region is None:
             raise Http404
-        rating = services.region_rating(region, year=_year(request), today=today)
+        rating = services.region_rating(region, year=requested_year(request), today=today)
         sort = "name" if request.GET.get("sort") == "name" else "rating"
         response = render(
             request,
@@ -67,7 +68,7 @@ def region_export(request, slug, fmt):
     region = selectors.region_named_by(slug)
     if region is None:
         raise Http404
-    rating = services.region_rating(region, year=_year(request))
+    rating = services.region_rating(region, year=requested_year(request))
     body = services.rating_csv(rating) if fmt == "csv" else services.rating_xlsx(rating)
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="rating-{slug}-{rating.year}.{fmt}"'

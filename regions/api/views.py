@@ -6,6 +6,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from .. import selectors, services
+from ..views import requested_year
 from . import serializers as s
 
 
@@ -27,8 +28,5 @@ class RegionViewSet(viewsets.ViewSet):
         region = selectors.region_named_by(slug)
         if region is None:
             raise Http404
-        try:
-            year = int(request.query_params.get("year", ""))
-        except ValueError:
-            year = None
-        return Response(s.RegionRatingSerializer(services.region_rating(region, year=year)).data)
+        rating = services.region_rating(region, year=requested_year(request))
+        return Response(s.RegionRatingSerializer(rating).data)

@@ -186,3 +186,32 @@ def test_api_gives_the_rating_rows(client):
         ("Альфа", 1, "100.0", True),
         ("Бета", None, None, False),
     ]
+
+
+def test_a_year_that_is_not_a_number_shows_the_latest_rating(client):
+    municipality_with("Альфа", on_time=1, year=2021)
+    municipality_with("Бета", on_time=1, year=2022)
+    assert client.get("/api/v1/regions/stavropolskii-krai/?year=2021").json()["year"] == 2021
+    assert client.get("/api/v1/regions/stavropolskii-krai/?year=зима").json()["year"] == 2022
+    page = client.get(URL + "?year=зима")
+    assert page.status_code == 200 and page.context["rating"].year == 2022
+
+
+def test_deleting_methods_from_the_admin_list_shows_the_default_rating_at_once(client, admin_user):
+    municipality_with("Альфа", on_time=2, appeals_late=2)
+    municipality_with("Бета", on_time=1, overdue=1, appeals_on_time=2)
+    method = RatingMethod.objects.create(region=REGION, approved_by="приказ № 1")
+    RatingCriterion.objects.create(method=method, criterion=Criterion.DEADLINES_ON_TIME, weight=90)
+    RatingCriterion.objects.create(method=method, criterion=Criterion.APPEALS_ON_TIME, weight=10)
+    assert _names_in_order(client.get(URL).content.decode()) == ["Альфа", "Бета"]  # now cached
+
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/regions/ratingmethod/",
+        {"action": "delete_selected", "_selected_action": [method.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not RatingMethod.objects.exists()
+    client.logout()
+    html = client.get(URL).content.decode()
+    assert _names_in_order(html) == ["Бета", "Альфа"] and "приказ № 1" not in html
