@@ -15,34 +15,12 @@ on a machine at load 6-8: 429 ms against a 161 ms floor, 2.7x.
 """
 
 import argparse
-import os
-import re
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import ROOT, Timer, setup_django  # noqa: E402
-
-WRK_LUA = """
-done = function(summary, latency, requests)
-  io.write(string.format("p50_ms=%.2f\\n", latency:percentile(50) / 1000))
-  io.write(string.format("p95_ms=%.2f\\n", latency:percentile(95) / 1000))
-  io.write(string.format("p99_ms=%.2f\\n", latency:percentile(99) / 1000))
-end
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from _setup import Timer, cached_page_under_wrk, setup_django  # noqa: E402
 
 
 def values_list_floor(roadmap) -> float:
@@ -163,70 +141,13 @@ def main():
         f" {'constant' if queries == small_queries else 'NOT constant'}"
     )
 
-    wrk = shutil.which("wrk")
-    if not wrk:
-        print("wrk not installed (apt-get install wrk): load test skipped")
-        return
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": db_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-    }
-    if os.environ.get("BENCH_CACHE_URL"):
-        env["CACHE_URL"] = os.environ["BENCH_CACHE_URL"]
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "openness_portal.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            os.environ.get("BENCH_WORKERS", "2"),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        full = f"http://127.0.0.1:{port}{url}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(full, timeout=30).read()  # also fills each worker's cache
-                break
-            except OSError:
-                time.sleep(0.2)
-        for _ in range(10):
-            urllib.request.urlopen(full, timeout=30).read()
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-            lua.write(WRK_LUA)
-        out = subprocess.run(
-            [wrk, "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", lua.name, full],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        p95 = float(re.search(r"p95_ms=([\d.]+)", out).group(1))
-        p50 = float(re.search(r"p50_ms=([\d.]+)", out).group(1))
-        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result = cached_page_under_wrk(db_url, url, connections=args.connections, seconds=args.seconds)
+    if result:
         print(
             f"cached page under wrk ({args.connections} connections, {args.seconds} s, gunicorn "
-            f"{env.get('BENCH_WORKERS', os.environ.get('BENCH_WORKERS', '2'))} workers): {rps:.0f} req/s, "
-            f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, errors {errors.group(1) if errors else 0} "
-            f"(aim ≥ 300 req/s, p95 ≤ 50 ms)"
+            f"{result['workers']} workers): {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, "
+            f"p95 {result['p95']:.1f} ms, errors {result['errors']} (aim ≥ 300 req/s, p95 ≤ 50 ms)"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
