@@ -380,6 +380,25 @@ def coordinator_dashboard(municipality_ids, *, today: date) -> dict:
     }
 
 
+def open_entry_for_deadline(deadline: Deadline) -> ProgressEntry | None:
+    """The latest draft or returned entry on a deadline: the one the executor goes on writing."""
+    return (
+        ProgressEntry.objects.filter(
+            deadline=deadline, status__in=[ProgressEntry.Status.DRAFT, ProgressEntry.Status.RETURNED]
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def progress_report_initial(entry: ProgressEntry | None, kpis, *, year: int) -> dict:
+    """The report form's starting values: the open entry's text and the KPI facts already given for the year."""
+    initial = {"text": entry.text, "completed_on": entry.completed_on} if entry else {}
+    for actual in KpiActual.objects.filter(kpi__in=kpis, period=str(year)):
+        initial[f"kpi_{actual.kpi_id}"] = actual.value if actual.value is not None else actual.text
+    return initial
+
+
 def executor_workspace(user, *, today: date) -> dict:
     """«Мои мероприятия»: the executor's open deadlines by urgency and their entries by state."""
     from .access import executor_measure_filter
