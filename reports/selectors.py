@@ -269,10 +269,10 @@ def deadline_counts(measure_filter: Q, period: Period, *, today: date, group_by:
 def other_app_totals(municipality, year: int) -> list[tuple[str, object]]:
     """The year's totals from the surveys, open data, referents and appeals apps; absent apps say «нет данных»."""
     labels = {
-        "surveys": "Общественные обсуждения и опросы",
-        "opendata": "Открытые данные",
-        "referents": "Референтные группы и общественные советы",
-        "appeals": "Обращения граждан",
+        "surveys": _("Общественные обсуждения и опросы"),
+        "opendata": _("Открытые данные"),
+        "referents": _("Референтные группы и общественные советы"),
+        "appeals": _("Обращения граждан"),
     }
     rows: list[tuple[str, object]] = []
     for app in TOTALS_APPS:
