@@ -399,6 +399,25 @@ def progress_report_initial(entry: ProgressEntry | None, kpis, *, year: int) -> 
     return initial
 
 
+def _period_label(code: str) -> str:
+    try:
+        return Period.parse(code).label
+    except ValueError:  # an old free-text period: shown as written rather than breaking the page
+        return code
+
+
+def entry_review(entry: ProgressEntry) -> dict:
+    """What the coordinator checks beside the text: evidence, KPI facts, and periods in words, not codes."""
+    kpi_actuals = list(entry.kpi_actuals.select_related("kpi").order_by("kpi__order", "kpi_id"))
+    for actual in kpi_actuals:
+        actual.period_label = _period_label(actual.period)
+    return {
+        "period_label": _period_label(entry.period),
+        "evidence": list(entry.evidence.all()),
+        "kpi_actuals": kpi_actuals,
+    }
+
+
 def executor_workspace(user, *, today: date) -> dict:
     """«Мои мероприятия»: the executor's open deadlines by urgency and their entries by state."""
     from .access import executor_measure_filter
