@@ -435,6 +435,8 @@ def executor_workspace(user, *, today: date) -> dict:
         .select_related("measure", "deadline")
         .order_by("-created_at")[:200]
     )
+    for item in (*open_deadlines, *entries):
+        item.period_label = _period_label(item.period)
     by_deadline = {e.deadline_id: e for e in reversed(entries) if e.deadline_id}
     rows = [
         {"deadline": d, "status": d.status(today), "entry": by_deadline.get(d.pk)} for d in open_deadlines
