@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openness_portal.periods import Period
 from roadmaps.executors import executor_labels
@@ -93,25 +94,30 @@ class ReportDocument:
 
 
 PROGRESS_COLUMNS = [
-    ("№ п/п", 7),
-    ("Наименование мероприятия", 50),
-    ("Ответственные исполнители (срок исполнения)", 32),
-    ("Информация о проведении мероприятия", 90),
+    (gettext_lazy("№ п/п"), 7),
+    (gettext_lazy("Наименование мероприятия"), 50),
+    (gettext_lazy("Ответственные исполнители (срок исполнения)"), 32),
+    (gettext_lazy("Информация о проведении мероприятия"), 90),
 ]
-KPI_COLUMNS = [("Показатель", 30), ("План на год", 11), ("Факт за год", 11), ("Исполнение, %", 11)]
+KPI_COLUMNS = [
+    (gettext_lazy("Показатель"), 30),
+    (gettext_lazy("План на год"), 11),
+    (gettext_lazy("Факт за год"), 11),
+    (gettext_lazy("Исполнение, %"), 11),
+]
 REGIONAL_COLUMNS = [
-    ("№ п/п", 6),
-    ("Муниципальное образование", 30),
-    ("Дорожная карта", 45),
-    ("Мероприятий", 12),
-    ("Представлена информация за период", 14),
-    ("Исполнено в срок", 12),
-    ("Исполнено с нарушением срока", 14),
-    ("Просрочено", 12),
-    ("Срок не наступил", 12),
-    ("Показатели достигнуты (из)", 14),
-    ("Рейтинг открытости, баллов", 12),
-    ("Место в рейтинге", 10),
+    (gettext_lazy("№ п/п"), 6),
+    (gettext_lazy("Муниципальное образование"), 30),
+    (gettext_lazy("Дорожная карта"), 45),
+    (gettext_lazy("Мероприятий"), 12),
+    (gettext_lazy("Представлена информация за период"), 14),
+    (gettext_lazy("Исполнено в срок"), 12),
+    (gettext_lazy("Исполнено с нарушением срока"), 14),
+    (gettext_lazy("Просрочено"), 12),
+    (gettext_lazy("Срок не наступил"), 12),
+    (gettext_lazy("Показатели достигнуты (из)"), 14),
+    (gettext_lazy("Рейтинг открытости, баллов"), 12),
+    (gettext_lazy("Место в рейтинге"), 10),
 ]
 NO_ENTRY = "Информация не представлена"
 
@@ -269,10 +275,10 @@ def deadline_counts(measure_filter: Q, period: Period, *, today: date, group_by:
 def other_app_totals(municipality, year: int) -> list[tuple[str, object]]:
     """The year's totals from the surveys, open data, referents and appeals apps; absent apps say «нет данных»."""
     labels = {
-        "surveys": "Общественные обсуждения и опросы",
-        "opendata": "Открытые данные",
-        "referents": "Референтные группы и общественные советы",
-        "appeals": "Обращения граждан",
+        "surveys": _("Общественные обсуждения и опросы"),
+        "opendata": _("Открытые данные"),
+        "referents": _("Референтные группы и общественные советы"),
+        "appeals": _("Обращения граждан"),
     }
     rows: list[tuple[str, object]] = []
     for app in TOTALS_APPS:
@@ -339,10 +345,10 @@ def roadmap_report(
     municipality = roadmap.municipality
     today = today or municipality.local_today()
     rows, count = _measure_rows(roadmap, period, annual=annual)
-    columns = [Column(label, width) for label, width in PROGRESS_COLUMNS]
+    columns = [Column(str(label), width) for label, width in PROGRESS_COLUMNS]
     summaries = []
     if annual:
-        columns += [Column(label, width) for label, width in KPI_COLUMNS]
+        columns += [Column(str(label), width) for label, width in KPI_COLUMNS]
         counts = deadline_counts(Q(measure__roadmap=roadmap), period, today=today)
         summaries.append(
             SummaryTable(
@@ -496,7 +502,7 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
         municipality=region,
         approving_act="",
         period_label=period.label,
-        columns=[Column(label, width) for label, width in REGIONAL_COLUMNS],
+        columns=[Column(str(label), width) for label, width in REGIONAL_COLUMNS],
         rows=rows(),
         generated_on=today,
         row_count=len(roadmaps) + without_roadmap + 1,

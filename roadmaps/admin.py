@@ -13,7 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 
-from . import access, services
+from . import access, selectors, services
 from .models import (
     Deadline,
     DeadlineRule,
@@ -575,14 +575,14 @@ class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, SimpleHisto
                     form.add_error("reason" if field == "return_reason" else None, errors)
             else:
                 return redirect("admin:index")
+        review = selectors.entry_review(entry)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Проверка информации: мероприятие %(number)s, %(period)s")
-            % {"number": entry.measure.number, "period": entry.period},
+            % {"number": entry.measure.number, "period": review["period_label"]},
             "opts": self.model._meta,
             "entry": entry,
-            "evidence": list(entry.evidence.all()),
-            "kpi_actuals": list(entry.kpi_actuals.select_related("kpi")),
+            **review,
             "form": form,
             "can_review": entry.status == ProgressEntry.Status.SUBMITTED,
         }

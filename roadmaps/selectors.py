@@ -380,6 +380,44 @@ def coordinator_dashboard(municipality_ids, *, today: date) -> dict:
     }
 
 
+def open_entry_for_deadline(deadline: Deadline) -> ProgressEntry | None:
+    """The latest draft or returned entry on a deadline: the one the executor goes on writing."""
+    return (
+        ProgressEntry.objects.filter(
+            deadline=deadline, status__in=[ProgressEntry.Status.DRAFT, ProgressEntry.Status.RETURNED]
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def progress_report_initial(entry: ProgressEntry | None, kpis, *, year: int) -> dict:
+    """The report form's starting values: the open entry's text and the KPI facts already given for the year."""
+    initial = {"text": entry.text, "completed_on": entry.completed_on} if entry else {}
+    for actual in KpiActual.objects.filter(kpi__in=kpis, period=str(year)):
+        initial[f"kpi_{actual.kpi_id}"] = actual.value if actual.value is not None else actual.text
+    return initial
+
+
+def _period_label(code: str) -> str:
+    try:
+        return Period.parse(code).label
+    except ValueError:  # an old free-text period: shown as written rather than breaking the page
+        return code
+
+
+def entry_review(entry: ProgressEntry) -> dict:
+    """What the coordinator checks beside the text: evidence, KPI facts, and periods in words, not codes."""
+    kpi_actuals = list(entry.kpi_actuals.select_related("kpi").order_by("kpi__order", "kpi_id"))
+    for actual in kpi_actuals:
+        actual.period_label = _period_label(actual.period)
+    return {
+        "period_label": _period_label(entry.period),
+        "evidence": list(entry.evidence.all()),
+        "kpi_actuals": kpi_actuals,
+    }
+
+
 def executor_workspace(user, *, today: date) -> dict:
     """«Мои мероприятия»: the executor's open deadlines by urgency and their entries by state."""
     from .access import executor_measure_filter
@@ -397,6 +435,8 @@ def executor_workspace(user, *, today: date) -> dict:
         .select_related("measure", "deadline")
         .order_by("-created_at")[:200]
     )
+    for item in (*open_deadlines, *entries):
+        item.period_label = _period_label(item.period)
     by_deadline = {e.deadline_id: e for e in reversed(entries) if e.deadline_id}
     rows = [
         {"deadline": d, "status": d.status(today), "entry": by_deadline.get(d.pk)} for d in open_deadlines

@@ -22,6 +22,7 @@ from .deadline_parser import (
     relative_due_date,
 )
 from .models import Deadline, DeadlineRule, Kpi, KpiActual, LegalAct, Measure, ProgressEntry
+from .selectors import open_entry_for_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -394,15 +395,7 @@ def report_progress(
 
     measure = deadline.measure
     period = period_for_deadline(deadline)
-    entry = (
-        ProgressEntry.objects.filter(
-            measure=measure,
-            deadline=deadline,
-            status__in=[ProgressEntry.Status.DRAFT, ProgressEntry.Status.RETURNED],
-        )
-        .order_by("-created_at")
-        .first()
-    )
+    entry = open_entry_for_deadline(deadline)
     if entry is None:
         entry = create_progress_entry(
             user=user,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from . import access, selectors, services
 from .forms import ProgressReportForm
-from .models import Deadline, KpiActual, ProgressEntry
+from .models import Deadline
 
 
 def _today(user):
@@ -48,16 +48,8 @@ def report_on_deadline(request, admin_site, deadline_pk: int):
         messages.error(request, " ".join(exc.messages))
         return redirect("admin:roadmaps_my_measures")
     kpis = list(measure.kpis.order_by("order", "pk"))
-    existing = (
-        ProgressEntry.objects.filter(
-            deadline=deadline, status__in=[ProgressEntry.Status.DRAFT, ProgressEntry.Status.RETURNED]
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    initial = {"text": existing.text, "completed_on": existing.completed_on} if existing else {}
-    for actual in KpiActual.objects.filter(kpi__in=kpis, period=str(period.year)):
-        initial[f"kpi_{actual.kpi_id}"] = actual.value if actual.value is not None else actual.text
+    existing = selectors.open_entry_for_deadline(deadline)
+    initial = selectors.progress_report_initial(existing, kpis, year=period.year)
     form = ProgressReportForm(request.POST or None, initial=initial, kpis=kpis, year=period.year)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST

@@ -88,3 +88,12 @@ def test_an_executor_cannot_review(client, queue):
     assert client.post(url, {"accept": "1"}).status_code == 403
     queue["entry"].refresh_from_db()
     assert queue["entry"].status == ProgressEntry.Status.SUBMITTED
+
+
+def test_the_review_page_names_the_period_in_words(client, queue):
+    client.force_login(queue["coordinator"])
+    url = reverse("admin:roadmaps_progressentry_review", args=[queue["entry"].pk])
+    page = client.get(url).content.decode()
+    year = queue["today"].year
+    assert f"{year} год" in page
+    assert f"<dd>{year}</dd>" not in page

@@ -54,6 +54,8 @@ def test_the_workspace_lists_my_overdue_and_coming_deadlines_only(client, desk):
     assert reverse("admin:roadmaps_report_on_deadline", args=[desk["overdue"].pk]) in page
     assert reverse("admin:roadmaps_report_on_deadline", args=[desk["soon"].pk]) in page
     assert page.index("Просрочено") < page.index("Срок подходит")
+    year = desk["today"].year
+    assert f"<td>{year} год</td>" in page and f"<td>II полугодие {year} года</td>" in page
 
 
 def test_the_form_knows_its_deadline_and_period_and_submits_with_the_kpi_fact(client, desk):
