@@ -206,9 +206,7 @@ class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, 
         except services.DiscussionClosed as exc:
             raise ValidationError(str(exc)) from exc
         except services.RateLimited as exc:
-            raise ValidationError(
-                _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait}
-            ) from exc
+            raise ValidationError(exc.message) from exc
         except services.RateLimitUnavailable as exc:
             raise ValidationError(
                 _(

@@ -125,10 +125,7 @@ def _post_comment(request, discussion, now):
         messages.error(request, str(exc))
         http_status = 403
     except services.RateLimited as exc:
-        messages.error(
-            request,
-            _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait},
-        )
+        messages.error(request, exc.message)
         http_status = 429
     except services.RateLimitUnavailable:
         messages.error(

@@ -43,6 +43,11 @@ class RateLimited(Exception):
         super().__init__(wait)
         self.wait = wait
 
+    @property
+    def message(self) -> str:
+        """The one refusal the page, the admin and the API show: how long to wait."""
+        return _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": self.wait}
+
 
 class SpamDetected(Exception):
     """The honeypot was filled: nothing is stored and the bot learns nothing useful."""
