@@ -208,12 +208,7 @@ class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, 
         except services.RateLimited as exc:
             raise ValidationError(exc.message) from exc
         except services.RateLimitUnavailable as exc:
-            raise ValidationError(
-                _(
-                    "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
-                    "минут; ваш текст сохранён в форме."
-                )
-            ) from exc
+            raise ValidationError(services.COUNTERS_DOWN_ON_FORM) from exc
         obj.pk = created.pk
 
     def _run(self, request, queryset, service, done_message, **kwargs):

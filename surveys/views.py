@@ -128,13 +128,7 @@ def _post_comment(request, discussion, now):
         messages.error(request, exc.message)
         http_status = 429
     except services.RateLimitUnavailable:
-        messages.error(
-            request,
-            _(
-                "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
-                "минут; ваш текст сохранён в форме."
-            ),
-        )
+        messages.error(request, services.COUNTERS_DOWN_ON_FORM)
         http_status = 503
     except services.SpamDetected:
         return _posted(request, discussion, None)
