@@ -366,9 +366,7 @@ def _action_data(request) -> dict:
 @csrf_exempt  # read-only actions: a POST changes nothing, and harvesters post JSON without a CSRF token
 @require_http_methods(["GET", "HEAD", "POST"])
 def ckan_action(request, action):
-    help_url = (
-        request.build_absolute_uri(reverse("opendata:ckan_action", args=["help_show"])) + f"?name={action}"
-    )
+    help_url = portal_url(reverse("opendata:ckan_action", args=["help_show"])) + f"?name={action}"
 
     def envelope(status, **body):
         return JsonResponse(

@@ -206,16 +206,9 @@ class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, 
         except services.DiscussionClosed as exc:
             raise ValidationError(str(exc)) from exc
         except services.RateLimited as exc:
-            raise ValidationError(
-                _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait}
-            ) from exc
+            raise ValidationError(exc.message) from exc
         except services.RateLimitUnavailable as exc:
-            raise ValidationError(
-                _(
-                    "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
-                    "минут; ваш текст сохранён в форме."
-                )
-            ) from exc
+            raise ValidationError(services.COUNTERS_DOWN_ON_FORM) from exc
         obj.pk = created.pk
 
     def _run(self, request, queryset, service, done_message, **kwargs):

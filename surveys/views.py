@@ -125,19 +125,10 @@ def _post_comment(request, discussion, now):
         messages.error(request, str(exc))
         http_status = 403
     except services.RateLimited as exc:
-        messages.error(
-            request,
-            _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": exc.wait},
-        )
+        messages.error(request, exc.message)
         http_status = 429
     except services.RateLimitUnavailable:
-        messages.error(
-            request,
-            _(
-                "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
-                "минут; ваш текст сохранён в форме."
-            ),
-        )
+        messages.error(request, services.COUNTERS_DOWN_ON_FORM)
         http_status = 503
     except services.SpamDetected:
         return _posted(request, discussion, None)

@@ -63,10 +63,7 @@ class DiscussionViewSet(viewsets.ReadOnlyModelViewSet):
             return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
         except services.RateLimited as exc:
             return Response(
-                {
-                    "detail": _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.")
-                    % {"n": exc.wait}
-                },
+                {"detail": exc.message},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
                 headers={"Retry-After": str(exc.wait)},
             )

@@ -2,6 +2,7 @@
 
 from ..models import COMMENT_MAX_LENGTH
 from .discussions import (
+    COUNTERS_DOWN_ON_FORM,
     DiscussionClosed,
     RateLimited,
     RateLimitUnavailable,
@@ -39,6 +40,7 @@ __all__ = [
     "BadAnswer",
     "DiscussionClosed",
     "RateLimitUnavailable",
+    "COUNTERS_DOWN_ON_FORM",
     "RateLimited",
     "SpamDetected",
     "SurveyClosed",

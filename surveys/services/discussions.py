@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from openness_portal.workdays.calendar import add_working_days
 from roadmaps import access
@@ -43,6 +44,11 @@ class RateLimited(Exception):
         super().__init__(wait)
         self.wait = wait
 
+    @property
+    def message(self) -> str:
+        """The one refusal the page, the admin and the API show: how long to wait."""
+        return _("Слишком много замечаний подряд. Попробуйте снова через %(n)s с.") % {"n": self.wait}
+
 
 class SpamDetected(Exception):
     """The honeypot was filled: nothing is stored and the bot learns nothing useful."""
@@ -50,6 +56,11 @@ class SpamDetected(Exception):
 
 # The counter store (Redis) is down: refuse the comment rather than accept it without a limit.
 RateLimitUnavailable = ratelimit.CounterStoreUnavailable
+# What a form that shows the refused text again (the page, the admin reply) says when the counters are down.
+COUNTERS_DOWN_ON_FORM = gettext_lazy(
+    "Сейчас нельзя отправить замечание: временная неисправность. Попробуйте через несколько "
+    "минут; ваш текст сохранён в форме."
+)
 
 
 # --- Windows ---------------------------------------------------------------------------------------------

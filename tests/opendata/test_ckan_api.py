@@ -4,7 +4,6 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from opendata.models import Dataset
@@ -19,10 +18,13 @@ def make_sets(n, municipality=None):
     return [published_dataset(municipality=municipality, code=f"set_{i:02d}") for i in range(n)]
 
 
-def test_envelope_and_package_show_by_name_and_id(client):
+def test_envelope_and_package_show_by_name_and_id(client, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "mirror.example"]
     dataset = make_sets(1)[0]
-    body = client.get("/api/3/action/package_show", {"id": dataset.name}).json()
-    assert body["success"] is True and body["help"].endswith("/api/3/action/help_show?name=package_show")
+    body = client.get("/api/3/action/package_show", {"id": dataset.name}, HTTP_HOST="mirror.example").json()
+    # The help link names the portal, like every other URL in the answer, whatever Host the client sent.
+    assert body["success"] is True
+    assert body["help"] == f"{settings.PORTAL_URL}/api/3/action/help_show?name=package_show"
     result = body["result"]
     assert result["name"] == dataset.identifier.lower() and result["id"] == str(dataset.uuid)
     assert result["organization"]["name"] == dataset.municipality.slug

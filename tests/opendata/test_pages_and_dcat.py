@@ -124,3 +124,19 @@ def test_catalog_turtle_and_dataset_jsonld(client):
     distributions = [n for n in one["@graph"] if n.get("@type") == "dcat:Distribution"]
     assert distributions[0]["dcat:downloadURL"]["@id"].endswith("data-20240301-structure-20240301.csv")
     assert client.get("/dataset/nope.jsonld").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [
+        ("text/turtle", "/catalog.ttl"),
+        ("application/rdf+xml;q=0.9, text/turtle;q=0.5", "/catalog.rdf"),
+        ("application/ld+json", "/catalog.jsonld"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "/opendata/"),
+    ],
+)
+def test_catalog_iri_sends_rdf_clients_to_their_format_and_browsers_to_the_register(client, accept, target):
+    response = client.get("/catalog", {"modified_since": "2024-01-01"}, HTTP_ACCEPT=accept)
+    assert response.status_code == 303
+    assert response["Location"] == f"{target}?modified_since=2024-01-01"
+    assert "Accept" in [h.strip() for h in response["Vary"].split(",")]  # caches keep one answer per format
