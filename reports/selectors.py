@@ -36,7 +36,7 @@ from .models import Report
 logger = logging.getLogger(__name__)
 
 TOTALS_APPS = ("surveys", "opendata", "referents", "appeals")
-NO_DATA = "нет данных"
+NO_DATA = gettext_lazy("нет данных")
 TOTAL = "total"
 NO_ROADMAP = "no_roadmap"
 
@@ -119,7 +119,7 @@ REGIONAL_COLUMNS = [
     (gettext_lazy("Рейтинг открытости, баллов"), 12),
     (gettext_lazy("Место в рейтинге"), 10),
 ]
-NO_ENTRY = "Информация не представлена"
+NO_ENTRY = gettext_lazy("Информация не представлена")
 
 
 def format_number(value) -> str:
@@ -286,7 +286,7 @@ def other_app_totals(municipality, year: int) -> list[tuple[str, object]]:
             module = importlib.import_module(f"{app}.reporting")
             annual_totals = module.annual_totals
         except (ImportError, AttributeError):
-            rows.append((labels[app], NO_DATA))
+            rows.append((labels[app], str(NO_DATA)))
             continue
         try:
             items = list(annual_totals(municipality, year) or [])
@@ -294,7 +294,7 @@ def other_app_totals(municipality, year: int) -> list[tuple[str, object]]:
             logger.exception("annual_totals of %s failed", app)
             items = []
         if not items:
-            rows.append((labels[app], NO_DATA))
+            rows.append((labels[app], str(NO_DATA)))
         rows.extend((str(item["label"]), item["value"]) for item in items)
     return rows
 
@@ -321,7 +321,7 @@ def _measure_rows(roadmap: Roadmap, period: Period, *, annual: bool) -> tuple[It
             who = "\n".join(executors.get(pk, []))
             if deadline_text:
                 who = f"{who}\n\n({deadline_text})" if who else f"({deadline_text})"
-            cells = [number, title, who, texts.get(pk) or NO_ENTRY]
+            cells = [number, title, who, texts.get(pk) or str(NO_ENTRY)]
             if annual:
                 lines = kpis.get(pk, [])
                 cells += [
