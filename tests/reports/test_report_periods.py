@@ -169,3 +169,13 @@ def test_levokumsky_annual_reports_and_regional_summary_count_no_met_deadline_la
         document = regional_report(region, Period.parse(year))
         row = next(r.cells for r in document.rows if r.cells[1] == levokumsky.municipality.name)
         assert (row[5], row[6], row[7]) == (on_time, 0, overdue), year
+
+
+def test_a_report_built_in_english_has_english_headings_and_cells(measure):
+    from django.utils import translation
+
+    with translation.override("en"):
+        document, rows = report_rows(measure.roadmap, "2022-H1")
+    headings = [column.label for column in document.columns]
+    assert "Measure" in headings and "Наименование мероприятия" not in headings
+    assert rows["1"][3] == "Information not provided"
