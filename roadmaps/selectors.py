@@ -364,12 +364,15 @@ def coordinator_dashboard(municipality_ids, *, today: date) -> dict:
         .annotate(overdue=Count("measure__deadlines"))
         .order_by("-overdue")[:50]
     )
+    waiting = list(
+        ProgressEntry.objects.filter(scope, status=ProgressEntry.Status.SUBMITTED)
+        .select_related("measure__roadmap", "author")
+        .order_by("submitted_at")[:100]
+    )
+    for entry in waiting:
+        entry.period_label = _period_label(entry.period)
     return {
-        "waiting": list(
-            ProgressEntry.objects.filter(scope, status=ProgressEntry.Status.SUBMITTED)
-            .select_related("measure__roadmap", "author")
-            .order_by("submitted_at")[:100]
-        ),
+        "waiting": waiting,
         "overdue_by_department": list(overdue_by_department),
         "unparsed": list(
             Measure.objects.filter(
