@@ -220,6 +220,7 @@ def read_docx(data: bytes) -> list[Block]:
 
     document = docx.Document(io.BytesIO(data))
     formats = _docx_levels(document)
+    styles = _docx_style_numbering(document)
     counters: dict[str, list[int]] = {}
     blocks = []
     for child in document.element.body.iterchildren():
@@ -228,7 +229,7 @@ def read_docx(data: bytes) -> list[Block]:
                 (t.text or "") if t.tag == f"{W}t" else " " for t in child.iter(f"{W}t", f"{W}tab")
             )
             if text.strip():
-                blocks.append(Block(text.strip(), _docx_number(child, counters, formats)))
+                blocks.append(Block(text.strip(), _docx_number(child, counters, formats, styles)))
         elif child.tag == f"{W}tbl":
             for row in child.iter(f"{W}tr"):
                 cells = [
@@ -241,15 +242,34 @@ def read_docx(data: bytes) -> list[Block]:
     return blocks
 
 
-def _docx_number(p, counters, formats) -> str:
+def _docx_style_numbering(document) -> dict[str, tuple[str, int]]:
+    """styleId → (numId, ilvl) for paragraph styles that number themselves («List Number», «Список»)."""
+    out = {}
+    for style in document.styles.element.iter(f"{W}style"):
+        num_pr = style.find(f"{W}pPr/{W}numPr")
+        if num_pr is None:
+            continue
+        num_id, ilvl = num_pr.find(f"{W}numId"), num_pr.find(f"{W}ilvl")
+        if num_id is not None:
+            out[style.get(f"{W}styleId")] = (
+                num_id.get(f"{W}val"),
+                int(ilvl.get(f"{W}val")) if ilvl is not None else 0,
+            )
+    return out
+
+
+def _docx_number(p, counters, formats, styles) -> str:
     num_pr = p.find(f"{W}pPr/{W}numPr")
-    if num_pr is None:
-        return ""
-    num_id, ilvl = num_pr.find(f"{W}numId"), num_pr.find(f"{W}ilvl")
-    key = num_id.get(f"{W}val") if num_id is not None else ""
+    style = p.find(f"{W}pPr/{W}pStyle")
+    key, level = "", 0
+    if style is not None and style.get(f"{W}val") in styles:
+        key, level = styles[style.get(f"{W}val")]
+    if num_pr is not None:
+        num_id, ilvl = num_pr.find(f"{W}numId"), num_pr.find(f"{W}ilvl")
+        key = num_id.get(f"{W}val") if num_id is not None else key
+        level = int(ilvl.get(f"{W}val")) if ilvl is not None else level
     if not key or key == "0":
         return ""
-    level = int(ilvl.get(f"{W}val")) if ilvl is not None else 0
     levels = counters.setdefault(key, [])
     del levels[level + 1 :]
     while len(levels) <= level:
