@@ -169,7 +169,10 @@ POST_NOTICES = {
 def _render_discussion(request, discussion, form, now, http_status):
     status = discussion.status_at(now)
     top_level = (
-        selectors.published_comments(discussion).filter(parent__isnull=True).order_by("created_at", "pk")
+        selectors.published_comments(discussion)
+        .filter(parent__isnull=True)
+        .select_related("paragraph__version")
+        .order_by("created_at", "pk")
     )
     page = Paginator(top_level, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     threads = selectors.comment_threads(discussion, page.object_list)
