@@ -176,7 +176,7 @@ def _closed_with_final(municipality):
     services.publish_document_version(
         discussion,
         FINAL,
-        title="итоговая редакция с учетом замечаний",
+        title="с учетом замечаний",
         changes="п. 2.2, пп. 2 дополнен муниципальными программами и отчетами; в п. 3.1 добавлены аккаунты "
         "в социальных сетях; добавлен п. 3.3 о сроке представления информации.",
         is_final=True,

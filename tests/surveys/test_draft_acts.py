@@ -1,5 +1,6 @@
 """Draft-act discussions: редакции split into points, comments on a point, the final редакция beside the summary."""
 
+import csv
 import io
 import re
 import zipfile
@@ -526,3 +527,12 @@ def test_demo_draft_act_has_two_versions_and_loads_once(client):
     assert "Итоговая редакция" in html and "аккаунты в социальных сетях" in html
     opened = Discussion.objects.get(title=draft_act.OPEN_TITLE)
     assert "Замечание к этому пункту" in page(client, opened).content.decode()
+
+
+def test_comment_export_names_the_point_of_each_comment():
+    from surveys import exports
+
+    discussion = closed_with_final()
+    rows = list(csv.reader(io.StringIO(exports.discussion_comments_csv(discussion).decode("utf-8-sig"))))
+    assert rows[0][-1] == "Пункт документа"
+    assert [r[-1] for r in rows[1:]] == ["п. 1.2 (ред. 1)", "п. 3 (ред. 1)", ""]
