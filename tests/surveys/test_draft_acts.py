@@ -536,3 +536,20 @@ def test_comment_export_names_the_point_of_each_comment():
     rows = list(csv.reader(io.StringIO(exports.discussion_comments_csv(discussion).decode("utf-8-sig"))))
     assert rows[0][-1] == "Пункт документа"
     assert [r[-1] for r in rows[1:]] == ["п. 1.2 (ред. 1)", "п. 3 (ред. 1)", ""]
+
+
+def test_a_point_costs_the_comment_post_one_query_and_none_without(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    discussion = draft_discussion()
+    point = paragraph(services.publish_document_version(discussion, DRAFT), "п. 1.1")
+    report = open_discussion(discussion.municipality, title="Отчет без редакций")
+    post_page(client, report, text="Прогрев кэша обсуждения.")
+    post_page(client, discussion, text="Прогрев кэша проекта.")
+    counts = []
+    for target, extra in ((report, {}), (discussion, {}), (discussion, {"paragraph": str(point.pk)})):
+        with CaptureQueriesContext(connection) as ctx:
+            assert post_page(client, target, text=f"Замечание {len(counts)}.", **extra).status_code == 302
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] and counts[2] == counts[1] + 1
