@@ -6,6 +6,10 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -50,6 +54,41 @@ class ModerationSettingsAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["municipality", "mode", "auto_hide_flags"]
 
 
+class NewVersionForm(forms.Form):
+    title = forms.CharField(
+        label=_("Наименование редакции"),
+        required=False,
+        max_length=500,
+        help_text=_("Например «редакция с учетом замечаний»."),
+    )
+    text = forms.CharField(
+        label=_("Текст документа"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 100}),
+        help_text=_(
+            "Пункты делятся по пустым строкам и по номерам («1.», «3.2.», «1)», «а)», «III.», «Статья 5»). "
+            "Или загрузите файл."
+        ),
+    )
+    file = forms.FileField(label=_("Файл (DOCX, ODT или PDF)"), required=False)
+    changes = forms.CharField(
+        label=_("Что изменено"), required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 100})
+    )
+    is_final = forms.BooleanField(
+        label=_("Итоговая редакция"),
+        required=False,
+        help_text=_("После завершения обсуждения; показывается рядом с итогами. Итоговая редакция — одна."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("text", "").strip() and data.get("file"):
+            raise forms.ValidationError(_("Вставьте текст или загрузите файл — что-то одно."))
+        if not data.get("text", "").strip() and not data.get("file"):
+            raise forms.ValidationError(_("Вставьте текст документа или загрузите файл."))
+        return data
+
+
 @admin.register(Discussion)
 class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = [
@@ -65,8 +104,9 @@ class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdm
     search_fields = ["title", "description"]
     list_select_related = ["municipality"]
     raw_id_fields = ["measure"]
-    readonly_fields = ["last_day", "closes_at", "closed_processed_at", "summary_due_date"]
+    readonly_fields = ["last_day", "closes_at", "closed_processed_at", "summary_due_date", "new_version_link"]
     fields = [
+        "new_version_link",
         "municipality",
         "kind",
         "title",
@@ -89,6 +129,91 @@ class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdm
     @admin.display(description=_("статус"))
     def status_display(self, obj):
         return Discussion.Status(obj.status).label
+
+    @admin.display(description=_("редакции документа"))
+    def new_version_link(self, obj):
+        """Published редакции are a record: listed here, added only through «Новая редакция», never edited
+        (a read-only list rather than an inline, so the discussion form posts no formset)."""
+        if not obj or not obj.pk or obj.kind != Discussion.Kind.DRAFT_ACT:
+            return _("Редакции публикуются для обсуждения проекта правового акта.")
+        from django.db.models import Count
+        from django.utils.html import format_html_join
+
+        versions = obj.versions.annotate(paragraph_total=Count("paragraphs")).order_by("number")
+        rows = format_html_join(
+            "",
+            "<li>{} — {}, {}: {}{}</li>",
+            (
+                (
+                    v.label,
+                    v.published_at.strftime("%d.%m.%Y"),
+                    v.title or "—",
+                    _("пунктов %(n)s") % {"n": v.paragraph_total},
+                    format_html(' · <a href="{}">{}</a>', v.file.url, _("файл")) if v.file else "",
+                )
+                for v in versions
+            ),
+        )
+        return format_html(
+            '{}<a class="button" href="{}">{}</a>',
+            format_html("<ul>{}</ul>", rows) if rows else "",
+            reverse("admin:surveys_discussion_new_version", args=[obj.pk]),
+            _("Новая редакция"),
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/versions/new/",
+                self.admin_site.admin_view(self.new_version_view),
+                name="surveys_discussion_new_version",
+            ),
+            *super().get_urls(),
+        ]
+
+    def new_version_view(self, request, pk):
+        """«Новая редакция»: paste the text or upload a file; the service splits it into points."""
+        discussion = get_object_or_404(self.get_queryset(request).select_related("municipality"), pk=pk)
+        if not self.has_change_permission(request, discussion) or not access.is_coordinator(
+            request.user, discussion.municipality_id
+        ):
+            raise PermissionDenied
+        form = NewVersionForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                version = services.publish_document_version(
+                    discussion,
+                    data["file"] or data["text"],
+                    title=data["title"],
+                    changes=data["changes"],
+                    is_final=data["is_final"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.error_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, exc.messages)
+            else:
+                self.message_user(
+                    request,
+                    _("Опубликована редакция %(n)s: пунктов — %(count)s.")
+                    % {"n": version.number, "count": version.paragraphs.count()},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:surveys_discussion_change", discussion.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": discussion,
+            "discussion": discussion,
+            "title": _("Новая редакция: %(title)s") % {"title": discussion.title[:200]},
+            "form": form,
+            "versions": discussion.versions.order_by("number"),
+        }
+        return TemplateResponse(request, "admin/surveys/new_version.html", context)
 
     def save_model(self, request, obj, form, change):
         if obj.responsible_id and obj.responsible.municipality_id != obj.municipality_id:
@@ -188,7 +313,7 @@ class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, 
     def get_readonly_fields(self, request, obj=None):
         # A citizen's words are never edited by staff; only their status changes (with a reason).
         return (
-            ["discussion", "parent", "text", "author_name", "status", "flag_count", "created_at"]
+            ["discussion", "paragraph", "parent", "text", "author_name", "status", "flag_count", "created_at"]
             if obj
             else []
         )

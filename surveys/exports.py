@@ -47,6 +47,7 @@ def _rows(discussion):
         _("Статус"),
         _("Решение"),
         _("Обоснование"),
+        _("Пункт документа"),
     ]
     numbers = {}
     for i, c in enumerate(selectors.summary_rows(discussion), start=1):
@@ -62,7 +63,18 @@ def _rows(discussion):
             c.get_status_display(),
             disposition.get_decision_display() if disposition and disposition.decision else "",
             disposition.reason if disposition else "",
+            _paragraph_label(c),
         ]
+
+
+def _paragraph_label(comment) -> str:
+    """«п. 3.2 (ред. 1)» for a comment on a point of a draft act's редакция."""
+    if not comment.paragraph_id:
+        return ""
+    return _("%(anchor)s (ред. %(n)s)") % {
+        "anchor": comment.paragraph.anchor,
+        "n": comment.paragraph.version.number,
+    }
 
 
 def discussion_comments_xlsx(discussion) -> bytes:

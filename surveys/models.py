@@ -165,6 +165,73 @@ class Discussion(models.Model):
         return max(0, (self.last_day - today).days)
 
 
+class DocumentVersion(models.Model):
+    """One published редакция of the document under discussion (CONSUL's draft version, regulation.gov.ru's
+    «редакция»): numbered 1..n per discussion, the last one may be the final text adopted after the summary."""
+
+    discussion = models.ForeignKey(
+        Discussion, on_delete=models.CASCADE, related_name="versions", verbose_name=_("обсуждение")
+    )
+    number = models.PositiveSmallIntegerField(_("номер редакции"), editable=False)
+    title = models.CharField(_("наименование редакции"), max_length=500, blank=True)
+    text = models.TextField(_("текст"), blank=True, help_text=_("Текст документа или извлеченный из файла."))
+    file = models.FileField(_("файл (DOCX, ODT, PDF)"), upload_to="discussions/versions/%Y/", blank=True)
+    changes = models.TextField(_("что изменено"), blank=True)
+    is_final = models.BooleanField(_("итоговая редакция"), default=False)
+    published_at = models.DateTimeField(_("опубликована"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("опубликовал"),
+    )
+
+    class Meta:
+        verbose_name = _("редакция документа")
+        verbose_name_plural = _("редакции документа")
+        ordering = ["discussion", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["discussion", "number"], name="document_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["discussion"], condition=Q(is_final=True), name="document_version_one_final"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="document_version_number_positive"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.is_final:
+            return _("итоговая редакция (ред. %(n)s)") % {"n": self.number}
+        return _("редакция %(n)s") % {"n": self.number}
+
+
+class DocumentParagraph(models.Model):
+    """A point or paragraph of a version («п. 3.2», «абз. 2»): what a comment may be attached to."""
+
+    version = models.ForeignKey(
+        DocumentVersion, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("редакция")
+    )
+    position = models.PositiveIntegerField(_("порядок"))
+    anchor = models.CharField(_("пункт"), max_length=100)
+    text = models.TextField(_("текст"))
+
+    class Meta:
+        verbose_name = _("пункт документа")
+        verbose_name_plural = _("пункты документа")
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="document_paragraph_position_unique")
+        ]
+
+    def __str__(self):
+        return self.anchor
+
+
 class Comment(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("ожидает проверки")
@@ -182,6 +249,15 @@ class Comment(models.Model):
         blank=True,
         related_name="replies",
         verbose_name=_("ответ на"),
+    )
+    paragraph = models.ForeignKey(
+        DocumentParagraph,
+        # A published version is a record: its paragraphs go only with the discussion (and its comments).
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="comments",
+        verbose_name=_("к пункту"),
     )
     author_name = models.CharField(_("автор"), max_length=200)
     # Private (152-ФЗ): never shown on pages, in the API or in exports.

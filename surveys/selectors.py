@@ -1,5 +1,6 @@
 """Reads for discussions and surveys; every function makes a fixed number of queries."""
 
+import difflib
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -7,7 +8,18 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from .models import Answer, Comment, Discussion, DiscussionSummary, Option, Question, Response, Survey
+from .models import (
+    Answer,
+    Comment,
+    Discussion,
+    DiscussionSummary,
+    DocumentParagraph,
+    DocumentVersion,
+    Option,
+    Question,
+    Response,
+    Survey,
+)
 
 
 def public_discussions(*, municipality_slug: str | None = None, status: str | None = None, now=None):
@@ -86,6 +98,7 @@ def comment_threads(discussion: Discussion, top_level_page):
     if top:
         for reply in (
             published_comments(discussion)
+            .select_related("paragraph__version")
             .filter(parent_id__in=[c.pk for c in top])
             .order_by("created_at", "pk")
         ):
@@ -100,7 +113,7 @@ def summary_rows(discussion: Discussion):
     return (
         Comment.objects.filter(discussion=discussion)
         .exclude(status=Comment.Status.PENDING)
-        .select_related("disposition", "parent")
+        .select_related("disposition", "parent", "paragraph__version")
         .order_by("created_at", "pk")
     )
 
@@ -240,3 +253,139 @@ def text_answers(survey: Survey):
         .select_related("question")
         .order_by("question__order", "question_id", "pk")
     )
+
+
+# --- Draft-act versions ----------------------------------------------------------------------------------
+
+
+def document_versions(discussion: Discussion) -> list[DocumentVersion]:
+    """Every published редакция of the discussion, 1..n (one query)."""
+    return list(DocumentVersion.objects.filter(discussion=discussion).order_by("number"))
+
+
+def shown_version(versions, requested) -> DocumentVersion | None:
+    """The редакция a reader asked for (`?version=2`), else the latest."""
+    if not versions:
+        return None
+    wanted = str(requested or "").strip()
+    for v in versions:
+        if wanted and str(v.number) == wanted:
+            return v
+    return versions[-1]
+
+
+def _published_count():
+    return Count("comments", filter=Q(comments__status=Comment.Status.PUBLISHED))
+
+
+def paragraphs_with_counts(version: DocumentVersion) -> list[DocumentParagraph]:
+    """The version's points in order, each with `.comment_count` of its published comments (one query)."""
+    return list(
+        DocumentParagraph.objects.filter(version=version)
+        .annotate(comment_count=_published_count())
+        .order_by("position")
+    )
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def align_paragraphs(old: list[str], new: list[str]) -> dict[int, int | None]:
+    """For each old paragraph index, the index of the new paragraph it became (None: removed).
+
+    difflib matches the unchanged runs; inside a replaced run each old paragraph is paired, in order, with the
+    most similar new one (at least half alike), so an edited point stays the same point and an inserted one
+    stays new.
+    """
+    a, b = [_normalized(t) for t in old], [_normalized(t) for t in new]
+    mapping: dict[int, int | None] = {}
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            mapping.update({i1 + k: j1 + k for k in range(i2 - i1)})
+            continue
+        next_j = j1
+        for i in range(i1, i2):
+            best, best_ratio = None, 0.5
+            for j in range(next_j, j2):
+                ratio = difflib.SequenceMatcher(None, a[i], b[j], autojunk=False).ratio()
+                if ratio >= best_ratio:
+                    best, best_ratio = j, ratio
+            mapping[i] = best
+            if best is not None:
+                next_j = best + 1
+    return mapping
+
+
+def all_paragraphs(discussion: Discussion) -> dict[int, list[DocumentParagraph]]:
+    """version id → its paragraphs with `.comment_count`, every version of the discussion in one query."""
+    by_version = defaultdict(list)
+    for p in (
+        DocumentParagraph.objects.filter(version__discussion=discussion)
+        .annotate(comment_count=_published_count())
+        .order_by("version_id", "position")
+    ):
+        by_version[p.version_id].append(p)
+    return by_version
+
+
+def mark_changes(first: list[DocumentParagraph], later: list[DocumentParagraph]) -> list[DocumentParagraph]:
+    """Each paragraph of a later version gets `.change` («same», «changed», «new») and `.was` (the first
+    version's text of a changed one); returns the first version's paragraphs that were removed."""
+    mapping = align_paragraphs([p.text for p in first], [p.text for p in later])
+    became = {j: i for i, j in mapping.items() if j is not None}
+    for j, p in enumerate(later):
+        i = became.get(j)
+        if i is None:
+            p.change, p.was = "new", ""
+        elif _normalized(first[i].text) == _normalized(p.text):
+            p.change, p.was = "same", ""
+        else:
+            p.change, p.was = "changed", first[i].text
+    return [first[i] for i, j in mapping.items() if j is None]
+
+
+def final_version_view(discussion: Discussion, versions, rows) -> dict | None:
+    """«Итоговая редакция» beside the published summary: the final text with what changed from the first
+    редакция, and the decisions on the comments made to each point (of whatever редакция), mapped onto the
+    final point it became. `rows` are the summary's comments (with `paragraph`). Two queries at any size."""
+    final = next((v for v in versions if v.is_final), None)
+    if final is None:
+        return None
+    paragraphs = all_paragraphs(discussion)
+    final_paragraphs = paragraphs.get(final.pk, [])
+    first = versions[0]
+    removed = mark_changes(paragraphs.get(first.pk, []), final_paragraphs) if first.pk != final.pk else []
+    # Where each paragraph of every редакция ended up in the final one.
+    lands: dict[int, DocumentParagraph | None] = {p.pk: p for p in final_paragraphs}
+    for v in versions:
+        if v.pk == final.pk:
+            continue
+        own = paragraphs.get(v.pk, [])
+        mapping = align_paragraphs([p.text for p in own], [p.text for p in final_paragraphs])
+        for i, p in enumerate(own):
+            j = mapping.get(i)
+            lands[p.pk] = final_paragraphs[j] if j is not None else None
+    for p in final_paragraphs:
+        p.decided = []
+    removed_with_comments = defaultdict(list)
+    for row in rows:
+        if not row.paragraph_id or row.parent_id:
+            continue
+        target = lands.get(row.paragraph_id)
+        if target is not None:
+            target.decided.append(row)
+        else:
+            removed_with_comments[row.paragraph_id].append(row)
+    removed_rows = [
+        {"paragraph": row_list[0].paragraph, "rows": row_list} for row_list in removed_with_comments.values()
+    ]
+    return {
+        "version": final,
+        "first": first,
+        "paragraphs": final_paragraphs,
+        "changed": [p for p in final_paragraphs if getattr(p, "change", "same") == "changed"],
+        "added": [p for p in final_paragraphs if getattr(p, "change", "same") == "new"],
+        "removed": removed,
+        "removed_comments": removed_rows,
+    }

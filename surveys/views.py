@@ -103,7 +103,10 @@ def discussion_detail(request, pk):
     _process_if_closed(discussion, now)
     if request.method == "POST":
         return _post_comment(request, discussion, now)
-    form = CommentForm(initial={"parent": request.GET.get("reply_to", "")}, discussion=discussion)
+    form = CommentForm(
+        initial={"parent": request.GET.get("reply_to", ""), "paragraph": request.GET.get("paragraph", "")},
+        discussion=discussion,
+    )
     return _render_discussion(request, discussion, form, now, 200)
 
 
@@ -166,12 +169,17 @@ POST_NOTICES = {
 def _render_discussion(request, discussion, form, now, http_status):
     status = discussion.status_at(now)
     top_level = (
-        selectors.published_comments(discussion).filter(parent__isnull=True).order_by("created_at", "pk")
+        selectors.published_comments(discussion)
+        .filter(parent__isnull=True)
+        .select_related("paragraph__version")
+        .order_by("created_at", "pk")
     )
     page = Paginator(top_level, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     threads = selectors.comment_threads(discussion, page.object_list)
     summary = selectors.published_summary(discussion) if status == Discussion.Status.CLOSED else None
     rows = list(selectors.summary_rows(discussion).filter(status=Comment.Status.PUBLISHED)) if summary else []
+    summary_rows = [r for r in rows if not r.is_official]
+    draft = _draft_context(request, discussion, summary, summary_rows)
     context = {
         "municipality": discussion.municipality,
         "discussion": discussion,
@@ -183,7 +191,8 @@ def _render_discussion(request, discussion, form, now, http_status):
         "page": page,
         "threads": threads,
         "summary": summary,
-        "summary_rows": [r for r in rows if not r.is_official],
+        "summary_rows": summary_rows,
+        **draft,
         "flag_form": FlagForm(),
         "post_notice": POST_NOTICES.get(request.GET.get("sent", "")) if http_status == 200 else None,
         "max_length": services.COMMENT_MAX_LENGTH,
@@ -194,6 +203,32 @@ def _render_discussion(request, discussion, form, now, http_status):
     }
     response = render(request, "surveys/discussion_detail.html", context, status=http_status)
     return _remember_visitor(response, *visitor_key(request))
+
+
+def _draft_context(request, discussion, summary, summary_rows) -> dict:
+    """A draft act's редакции: the one asked for paragraph by paragraph with comment counts, and the final
+    one beside the published summary. Three queries at most, whatever the number of points or comments."""
+    if discussion.kind != Discussion.Kind.DRAFT_ACT:
+        return {"versions": []}
+    versions = selectors.document_versions(discussion)
+    if not versions:
+        return {"versions": []}
+    shown = selectors.shown_version(versions, request.GET.get("version"))
+    final_view = selectors.final_version_view(discussion, versions, summary_rows) if summary else None
+    paragraphs = (
+        final_view["paragraphs"]
+        if final_view and final_view["version"].pk == shown.pk
+        else selectors.paragraphs_with_counts(shown)
+    )
+    return {
+        "versions": versions,
+        "shown_version": shown,
+        "paragraphs": paragraphs,
+        "final_view": final_view,
+        # The final редакция is read beside the summary; the document section then repeats no text.
+        "show_document": not (final_view and final_view["version"].pk == shown.pk),
+        "version_query": f"version={shown.number}&" if shown is not versions[-1] else "",
+    }
 
 
 @require_POST

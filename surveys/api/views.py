@@ -51,7 +51,11 @@ class DiscussionViewSet(viewsets.ReadOnlyModelViewSet):
             Discussion.objects.select_related("municipality", "municipality__moderation_settings"), pk=pk
         )
         if request.method == "GET":
-            qs = selectors.published_comments(discussion).order_by("created_at", "pk")
+            qs = (
+                selectors.published_comments(discussion)
+                .select_related("paragraph")
+                .order_by("created_at", "pk")
+            )
             page = self.paginate_queryset(qs)
             return self.get_paginated_response(s.CommentSerializer(page, many=True).data)
         incoming = s.CommentCreateSerializer(data=request.data)
@@ -90,6 +94,21 @@ class DiscussionViewSet(viewsets.ReadOnlyModelViewSet):
             else _("Замечание получено и будет опубликовано после проверки модератором.")
         )
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: s.DocumentVersionSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="versions")
+    def versions(self, request, pk=None):
+        """Редакции of a draft act, 1..n, each paragraph by paragraph with its published comment count and,
+        from the second one on, what changed from the first. Three queries at any size."""
+        discussion = get_object_or_404(Discussion.objects.only("pk", "kind"), pk=pk)
+        versions = selectors.document_versions(discussion)
+        paragraphs = selectors.all_paragraphs(discussion)
+        first = paragraphs.get(versions[0].pk, []) if versions else []
+        for v in versions:
+            v.paragraph_list = paragraphs.get(v.pk, [])
+            if v is not versions[0]:
+                selectors.mark_changes(first, v.paragraph_list)
+        return Response(s.DocumentVersionSerializer(versions, many=True).data)
 
 
 class SurveyViewSet(viewsets.ReadOnlyModelViewSet):

@@ -1,5 +1,6 @@
 """Demo: the 2021 Levokumsky population survey of seed 002 with its published figures, one open and one
-closed discussion in Khanty-Mansiysky district. Idempotent: a second run changes nothing."""
+closed discussion in Khanty-Mansiysky district, a draft act in two редакции in Nefteyugansky district
+(draft_act.py). Idempotent: a second run changes nothing."""
 
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from ..models import (
     Question,
     Survey,
 )
+from . import draft_act
 
 SURVEY_TITLE = (
     "Опрос населения Левокумского муниципального округа с применением IT-технологий: оценка эффективности "
@@ -134,6 +136,9 @@ def load(stdout=None) -> dict:
         return {}
     survey, survey_created = _survey(levokumsky)
     discussions = _discussions(khmr)
+    nefteyugansky = Municipality.objects.filter(slug="nefteyugansky").first()
+    if nefteyugansky is not None:
+        discussions += draft_act.load(nefteyugansky)
     if stdout:
         stdout.write(
             f"опрос: {'загружен' if survey_created else 'уже есть'} ({SURVEY_RESPONDENTS} респондентов); "

@@ -24,6 +24,7 @@ from .discussions import (
     text_digest,
     window_for,
 )
+from .documents import publish_document_version, split_text
 from .surveys import (
     AlreadyAnswered,
     BadAnswer,
@@ -57,6 +58,8 @@ __all__ = [
     "post_comment",
     "process_closed_discussion",
     "publish_comment",
+    "publish_document_version",
+    "split_text",
     "publish_summary",
     "reschedule_window",
     "restore_comment",

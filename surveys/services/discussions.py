@@ -207,6 +207,7 @@ def post_comment(form, *, ip: str = "") -> Comment:
             return Comment.objects.create(
                 discussion=discussion,
                 parent=data["parent"],
+                paragraph=data.get("paragraph"),
                 author_name=data["author_name"],
                 email="" if form.is_official else data["email"],
                 text=data["text"],
