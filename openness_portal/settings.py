@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "referents",
     "appeals",
     "regions",
+    "following",  # above roadmaps, reports and surveys: listens to their signals
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openness_portal.context_processors.portal",
             ],
+            # Slots of public pages that apps above the page's own app fill in (page_extras.py).
+            "libraries": {"page_extras": "openness_portal.page_extras"},
         },
     },
 ]
