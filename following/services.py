@@ -34,7 +34,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from openness_portal.notifications.services import FAILED_STATUS, PENDING, queue_notification, send_once
 from roadmaps.models import Measure, Roadmap
@@ -65,11 +64,7 @@ class RateLimited(Exception):
     def __init__(self, wait_seconds: int):
         super().__init__(wait_seconds)
         minutes = max(1, (wait_seconds + 59) // 60)
-        self.message = ngettext(
-            "Слишком много запросов подписки. Попробуйте через %(n)s минуту.",
-            "Слишком много запросов подписки. Попробуйте через %(n)s минут.",
-            minutes,
-        ) % {"n": minutes}
+        self.message = _("Слишком много запросов подписки. Попробуйте через %(n)s мин.") % {"n": minutes}
 
 
 class RateLimitUnavailable(Exception):
@@ -398,10 +393,7 @@ def digest_message(subscription: Subscription, events: list[FollowEvent]) -> Ema
     if len(items) == 1:
         subject = items[0].headline
     else:
-        subject = ngettext("%(n)s новое событие: %(title)s", "%(n)s новых событий: %(title)s", len(items)) % {
-            "n": len(items),
-            "title": title,
-        }
+        subject = _("Новое по подписке (%(n)s): %(title)s") % {"n": len(items), "title": title}
     context = {
         "PORTAL_NAME": settings.PORTAL_NAME,
         "title": title,
