@@ -415,3 +415,21 @@ def digest_message(subscription: Subscription, events: list[FollowEvent]) -> Ema
 
 
 TRANSIENT = (SMTPException, OSError, ConnectionError)
+
+# --- Forgetting addresses no longer needed (152-ФЗ: kept only as long as the purpose lasts) --------------
+
+UNSUBSCRIBED_KEPT = timedelta(days=30)
+
+
+def forget_stale_subscriptions(*, now=None) -> int:
+    """Delete subscriptions never confirmed while the link was valid, and those unsubscribed a month ago
+    (with their mail log). Returns how many subscriptions were deleted."""
+    now = now or timezone.now()
+    stale = Subscription.objects.filter(
+        Q(status=Subscription.Status.PENDING, requested_at__lt=now - CONFIRM_MAX_AGE)
+        | Q(status=Subscription.Status.UNSUBSCRIBED, unsubscribed_at__lt=now - UNSUBSCRIBED_KEPT)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        Subscription.objects.filter(pk__in=ids).delete()
+    return len(ids)

@@ -15,6 +15,14 @@ BEAT_SCHEDULES: list[dict] = [
             "и письма, оставшиеся неотправленными. Повторный запуск ничего не дублирует."
         ),
     },
+    {
+        "name": "following: forget stale subscriptions",
+        "task": "following.tasks.forget_stale_subscriptions",
+        "crontab": {"minute": "20", "hour": "4"},
+        "description": (
+            "Ежедневно удаляет неподтвержденные за 7 дней подписки и адреса отписавшихся более 30 дней назад."
+        ),
+    },
 ]
 
 
@@ -39,3 +47,8 @@ def deliver() -> dict:
 )
 def send_digest(digest_id: int) -> bool:
     return services.send_digest(digest_id)
+
+
+@shared_task(autoretry_for=(DatabaseError,), retry_backoff=60, max_retries=3)
+def forget_stale_subscriptions() -> int:
+    return services.forget_stale_subscriptions()

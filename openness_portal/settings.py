@@ -366,6 +366,9 @@ if METRICS_TOKEN:
     MIDDLEWARE.insert(2, "django_prometheus.middleware.PrometheusBeforeMiddleware")
     MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
 
+# Followers' mail (following/): how long after an event its digest waits for more events of the burst.
+FOLLOWING_DIGEST_DELAY_SECONDS = env.int("FOLLOWING_DIGEST_DELAY_SECONDS", default=300)
+
 # Errors and failed Celery tasks to Sentry (or GlitchTip, its self-hosted counterpart) when SENTRY_DSN is set.
 SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:

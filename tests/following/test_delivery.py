@@ -230,3 +230,29 @@ def test_time_of_occurrence_keeps_a_retry_of_the_same_move_apart(world):
     assert services.record_event(occurrence=at.isoformat(), occurred_at=at, **kwargs) is None
     later = at + timedelta(hours=1)
     assert services.record_event(occurrence=later.isoformat(), occurred_at=later, **kwargs)
+
+
+def test_stale_subscriptions_are_forgotten(world):
+    now = timezone.now()
+    old = now - timedelta(days=8)
+    never_confirmed = SubscriptionFactory(
+        roadmap=world["roadmap"], status=Subscription.Status.PENDING, requested_at=old, confirmed_at=None
+    )
+    waiting = SubscriptionFactory(
+        measure=world["measure"], status=Subscription.Status.PENDING, confirmed_at=None
+    )
+    long_gone = SubscriptionFactory(
+        measure=world["other"],
+        status=Subscription.Status.UNSUBSCRIBED,
+        unsubscribed_at=now - timedelta(days=31),
+    )
+    recently_gone = SubscriptionFactory(
+        roadmap=world["roadmap"],
+        status=Subscription.Status.UNSUBSCRIBED,
+        unsubscribed_at=now - timedelta(days=2),
+    )
+    confirmed = SubscriptionFactory(roadmap=world["roadmap"], confirmed_at=old)
+    assert tasks.forget_stale_subscriptions() == 2
+    left = set(Subscription.objects.values_list("pk", flat=True))
+    assert left == {waiting.pk, recently_gone.pk, confirmed.pk}
+    assert never_confirmed.pk not in left and long_gone.pk not in left
