@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FollowForm(forms.Form):
-    """E-mail and consent; the service checks both again (the form only shapes the errors)."""
+    """E-mail and consent; the service checks both again (the form only shapes the errors).
+
+    Prefixed («follow-email», «follow-consent»): on a discussion page it sits next to the comment form.
+    """
+
+    prefix = "follow"
 
     email = forms.EmailField(
         label=_("Электронная почта"),

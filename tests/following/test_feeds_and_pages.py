@@ -125,7 +125,9 @@ def test_cached_roadmap_page_form_still_subscribes(client, world, on_commit):
     html = other_visitor.get(roadmap.get_absolute_url()).content.decode()
     assert "follow-email" in html
     response = on_commit(
-        other_visitor.post, f"/follow/roadmap/{roadmap.pk}/", {"email": "x@example.ru", "consent": "on"}
+        other_visitor.post,
+        f"/follow/roadmap/{roadmap.pk}/",
+        {"follow-email": "x@example.ru", "follow-consent": "on"},
     )
     assert response.status_code == 200
     assert Subscription.objects.filter(email="x@example.ru").exists() and len(mail.outbox) == 1

@@ -29,13 +29,17 @@ def test_on_redis_one_address_gets_three_confirmations_an_hour(client, settings,
     settings.FOLLOW_RATE_LIMITS = {"ip": [(100, 60)], "email": [(3, 3600)]}
     roadmap = roadmap_world()["roadmap"]
     codes = [
-        client.post(f"/follow/roadmap/{roadmap.pk}/", {"email": "a@example.ru", "consent": "on"}).status_code
+        client.post(
+            f"/follow/roadmap/{roadmap.pk}/", {"follow-email": "a@example.ru", "follow-consent": "on"}
+        ).status_code
         for _ in range(4)
     ]
     assert codes == [200, 200, 200, 429]
     assert len(mail.outbox) == 3 and Subscription.objects.count() == 1
     # Another address is not held back by the first one's limit.
     assert (
-        client.post(f"/follow/roadmap/{roadmap.pk}/", {"email": "b@example.ru", "consent": "on"}).status_code
+        client.post(
+            f"/follow/roadmap/{roadmap.pk}/", {"follow-email": "b@example.ru", "follow-consent": "on"}
+        ).status_code
         == 200
     )

@@ -19,9 +19,9 @@ def _follow_url(kind, pk):
 
 
 def _subscribe(client, on_commit, target_kind, pk, email="petrova@example.ru", consent=True):
-    data = {"email": email}
+    data = {"follow-email": email}
     if consent:
-        data["consent"] = "on"
+        data["follow-consent"] = "on"
     return on_commit(client.post, _follow_url(target_kind, pk), data)
 
 
