@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "referents",
     "appeals",
     "regions",
+    "following",  # above roadmaps, reports and surveys: listens to their signals
 ]
 
 MIDDLEWARE = [
@@ -105,6 +106,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openness_portal.context_processors.portal",
             ],
+            # Slots of public pages that apps above the page's own app fill in (page_extras.py).
+            "libraries": {"page_extras": "openness_portal.page_extras"},
         },
     },
 ]
@@ -362,6 +365,9 @@ if METRICS_TOKEN:
     INSTALLED_APPS.append("django_prometheus")
     MIDDLEWARE.insert(2, "django_prometheus.middleware.PrometheusBeforeMiddleware")
     MIDDLEWARE.append("django_prometheus.middleware.PrometheusAfterMiddleware")
+
+# Followers' mail (following/): how long after an event its digest waits for more events of the burst.
+FOLLOWING_DIGEST_DELAY_SECONDS = env.int("FOLLOWING_DIGEST_DELAY_SECONDS", default=300)
 
 # Errors and failed Celery tasks to Sentry (or GlitchTip, its self-hosted counterpart) when SENTRY_DSN is set.
 SENTRY_DSN = env("SENTRY_DSN", default="")

@@ -11,7 +11,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import accessibility, health, views
 
-DOMAIN_APPS = ["roadmaps", "reports", "opendata", "surveys", "referents", "appeals", "regions"]
+DOMAIN_APPS = ["roadmaps", "reports", "opendata", "surveys", "referents", "appeals", "regions", "following"]
 
 
 class PortalAPIRoot(DefaultRouter.APIRootView):

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from openness_portal.periods import Period
 from roadmaps import access
 from roadmaps.models import Official, Roadmap
+from roadmaps.signals import send_after_commit
 
-from . import selectors
+from . import selectors, signals
 from .models import Report, ReportingPeriod, due_date_for
 from .writers import WRITERS
 
@@ -330,6 +331,7 @@ def publish_report(report: Report, *, user=None) -> Report:
         discussion = _open_discussion(report)
         report.discussion_id = getattr(discussion, "pk", None)
     report.save(update_fields=["published_at", "published_by", "discussion_id"])
+    send_after_commit(signals.report_published, Report, report=report)
     return report
 
 

@@ -1,9 +1,17 @@
-"""Every roadmap gets its reporting periods (half-years and years) as soon as it is saved."""
+"""Every roadmap gets its reporting periods (half-years and years) as soon as it is saved; and the domain
+event of this app, for the apps above it:
+
+- `report_published(report)`: a report file went on the public site (sent after commit by
+  `services.publish_report`, once per publication of a file; a roadmap's report for one period comes in
+  several formats, each its own Report row).
+"""
 
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from roadmaps.models import Roadmap
+
+report_published = Signal()
 
 
 @receiver(post_save, sender=Roadmap, dispatch_uid="reports.ensure_periods")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from openness_portal.periods import Period
 from openness_portal.workdays.calendar import add_working_days
 
-from . import access
+from . import access, signals
 from .deadline_parser import (
     DeadlineKind,
     GeneratedDeadline,
@@ -23,6 +23,7 @@ from .deadline_parser import (
 )
 from .models import Deadline, DeadlineRule, Kpi, KpiActual, LegalAct, Measure, ProgressEntry
 from .selectors import open_entry_for_deadline
+from .signals import send_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -156,9 +157,21 @@ def move_deadline(deadline: Deadline, new_date: date, *, reason: str, user=None)
         raise ValidationError({"reason": _("Укажите причину переноса срока.")})
     if user is not None and not access.is_coordinator(user, deadline.measure.roadmap.municipality_id):
         raise PermissionDenied(_("Переносить сроки может только координатор."))
+    # The form may have set the new date on the instance already: the date before is the stored one.
+    old_date = Deadline.objects.filter(pk=deadline.pk).values_list("due_date", flat=True).first()
     deadline.due_date = new_date
     deadline._change_reason = reason
     deadline.save(update_fields=["due_date"])
+    if old_date != new_date:
+        send_after_commit(
+            signals.deadline_moved,
+            Deadline,
+            deadline=deadline,
+            old_date=old_date,
+            new_date=new_date,
+            reason=reason,
+            moved_at=timezone.now(),
+        )
     return deadline
 
 
@@ -298,6 +311,7 @@ def accept_progress(entry: ProgressEntry, *, user, on: date | None = None) -> Pr
     entry.completed_deadline = None
     if entry.deadline_id and entry.deadline.completed_on is None:
         entry.completed_deadline = complete_deadline(entry.deadline, done_on)
+    send_after_commit(signals.progress_accepted, ProgressEntry, entry=entry)
     return entry
 
 

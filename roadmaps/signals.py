@@ -1,8 +1,18 @@
-"""Keep cached public pages honest: any change under a roadmap invalidates that roadmap's pages."""
+"""Domain events of roadmaps (for apps above this one), and cache upkeep: any change under a roadmap
+invalidates that roadmap's pages.
+
+The domain signals are sent by `services` once the transaction that made the change has committed
+(`transaction.on_commit`), with `send_robust`: a failing receiver is logged and never undoes the change.
+
+- `progress_accepted(entry)`: a coordinator accepted a progress entry (ProgressEntry, status accepted).
+- `deadline_moved(deadline, old_date, new_date, reason, moved_at)`: a coordinator moved a due date.
+"""
+
+import logging
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from .cache import invalidate_roadmap
 from .models import (
@@ -20,6 +30,25 @@ from .models import (
     Roadmap,
     Section,
 )
+
+logger = logging.getLogger(__name__)
+
+progress_accepted = Signal()
+deadline_moved = Signal()
+
+
+def send_after_commit(signal: Signal, sender, **kwargs) -> None:
+    """Send a domain signal once the current transaction commits; a receiver's failure is only logged."""
+
+    def send():
+        for receiver_fn, result in signal.send_robust(sender=sender, **kwargs):
+            if isinstance(result, Exception):
+                logger.error(
+                    "receiver %r of a %s signal failed", receiver_fn, sender.__name__, exc_info=result
+                )
+
+    transaction.on_commit(send)
+
 
 # model -> how to reach the roadmap id from an instance without loading the chain
 _ROADMAP_PATH = {

@@ -132,6 +132,7 @@ def measure_page(request, slug, roadmap_pk, pk):
         pk=pk,
         roadmap=roadmap,
     )
+    measure.roadmap = roadmap  # already loaded: links built from the measure cost no query
     today = roadmap.municipality.local_today()
     context = {
         "roadmap": roadmap,

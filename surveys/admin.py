@@ -220,6 +220,8 @@ class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdm
             raise ValidationError({"responsible": _("Должностное лицо другого муниципального образования.")})
         services.reschedule_window(obj)
         super().save_model(request, obj, form, change)
+        if not change:
+            services.announce_discussion(obj)
 
     def _single(self, request, queryset):
         if queryset.count() != 1:

@@ -30,9 +30,14 @@ def _digest(value: str) -> str:
     return hashlib.blake2b(value.lower().encode(), digest_size=12).hexdigest()
 
 
-def counters(identities: dict[str, str], *, scope: str = "comment", now: int | None = None):
-    """(cache key, limit, window) for every limit an attempt by these identities counts against."""
-    limits = comment_rate_limits()
+def counters(
+    identities: dict[str, str], *, scope: str = "comment", now: int | None = None, limits: dict | None = None
+):
+    """(cache key, limit, window) for every limit an attempt by these identities counts against.
+
+    `limits` ({kind: [(max requests, window seconds)]}) defaults to the comment limits.
+    """
+    limits = comment_rate_limits() if limits is None else limits
     now = int(time.time()) if now is None else now
     return [
         (f"rl:{scope}:{kind}:{window}:{_digest(value)}:{now // window}", limit, window)
@@ -42,13 +47,13 @@ def counters(identities: dict[str, str], *, scope: str = "comment", now: int | N
     ]
 
 
-def hit(identities: dict[str, str], *, scope: str = "comment") -> int | None:
+def hit(identities: dict[str, str], *, scope: str = "comment", limits: dict | None = None) -> int | None:
     """Count one attempt for each identity; return seconds to wait if any limit is exceeded, else None.
 
     Raises CounterStoreUnavailable when Redis cannot be reached (the cache itself ignores such errors).
     """
     now = int(time.time())
-    keyed = counters(identities, scope=scope, now=now)
+    keyed = counters(identities, scope=scope, now=now, limits=limits)
     if not keyed:
         return None
     cache = caches["default"]

@@ -1,13 +1,25 @@
-"""Drop the cached copy of a discussion when it, its municipality or its moderation settings change."""
+"""Domain events of discussions (for apps above this one), and cache upkeep: drop the cached copy of a
+discussion when it, its municipality or its moderation settings change.
+
+The domain signals are sent after the change commits (`roadmaps.signals.send_after_commit`):
+
+- `discussion_opened(discussion)`: a discussion window was created (it may open later: `opens_at`);
+- `discussion_closed(discussion)`: its window ended and the close-time work ran (once per discussion);
+- `summary_published(summary)`: its summary (итоги) was published.
+"""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from roadmaps.models import Municipality
 
 from .models import Discussion, ModerationSettings
 from .selectors import forget_discussions
+
+discussion_opened = Signal()
+discussion_closed = Signal()
+summary_published = Signal()
 
 
 def _forget(pks):

@@ -12,6 +12,7 @@ APPS_WITH_SCHEDULES = [
     "surveys",
     "referents",
     "appeals",
+    "following",
     "openness_portal",  # nightly retention (openness_portal/tasks.py)
 ]
 

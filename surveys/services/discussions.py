@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from openness_portal.workdays.calendar import add_working_days
 from roadmaps import access
+from roadmaps.signals import send_after_commit
 
 from .. import ratelimit
 from ..models import (
@@ -31,6 +32,7 @@ from ..models import (
     local_day_end,
 )
 from ..selectors import forget_discussions
+from ..signals import discussion_closed, discussion_opened, summary_published
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +134,13 @@ def open_discussion(
     if document_file is not None:
         discussion.document_file = document_file
     discussion.save()
+    announce_discussion(discussion)
     return discussion
+
+
+def announce_discussion(discussion: Discussion) -> None:
+    """Tell the apps above that a discussion window exists (after commit); staff's admin form calls it too."""
+    send_after_commit(discussion_opened, Discussion, discussion=discussion)
 
 
 def _guess_kind(subject) -> str:
@@ -359,6 +367,7 @@ def process_closed_discussion(discussion: Discussion, *, now: datetime | None = 
             for rule in rules:
                 record_event(rule.measure, discussion.last_day, note=_("по завершении обсуждения"))
         _notify_closed(discussion, summary, group_comments(published))
+        send_after_commit(discussion_closed, Discussion, discussion=discussion)
     return True
 
 
@@ -446,4 +455,5 @@ def publish_summary(summary: DiscussionSummary, *, user=None, text: str | None =
             completed_on__isnull=True,
         ).select_related("measure"):
             complete_deadline(deadline, today)
+    send_after_commit(summary_published, DiscussionSummary, summary=summary)
     return summary
