@@ -100,7 +100,9 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):
         role = access.role_of(request.user)
-        return request.user.is_superuser or bool(role and role.role != StaffRole.Role.EXECUTOR)
+        return request.user.is_superuser or bool(
+            role and role.role in (StaffRole.Role.COORDINATOR, StaffRole.Role.SUPERVISOR)
+        )
 
     def save_model(self, request, obj, form, change):
         if change:

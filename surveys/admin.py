@@ -3,14 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each, error_text
-from roadmaps import access
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from roadmaps.admin import ScopedAdminMixin, ScopedInline
 
 from . import exports, services
@@ -37,7 +36,7 @@ class OwnFkScopeMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is None or request.user.is_superuser:
             return field
-        municipalities = access.visible_municipalities(request.user)
+        municipalities = self.scope_municipalities(request)  # ScopedAdminMixin's: a moderator's own too
         if db_field.related_model is Discussion or db_field.related_model is Survey:
             field.queryset = field.queryset.filter(municipality__in=municipalities)
         elif db_field.related_model is Comment:
@@ -52,6 +51,7 @@ class ModerationSettingsAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Discussion)
 class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
+    moderator_visible = True  # read-only for a moderator: the windows whose comments they moderate
     list_display = [
         "title",
         "municipality",
@@ -122,7 +122,7 @@ class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdm
         response["Content-Disposition"] = f'attachment; filename="discussion-{discussion.pk}-comments.csv"'
         return response
 
-    @admin.action(description=_("Подготовить итоги завершенных обсуждений"))
+    @admin.action(description=_("Подготовить итоги завершенных обсуждений"), permissions=["change"])
     def prepare_summary(self, request, queryset):
         done = sum(services.process_closed_discussion(d) for d in queryset.select_related("municipality"))
         self.message_user(request, _("Подготовлено итогов: %d") % done, messages.SUCCESS)
@@ -138,6 +138,9 @@ class CommentModerationInline(admin.TabularInline):
     fields = ["created_at", "action", "reason", "moderator"]
     readonly_fields = fields
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return obj is not None  # whoever may open a comment (scoped by CommentAdmin) sees its flags and log
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -158,11 +161,24 @@ class CommentAdminForm(forms.ModelForm):
         fields = ["discussion", "parent", "text"]
 
 
+class FlagsFilter(admin.SimpleListFilter):
+    title = _("жалобы")
+    parameter_name = "flags"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("есть жалобы"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(flag_count__gt=0) if self.value() == "1" else queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Moderation queue; officials reply here (the reply is marked «ответ администрации»)."""
 
     municipality_path = "discussion__municipality"
+    moderator_visible = True
+    moderator_writable = True  # moderators publish, hide, restore and reply; the services check the role
     form = CommentAdminForm
     action_form = ModerationActionForm
     list_display = [
@@ -174,7 +190,7 @@ class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, 
         "is_official",
         "created_at",
     ]
-    list_filter = ["status", "is_official", "discussion__municipality"]
+    list_filter = ["status", FlagsFilter, "is_official", "discussion__municipality"]
     search_fields = ["text", "author_name"]
     list_select_related = ["discussion"]
     raw_id_fields = ["parent"]
@@ -280,7 +296,7 @@ class SummaryAdminForm(forms.ModelForm):
 
 
 @admin.register(DiscussionSummary)
-class DiscussionSummaryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DiscussionSummaryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """«По итогам обсуждения…»: decisions per comment, then publication."""
 
     municipality_path = "discussion__municipality"
@@ -300,12 +316,10 @@ class DiscussionSummaryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if form.cleaned_data.get("publish") and not form.instance.is_published:
-            try:
-                services.publish_summary(form.instance, user=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, error_text(exc), messages.ERROR)
-            else:
-                self.message_user(request, _("Итоги опубликованы."), messages.SUCCESS)
+            # A refusal rolls the whole save back and is shown on the form (ServiceErrorsOnFormMixin), so
+            # the page never says «изменено успешно» next to the error.
+            services.publish_summary(form.instance, user=request.user)
+            self.message_user(request, _("Итоги опубликованы."), messages.SUCCESS)
 
 
 class OptionInline(ScopedInline):
@@ -314,7 +328,7 @@ class OptionInline(ScopedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
     municipality_path = "survey__municipality"
     list_display = ["text", "survey", "kind", "required", "order"]
     list_filter = ["survey__municipality", "kind"]
