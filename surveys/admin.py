@@ -322,8 +322,28 @@ class DiscussionSummaryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.M
             self.message_user(request, _("Итоги опубликованы."), messages.SUCCESS)
 
 
+class OptionFormSet(forms.BaseInlineFormSet):
+    """A choice question keeps at least two options: checked with the question's submitted kind."""
+
+    def clean(self):
+        super().clean()
+        question = self.instance
+        if not question.has_options or any(self.errors):
+            return
+        kept = [
+            f
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("text", "").strip()
+        ]
+        if question.kind == Question.Kind.SINGLE and not kept and not question.pk:
+            return  # a new single-choice question gets the seeds' scale (QuestionAdmin.save_related)
+        if len(kept) < services.MIN_CHOICE_OPTIONS:
+            raise forms.ValidationError(_("У вопроса с выбором ответа должно быть не меньше двух вариантов."))
+
+
 class OptionInline(ScopedInline):
     model = Option
+    formset = OptionFormSet
     fields = ["order", "text", "imported_count", "imported_percent"]
 
 
@@ -346,19 +366,80 @@ class QuestionAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin,
             )
 
 
+class QuestionInlineForm(forms.ModelForm):
+    """A question with its options in one row: «Да / скорее Да / Нет / скорее Нет», one per line."""
+
+    options = forms.CharField(
+        label=_("варианты ответа (по одному в строке)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 30}),
+        help_text=_("Для вопросов с выбором — не меньше двух."),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["order", "text", "kind", "required"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["options"].initial = "\n".join(o.text for o in self.instance.options.all())
+        else:
+            from .models import AGREEMENT_SCALE
+
+            self.fields["options"].initial = "\n".join(AGREEMENT_SCALE)
+
+    def option_texts(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data.get("options", "").splitlines() if t.strip()]
+
+
+class QuestionInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            choice = form.cleaned_data.get("kind") in (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+            if choice and len(form.option_texts()) < services.MIN_CHOICE_OPTIONS:
+                form.add_error(
+                    "options", _("У вопроса с выбором ответа должно быть не меньше двух вариантов.")
+                )
+
+
 class QuestionInline(ScopedInline):
     model = Question
-    fields = ["order", "text", "kind", "required"]
+    form = QuestionInlineForm
+    formset = QuestionInlineFormSet
+    fields = ["order", "text", "kind", "required", "options"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("options")
 
 
 @admin.register(Survey)
-class SurveyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SurveyAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "municipality", "opens_at", "closes_at", "is_published", "imported_respondents"]
-    list_filter = ["municipality", "is_published", "audience"]
+    list_filter = ["municipality", "is_published", "audience", "respondent_confirmation"]
     search_fields = ["title"]
     raw_id_fields = ["measure"]
     inlines = [QuestionInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Question:
+            return
+        for question_form in formset.forms:
+            question = question_form.instance
+            if (
+                question.pk is None
+                or not question_form.cleaned_data
+                or question_form.cleaned_data.get("DELETE")
+            ):
+                continue
+            if question.has_options and question_form.has_changed():
+                # A refusal (answered options removed) rolls the save back onto the form (the mixin).
+                services.set_question_options(question, question_form.option_texts())
 
 
 @admin.register(Response)
