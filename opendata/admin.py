@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin
 from roadmaps.models import Department, LegalAct, Municipality, Official
@@ -248,7 +249,7 @@ class IssueAnswerForm(forms.ModelForm):
 
 
 @admin.register(DataIssueReport)
-class DataIssueReportAdmin(ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
+class DataIssueReportAdmin(ServiceErrorsOnFormMixin, ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
     municipality_path = "dataset__municipality"
     form = IssueAnswerForm
     list_display = ["number", "dataset", "status", "created_at", "answered_at"]
@@ -305,12 +306,14 @@ class DataIssueReportAdmin(ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
                 user=request.user,
                 corrected_content=form.cleaned_data.get("corrected_content"),
             )
-        except UploadError as exc:  # e.g. a version of that date exists: report, keep the report as it was
-            messages.error(request, " ".join(exc.errors))
+        except UploadError as exc:
+            # E.g. a later version exists: shown on the form, the report kept as it was (no «изменено
+            # успешно» next to the error).
+            raise ValidationError(exc.errors) from exc
 
 
 @admin.register(DatasetRequest)
-class DatasetRequestAdmin(ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
+class DatasetRequestAdmin(ServiceErrorsOnFormMixin, ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "municipality", "status", "created_at"]
     list_filter = ["status", "municipality"]
     search_fields = ["title", "description"]

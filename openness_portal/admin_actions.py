@@ -31,19 +31,26 @@ def apply_to_each(modeladmin, request, queryset, service, done_message, **kwargs
 
 
 class ServiceErrorsOnFormMixin:
-    """A ValidationError from `save_model` (the service refusing) is shown on the form, not as a 403.
+    """A ValidationError or PermissionDenied from `save_model` / `save_related` / `save_formset` (the service
+    refusing) is shown on the form, not as a 403 or 500 page, and never next to «…изменен успешно».
 
     The refused attempt's transaction is rolled back, then the same POST is rendered again with the
     service's messages added as form errors, so the admin's own template shows them with status 200.
+    Every admin whose save hooks call a service uses this mixin (tests/openness_portal/test_admin_names.py
+    checks the registry). A PermissionDenied raised by the admin's own permission checks is raised again
+    by the second rendering, so it still answers 403.
     """
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            if request.method != "POST":
+        except (ValidationError, PermissionDenied) as exc:
+            if request.method != "POST" or getattr(request, "_service_refusal", None) is not None:
                 raise
-            request._service_refusal = exc
+            request._service_refusal = exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            for _name, upload in request.FILES.lists():  # the first attempt read the uploads
+                for f in upload:
+                    f.seek(0)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_form(self, request, obj=None, change=False, **kwargs):

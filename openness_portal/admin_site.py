@@ -10,6 +10,19 @@ class PortalAdminSite(admin.AdminSite):
     index_title = _("Рабочий стол")
     index_template = "admin/portal_index.html"
 
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every ModelAdmin, the project's and third-party ones, gets titles in the right case."""
+        from .admin_names import AccusativeTitlesMixin
+
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, AccusativeTitlesMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (AccusativeTitlesMixin, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
+        return super().register(model_or_iterable, admin_class, **options)
+
     def get_urls(self):
         from django.urls import path
 

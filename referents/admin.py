@@ -72,8 +72,9 @@ class SharedListAdmin(admin.ModelAdmin):
     """A vocabulary every municipality shares: staff read it, coordinators add to it, superusers edit."""
 
     def has_module_permission(self, request):
+        role = access.role_of(request.user)
         return request.user.is_active and (
-            request.user.is_superuser or access.role_of(request.user) is not None
+            request.user.is_superuser or (role is not None and role.role != StaffRole.Role.MODERATOR)
         )
 
     def has_view_permission(self, request, obj=None):
@@ -346,7 +347,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Mailing)
-class MailingAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+class MailingAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.ModelAdmin):
     list_display = ["subject", "group", "status", "created_at", "sent_at", "delivered"]
     list_filter = ["municipality", "status", "group"]
     search_fields = ["subject", "body"]
@@ -427,7 +428,7 @@ class CouncilWorkPlanInline(ScopedInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+class CouncilAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.ModelAdmin):
     """Saving a change of members, Положение or plan starts the roadmap's «3 days» publication deadline."""
 
     list_display = ["name", "municipality", "is_public"]

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin
 from roadmaps import access
 from roadmaps.models import Municipality, StaffRole
 
@@ -46,7 +47,7 @@ class RatingCriterionInline(admin.TabularInline):
 
 
 @admin.register(RatingMethod)
-class RatingMethodAdmin(admin.ModelAdmin):
+class RatingMethodAdmin(ServiceErrorsOnFormMixin, admin.ModelAdmin):
     list_display = ["region", "approved_by", "updated_at"]
     inlines = [RatingCriterionInline]
     form = RatingMethodForm

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
+from openness_portal.periods import Period
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin
 from roadmaps.models import StaffRole
@@ -18,7 +19,20 @@ from . import services
 from .models import Report, ReportingPeriod
 
 
+def period_choices(today=None) -> list[tuple[str, str]]:
+    """Years and half-years to choose from, newest first: a list, never free text («2 полугоди» was typed
+    into the 10-character field and cut)."""
+    today = today or timezone.localdate()
+    choices = [("", "---------")]
+    for year in range(today.year, 2016, -1):
+        for period in (Period(year), Period(year, 2), Period(year, 1)):
+            choices.append((period.code, str(period.label)))
+    return choices
+
+
 class ReportRequestForm(forms.ModelForm):
+    period = forms.ChoiceField(label=_("отчетный период"), choices=period_choices)
+
     class Meta:
         model = Report
         fields = ["roadmap", "region", "period", "kind", "format"]
@@ -100,7 +114,9 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):
         role = access.role_of(request.user)
-        return request.user.is_superuser or bool(role and role.role != StaffRole.Role.EXECUTOR)
+        return request.user.is_superuser or bool(
+            role and role.role in (StaffRole.Role.COORDINATOR, StaffRole.Role.SUPERVISOR)
+        )
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -27,6 +27,7 @@ from roadmaps.models import (
     Measure,
     MeasureExecutor,
     Municipality,
+    Official,
     ProgressEntry,
     Roadmap,
 )
@@ -39,6 +40,8 @@ TOTALS_APPS = ("surveys", "opendata", "referents", "appeals")
 NO_DATA = gettext_lazy("нет данных")
 TOTAL = "total"
 NO_ROADMAP = "no_roadmap"
+KPI_MORE = "kpi_more"  # a measure's second, third… KPI: its own row under the measure's (merged) cells
+MEASURE_COLUMNS = 4  # №, measure, executors, information: what a measure's KPI rows share
 
 
 @dataclass
@@ -53,7 +56,13 @@ class Row:
 
     cells: list
     section: str = ""
-    mark: str = ""  # TOTAL or NO_ROADMAP: the writers set such rows apart
+    mark: str = ""  # TOTAL, NO_ROADMAP or KPI_MORE: the writers set such rows apart
+    span: int = 1  # rows the measure's first cells cover (one per KPI line)
+    number_formats: dict = field(default_factory=dict)  # column index → Excel number format
+
+    @property
+    def is_continuation(self) -> bool:
+        return self.mark == KPI_MORE
 
     @property
     def is_total(self) -> bool:
@@ -87,6 +96,7 @@ class ReportDocument:
     generated_on: date | None = None
     row_count: int = 0
     entries_line: str = ""  # which periods' progress entries the report includes
+    signature: list[str] = field(default_factory=list)  # «Ответственный: …», «Дата формирования: …»
 
     @property
     def sheet_title(self) -> str:
@@ -129,6 +139,50 @@ def format_number(value) -> str:
         value = value.normalize()
         return f"{value:f}".replace(".", ",")
     return str(value)
+
+
+def display(value) -> str:
+    """A cell as PDF and DOCX print it (XLSX keeps numbers as numbers): «133,3», «—» for no value."""
+    return value if isinstance(value, str) else format_number(value)
+
+
+AMOUNT_FORMAT = "#,##0.###"  # a KPI target or actual: 15, 2,5
+PERCENT_FORMAT = "0.0"  # achievement, % (the column header says «%»)
+
+
+def amount_format(value) -> str:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return "#,##0"
+    return AMOUNT_FORMAT
+
+
+def report_owner(roadmap: Roadmap, period_code: str = "") -> Official | None:
+    """Who answers for the report: the period's owner, else the municipality's press secretary."""
+    from .models import ReportingPeriod
+
+    if period_code:
+        period = (
+            ReportingPeriod.objects.filter(roadmap=roadmap, code=period_code, owner__isnull=False)
+            .select_related("owner")
+            .first()
+        )
+        if period:
+            return period.owner
+    return (
+        Official.objects.filter(municipality_id=roadmap.municipality_id, is_press_secretary=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def signature_lines(owner: Official | None, generated_on: date) -> list[str]:
+    """The block under the table: who answers for the report and when it was made."""
+    lines = []
+    if owner is not None:
+        who = " ".join(part for part in (owner.post, owner.name) if part)
+        lines.append(_("Ответственный: %(who)s") % {"who": who} + " ____________________")
+    lines.append(_("Дата формирования: %(date)s") % {"date": generated_on.strftime("%d.%m.%Y")})
+    return lines
 
 
 def act_line(roadmap: Roadmap) -> str:
@@ -322,20 +376,30 @@ def _measure_rows(roadmap: Roadmap, period: Period, *, annual: bool) -> tuple[It
             if deadline_text:
                 who = f"{who}\n\n({deadline_text})" if who else f"({deadline_text})"
             cells = [number, title, who, texts.get(pk) or str(NO_ENTRY)]
-            if annual:
-                lines = kpis.get(pk, [])
-                cells += [
-                    "\n".join(f"{k.name}{f', {k.unit}' if k.unit else ''}" for k in lines),
-                    "\n".join(format_number(k.target) for k in lines),
-                    "\n".join(
-                        format_number(k.actual) if k.actual is not None else (k.actual_text or "—")
-                        for k in lines
-                    ),
-                    "\n".join(format_number(k.achievement) for k in lines),
-                ]
-            yield Row(cells)
+            if not annual:
+                yield Row(cells)
+                continue
+            lines = kpis.get(pk) or [None]
+            for i, line in enumerate(lines):
+                kpi_cells, formats = _kpi_cells(line)
+                if i == 0:
+                    yield Row(cells + kpi_cells, span=len(lines), number_formats=formats)
+                else:
+                    yield Row([""] * MEASURE_COLUMNS + kpi_cells, mark=KPI_MORE, number_formats=formats)
 
     return rows(), len(measures)
+
+
+def _kpi_cells(line: "KpiLine | None") -> tuple[list, dict]:
+    """A KPI's name, target, actual and achievement; numbers stay numbers (numeric cells in XLSX)."""
+    if line is None:
+        return ["", None, None, None], {}
+    actual = line.actual if line.actual is not None else (line.actual_text or None)
+    formats = {MEASURE_COLUMNS + 1: amount_format(line.target), MEASURE_COLUMNS + 3: PERCENT_FORMAT}
+    if not isinstance(actual, str):
+        formats[MEASURE_COLUMNS + 2] = amount_format(actual)
+    name = f"{line.name}{f', {line.unit}' if line.unit else ''}"
+    return [name, line.target, actual, line.achievement], formats
 
 
 def roadmap_report(
@@ -373,6 +437,7 @@ def roadmap_report(
         generated_on=today,
         row_count=count,
         entries_line=entries_line(period),
+        signature=signature_lines(report_owner(roadmap, period.code), today),
     )
 
 
@@ -436,7 +501,7 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
 
     def rating_cells(municipality_id: int) -> list:
         score, rank = ranks.get(municipality_id, (None, None))
-        return [format_number(score), rank if rank is not None else "—"]
+        return [score, rank if rank is not None else "—"]  # the score a number (XLSX numeric cell)
 
     def rows() -> Iterator[Row]:
         sums = dict.fromkeys(("measures", "entries", "done", "targets", *buckets), 0)
@@ -507,6 +572,7 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
         generated_on=today,
         row_count=len(roadmaps) + without_roadmap + 1,
         entries_line=entries_line(period),
+        signature=signature_lines(None, today),
     )
 
 

@@ -277,19 +277,7 @@ def build_to_path(*, roadmap, region: str, period: str, kind: str, fmt: str, pat
 
 def report_owner(roadmap: Roadmap, period_code: str = "") -> Official | None:
     """Who answers for the report: the period's owner, else the municipality's press secretary."""
-    if period_code:
-        owner = (
-            ReportingPeriod.objects.filter(roadmap=roadmap, code=period_code, owner__isnull=False)
-            .select_related("owner")
-            .first()
-        )
-        if owner:
-            return owner.owner
-    return (
-        Official.objects.filter(municipality_id=roadmap.municipality_id, is_press_secretary=True)
-        .order_by("pk")
-        .first()
-    )
+    return selectors.report_owner(roadmap, period_code)
 
 
 def public_download_url(report: Report) -> str:

@@ -19,11 +19,14 @@ def is_superuser(user) -> bool:
 
 
 def visible_municipalities(user) -> QuerySet:
-    """Municipalities whose internal data (drafts, submitted entries) the user may read."""
+    """Municipalities whose internal data (drafts, submitted entries) the user may read.
+
+    A moderator reads none: their municipality's comments are reached through `moderated_municipalities`.
+    """
     if is_superuser(user):
         return Municipality.objects.all()
     role = role_of(user)
-    if role is None:
+    if role is None or role.role == StaffRole.Role.MODERATOR:
         return Municipality.objects.none()
     if role.role == StaffRole.Role.SUPERVISOR:
         qs = Municipality.objects.all()
@@ -36,6 +39,29 @@ def is_coordinator(user, municipality_id: int) -> bool:
         return True
     role = role_of(user)
     return bool(role and role.role == StaffRole.Role.COORDINATOR and role.municipality_id == municipality_id)
+
+
+def is_moderator(user) -> bool:
+    role = role_of(user)
+    return bool(role and role.role == StaffRole.Role.MODERATOR)
+
+
+def can_moderate(user, municipality_id: int) -> bool:
+    """Publish, hide and restore comments and reply to them as the administration: coordinators and moderators."""
+    if is_coordinator(user, municipality_id):
+        return True
+    role = role_of(user)
+    return bool(role and role.role == StaffRole.Role.MODERATOR and role.municipality_id == municipality_id)
+
+
+def moderated_municipalities(user) -> QuerySet:
+    """Municipalities whose discussions' comments the user moderates (the moderation admin's scope)."""
+    if is_superuser(user):
+        return Municipality.objects.all()
+    role = role_of(user)
+    if role is None or role.role not in (StaffRole.Role.COORDINATOR, StaffRole.Role.MODERATOR):
+        return Municipality.objects.none()
+    return Municipality.objects.filter(pk=role.municipality_id)
 
 
 def coordinated_municipality_ids(user) -> list[int] | None:

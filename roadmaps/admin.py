@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
+from openness_portal.history_admin import PortalHistoryAdmin
 
 from . import access, selectors, services
 from .models import (
@@ -42,11 +42,22 @@ class ScopedAdminMixin:
 
     municipality_path = "municipality"
     executor_writable = False  # executors may add/change rows of their own measures (progress, KPI actuals)
+    moderator_visible = False  # moderators see only the moderation admins (comments, discussions)
+    moderator_writable = False  # …and write only where this is set (comments: moderate and reply)
+
+    def _is_moderator(self, request):
+        return access.is_moderator(request.user)
+
+    def scope_municipalities(self, request):
+        """The municipalities whose rows this admin shows the user."""
+        if self.moderator_visible and self._is_moderator(request):
+            return access.moderated_municipalities(request.user)
+        return access.visible_municipalities(request.user)
 
     def _scope(self, request, qs):
         if request.user.is_superuser:
             return qs
-        municipalities = access.visible_municipalities(request.user)
+        municipalities = self.scope_municipalities(request)
         key = "pk__in" if self.municipality_path == "self" else f"{self.municipality_path}__in"
         return qs.filter(**{key: municipalities})
 
@@ -62,9 +73,12 @@ class ScopedAdminMixin:
         return value.pk
 
     def has_module_permission(self, request):
-        return request.user.is_active and (
-            request.user.is_superuser or access.role_of(request.user) is not None
-        )
+        if not request.user.is_active:
+            return False
+        if request.user.is_superuser:
+            return True
+        role = access.role_of(request.user)
+        return role is not None and (role.role != StaffRole.Role.MODERATOR or self.moderator_visible)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
@@ -78,6 +92,8 @@ class ScopedAdminMixin:
             return False
         if role.role == StaffRole.Role.EXECUTOR:
             return self.executor_writable and (obj is None or self._executor_owns(request, obj))
+        if role.role == StaffRole.Role.MODERATOR and not self.moderator_writable:
+            return False
         return obj is None or self._municipality_id(obj) == role.municipality_id
 
     def _executor_owns(self, request, obj):
@@ -91,7 +107,7 @@ class ScopedAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         role = access.role_of(request.user)
-        if role and role.role == StaffRole.Role.EXECUTOR:
+        if role and role.role in (StaffRole.Role.EXECUTOR, StaffRole.Role.MODERATOR):
             return False
         return self._can_write(request, obj)
 
@@ -100,7 +116,7 @@ class ScopedAdminMixin:
         if request.user.is_superuser or field is None:
             return field
         model = db_field.related_model
-        municipalities = access.visible_municipalities(request.user)
+        municipalities = self.scope_municipalities(request)
         paths = {
             Municipality: "pk__in",
             Department: "municipality__in",
@@ -183,7 +199,7 @@ class SectionInline(ScopedInline):
 
 
 @admin.register(Roadmap)
-class RoadmapAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class RoadmapAdmin(ScopedAdminMixin, PortalHistoryAdmin):
     list_display = ["title", "municipality", "first_year", "last_year", "status", "measure_count"]
     list_filter = ["status", "municipality__region", "municipality"]
     search_fields = ["title", "description"]
@@ -308,7 +324,7 @@ class DeadlineYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
     municipality_path = "roadmap__municipality"
     form = MeasureAdminForm
     list_display = ["number", "short_title", "roadmap", "section", "deadline_text", "lead_executor"]
@@ -380,7 +396,7 @@ class MeasureAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(DeadlineRule)
-class DeadlineRuleAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class DeadlineRuleAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
     municipality_path = "measure__roadmap__municipality"
     list_display = ["measure", "text", "kind", "needs_clarification", "trigger_measure"]
     list_filter = ["needs_clarification", "kind", "measure__roadmap"]
@@ -428,7 +444,7 @@ class DeadlineAdminForm(forms.ModelForm):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+class DeadlineAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
     municipality_path = "measure__roadmap__municipality"
     form = DeadlineAdminForm
     list_display = ["measure", "period", "part_label", "due_date", "status_badge", "completed_on"]
@@ -521,7 +537,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(ProgressEntry)
-class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, SimpleHistoryAdmin):
+class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
     municipality_path = "measure__roadmap__municipality"
     executor_writable = True
     form = ProgressEntryAdminForm

@@ -16,6 +16,10 @@ def dashboard_context(request) -> dict:
         context["dashboard_municipality"] = role.municipality
     if role and role.role == StaffRole.Role.EXECUTOR:
         context["executor_dashboard"] = selectors.executor_dashboard(user, today=today)
+    if role and role.role == StaffRole.Role.MODERATOR:
+        from surveys.selectors import moderation_queue
+
+        context["moderator_dashboard"] = moderation_queue([role.municipality_id])
     ids = access.coordinated_municipality_ids(user)
     if ids is None or ids:
         context["coordinator_dashboard"] = selectors.coordinator_dashboard(ids, today=today)

@@ -826,6 +826,8 @@ class StaffRole(models.Model):
         SUPERVISOR = "supervisor", _("региональный куратор")
         COORDINATOR = "coordinator", _("координатор")
         EXECUTOR = "executor", _("исполнитель")
+        # Moderates comments and flags and replies to them (surveys admin); sees no roadmap internals.
+        MODERATOR = "moderator", _("модератор обсуждений")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

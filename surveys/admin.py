@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -13,8 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each, error_text
-from roadmaps import access
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from roadmaps.admin import ScopedAdminMixin, ScopedInline
 
 from . import exports, services
@@ -41,7 +40,7 @@ class OwnFkScopeMixin:
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is None or request.user.is_superuser:
             return field
-        municipalities = access.visible_municipalities(request.user)
+        municipalities = self.scope_municipalities(request)  # ScopedAdminMixin's: a moderator's own too
         if db_field.related_model is Discussion or db_field.related_model is Survey:
             field.queryset = field.queryset.filter(municipality__in=municipalities)
         elif db_field.related_model is Comment:
@@ -91,6 +90,7 @@ class NewVersionForm(forms.Form):
 
 @admin.register(Discussion)
 class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
+    moderator_visible = True  # read-only for a moderator: the windows whose comments they moderate
     list_display = [
         "title",
         "municipality",
@@ -249,7 +249,7 @@ class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdm
         response["Content-Disposition"] = f'attachment; filename="discussion-{discussion.pk}-comments.csv"'
         return response
 
-    @admin.action(description=_("Подготовить итоги завершенных обсуждений"))
+    @admin.action(description=_("Подготовить итоги завершенных обсуждений"), permissions=["change"])
     def prepare_summary(self, request, queryset):
         done = sum(services.process_closed_discussion(d) for d in queryset.select_related("municipality"))
         self.message_user(request, _("Подготовлено итогов: %d") % done, messages.SUCCESS)
@@ -265,6 +265,9 @@ class CommentModerationInline(admin.TabularInline):
     fields = ["created_at", "action", "reason", "moderator"]
     readonly_fields = fields
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return obj is not None  # whoever may open a comment (scoped by CommentAdmin) sees its flags and log
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -285,11 +288,24 @@ class CommentAdminForm(forms.ModelForm):
         fields = ["discussion", "parent", "text"]
 
 
+class FlagsFilter(admin.SimpleListFilter):
+    title = _("жалобы")
+    parameter_name = "flags"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("есть жалобы"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(flag_count__gt=0) if self.value() == "1" else queryset
+
+
 @admin.register(Comment)
 class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Moderation queue; officials reply here (the reply is marked «ответ администрации»)."""
 
     municipality_path = "discussion__municipality"
+    moderator_visible = True
+    moderator_writable = True  # moderators publish, hide, restore and reply; the services check the role
     form = CommentAdminForm
     action_form = ModerationActionForm
     list_display = [
@@ -301,7 +317,7 @@ class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, 
         "is_official",
         "created_at",
     ]
-    list_filter = ["status", "is_official", "discussion__municipality"]
+    list_filter = ["status", FlagsFilter, "is_official", "discussion__municipality"]
     search_fields = ["text", "author_name"]
     list_select_related = ["discussion"]
     raw_id_fields = ["parent"]
@@ -407,7 +423,7 @@ class SummaryAdminForm(forms.ModelForm):
 
 
 @admin.register(DiscussionSummary)
-class DiscussionSummaryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DiscussionSummaryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """«По итогам обсуждения…»: decisions per comment, then publication."""
 
     municipality_path = "discussion__municipality"
@@ -427,21 +443,39 @@ class DiscussionSummaryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if form.cleaned_data.get("publish") and not form.instance.is_published:
-            try:
-                services.publish_summary(form.instance, user=request.user)
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, error_text(exc), messages.ERROR)
-            else:
-                self.message_user(request, _("Итоги опубликованы."), messages.SUCCESS)
+            # A refusal rolls the whole save back and is shown on the form (ServiceErrorsOnFormMixin), so
+            # the page never says «изменено успешно» next to the error.
+            services.publish_summary(form.instance, user=request.user)
+            self.message_user(request, _("Итоги опубликованы."), messages.SUCCESS)
+
+
+class OptionFormSet(forms.BaseInlineFormSet):
+    """A choice question keeps at least two options: checked with the question's submitted kind."""
+
+    def clean(self):
+        super().clean()
+        question = self.instance
+        if not question.has_options or any(self.errors):
+            return
+        kept = [
+            f
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("text", "").strip()
+        ]
+        if question.kind == Question.Kind.SINGLE and not kept and not question.pk:
+            return  # a new single-choice question gets the seeds' scale (QuestionAdmin.save_related)
+        if len(kept) < services.MIN_CHOICE_OPTIONS:
+            raise forms.ValidationError(_("У вопроса с выбором ответа должно быть не меньше двух вариантов."))
 
 
 class OptionInline(ScopedInline):
     model = Option
+    formset = OptionFormSet
     fields = ["order", "text", "imported_count", "imported_percent"]
 
 
 @admin.register(Question)
-class QuestionAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
+class QuestionAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
     municipality_path = "survey__municipality"
     list_display = ["text", "survey", "kind", "required", "order"]
     list_filter = ["survey__municipality", "kind"]
@@ -459,19 +493,80 @@ class QuestionAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
             )
 
 
+class QuestionInlineForm(forms.ModelForm):
+    """A question with its options in one row: «Да / скорее Да / Нет / скорее Нет», one per line."""
+
+    options = forms.CharField(
+        label=_("варианты ответа (по одному в строке)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 30}),
+        help_text=_("Для вопросов с выбором — не меньше двух."),
+    )
+
+    class Meta:
+        model = Question
+        fields = ["order", "text", "kind", "required"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["options"].initial = "\n".join(o.text for o in self.instance.options.all())
+        else:
+            from .models import AGREEMENT_SCALE
+
+            self.fields["options"].initial = "\n".join(AGREEMENT_SCALE)
+
+    def option_texts(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data.get("options", "").splitlines() if t.strip()]
+
+
+class QuestionInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            choice = form.cleaned_data.get("kind") in (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+            if choice and len(form.option_texts()) < services.MIN_CHOICE_OPTIONS:
+                form.add_error(
+                    "options", _("У вопроса с выбором ответа должно быть не меньше двух вариантов.")
+                )
+
+
 class QuestionInline(ScopedInline):
     model = Question
-    fields = ["order", "text", "kind", "required"]
+    form = QuestionInlineForm
+    formset = QuestionInlineFormSet
+    fields = ["order", "text", "kind", "required", "options"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("options")
 
 
 @admin.register(Survey)
-class SurveyAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class SurveyAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "municipality", "opens_at", "closes_at", "is_published", "imported_respondents"]
-    list_filter = ["municipality", "is_published", "audience"]
+    list_filter = ["municipality", "is_published", "audience", "respondent_confirmation"]
     search_fields = ["title"]
     raw_id_fields = ["measure"]
     inlines = [QuestionInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Question:
+            return
+        for question_form in formset.forms:
+            question = question_form.instance
+            if (
+                question.pk is None
+                or not question_form.cleaned_data
+                or question_form.cleaned_data.get("DELETE")
+            ):
+                continue
+            if question.has_options and question_form.has_changed():
+                # A refusal (answered options removed) rolls the save back onto the form (the mixin).
+                services.set_question_options(question, question_form.option_texts())
 
 
 @admin.register(Response)

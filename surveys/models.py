@@ -430,6 +430,11 @@ class Survey(models.Model):
         ALL = "all", _("все жители")
         GROUP = "group", _("референтная группа")
 
+    class RespondentConfirmation(models.TextChoices):
+        NONE = "none", _("не проверяется (один ответ с браузера)")
+        EMAIL = "email", _("по e-mail: ссылка из письма")
+        LOGIN = "login", _("вход на портал")
+
     municipality = models.ForeignKey(
         "roadmaps.Municipality",
         on_delete=models.CASCADE,
@@ -445,10 +450,15 @@ class Survey(models.Model):
     opens_at = models.DateTimeField(_("начало опроса"))
     closes_at = models.DateTimeField(_("окончание опроса"))
     is_published = models.BooleanField(_("опубликован"), default=True)
-    email_confirmation = models.BooleanField(
-        _("подтверждать ответ по e-mail"),
-        default=False,
-        help_text=_("Ответ учитывается только после перехода по ссылке из письма."),
+    respondent_confirmation = models.CharField(
+        _("один ответ на респондента"),
+        max_length=10,
+        choices=RespondentConfirmation.choices,
+        default=RespondentConfirmation.NONE,
+        help_text=_(
+            "«По e-mail»: ответ учитывается после перехода по ссылке из письма, с одного адреса — один ответ. "
+            "«Вход на портал»: отвечают только вошедшие пользователи, один ответ на учетную запись."
+        ),
     )
     imported_respondents = models.PositiveIntegerField(
         _("респондентов по загруженным итогам"),
@@ -484,6 +494,14 @@ class Survey(models.Model):
     def is_open_at(self, moment: datetime | None = None) -> bool:
         moment = moment or timezone.now()
         return self.is_published and self.opens_at <= moment < self.closes_at
+
+    @property
+    def email_confirmation(self) -> bool:
+        return self.respondent_confirmation == self.RespondentConfirmation.EMAIL
+
+    @property
+    def login_required(self) -> bool:
+        return self.respondent_confirmation == self.RespondentConfirmation.LOGIN
 
     @property
     def is_open(self) -> bool:
@@ -547,13 +565,26 @@ class Option(models.Model):
 
 
 class Response(models.Model):
-    """One respondent's answers; anonymous in results. Counted once confirmed (at once without e-mail)."""
+    """One respondent's answers; anonymous in results. Counted once confirmed (at once without e-mail).
+
+    With e-mail confirmation only a keyed hash of the normalised address is kept (`email_hash`): enough to
+    count one confirmed response per address, not enough to read the address back.
+    """
 
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("опрос")
     )
     respondent_key = models.CharField(max_length=64, editable=False)
-    email = models.EmailField(_("e-mail (не публикуется)"), blank=True)
+    email_hash = models.CharField(max_length=64, blank=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("учетная запись"),
+    )
     confirmation_token = models.CharField(max_length=64, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("подтвержден"), null=True, blank=True)
     created_at = models.DateTimeField(_("получен"), default=timezone.now)
@@ -564,7 +595,12 @@ class Response(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["survey", "respondent_key"], name="response_once_per_respondent"),
             models.UniqueConstraint(
-                fields=["survey", "email"], condition=~Q(email=""), name="response_once_per_email"
+                fields=["survey", "email_hash"],
+                condition=~Q(email_hash="") & Q(confirmed_at__isnull=False),
+                name="response_confirmed_once_per_email",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "user"], condition=Q(user__isnull=False), name="response_once_per_user"
             ),
         ]
 

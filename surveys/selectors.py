@@ -389,3 +389,19 @@ def final_version_view(discussion: Discussion, versions, rows) -> dict | None:
         "removed": removed,
         "removed_comments": removed_rows,
     }
+
+
+def moderation_queue(municipality_ids, *, limit: int = 50) -> dict:
+    """The moderator's start page: comments waiting for a decision (new or hidden by flags), oldest first."""
+    waiting = (
+        Comment.objects.filter(
+            discussion__municipality_id__in=municipality_ids,
+            status__in=[Comment.Status.PENDING, Comment.Status.FLAGGED],
+        )
+        .select_related("discussion")
+        .order_by("created_at", "pk")
+    )
+    flagged = Comment.objects.filter(
+        discussion__municipality_id__in=municipality_ids, status=Comment.Status.PUBLISHED, flag_count__gt=0
+    )
+    return {"waiting": list(waiting[:limit]), "flagged_published": flagged.count()}

@@ -1,11 +1,12 @@
 """Public pages for discussions and surveys; they work without JavaScript. Thin: services write, selectors read."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -309,7 +310,11 @@ def survey_detail(request, pk):
     questions = list(survey.questions.prefetch_related("options"))
     key, is_new = visitor_key(request)
     now = timezone.now()
-    already = not is_new and survey.responses.filter(respondent_key=key).exists()
+    if survey.login_required:
+        signed_in = request.user.is_authenticated
+        already = signed_in and survey.responses.filter(user=request.user).exists()
+    else:
+        already = not is_new and survey.responses.filter(respondent_key=key).exists()
     form = SurveyForm(survey=survey, questions=questions)
     http_status = 200
     refusal = ""
@@ -325,8 +330,11 @@ def survey_detail(request, pk):
                     respondent_key=key,
                     answers=form.answers(),
                     email=form.cleaned_data.get("email", ""),
+                    user=request.user,
                     now=now,
                 )
+            except services.LoginRequired as exc:
+                refusal, http_status = str(exc), 403
             except services.AlreadyAnswered as exc:
                 refusal, http_status = str(exc), 409
             except services.SurveyClosed as exc:
@@ -354,6 +362,8 @@ def survey_detail(request, pk):
         "is_open": survey.is_open_at(now),
         "already": already or bool(refusal),
         "refusal": refusal,
+        "login_needed": survey.login_required and not request.user.is_authenticated,
+        "login_url": f"{resolve_url(settings.LOGIN_URL)}?next={survey.get_absolute_url()}",
     }
     response = render(request, "surveys/survey_detail.html", context, status=http_status)
     return _remember_visitor(response, key, is_new)
@@ -398,7 +408,12 @@ def survey_results_export(request, pk, fmt):
 
 @require_GET
 def survey_confirm(request, token):
-    response = services.confirm_response(token)
+    try:
+        response = services.confirm_response(token)
+    except services.AlreadyAnswered as exc:
+        messages.warning(request, str(exc))
+        survey = get_object_or_404(Survey, responses__confirmation_token=token)
+        return redirect(survey.get_absolute_url())
     if response is None:
         raise Http404
     messages.success(request, _("Спасибо! Ваш ответ подтвержден и учтен."))

@@ -12,6 +12,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 
+from ..selectors import MEASURE_COLUMNS, display
+
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Mm(297), Mm(210), Mm(15)
 
 
@@ -21,6 +23,14 @@ def _repeat_as_header(row) -> None:
     flag = OxmlElement("w:tblHeader")
     flag.set(qn("w:val"), "true")
     tr_pr.append(flag)
+
+
+def _keep_on_one_page(tr) -> None:
+    """Word does not split the row across pages (w:cantSplit)."""
+    tr_pr = tr.get_or_add_trPr()
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    tr_pr.insert(0, flag)  # before w:tblHeader, as the schema orders them
 
 
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -94,7 +104,11 @@ def write_docx(document, fileobj) -> int:
     # element at a time, and `_Row.cells` rebuilds the whole table's grid on each call (quadratic).
     template = table.add_row()._tr
     table._tbl.remove(template)
+    _keep_on_one_page(template)
+    _keep_on_one_page(header._tr)
+    _keep_on_one_page(numbers._tr)
     written = 0
+    measure_cells, pending = None, 0  # the measure's first cells, merged down over its KPI rows
     for row in document.rows:
         tr = copy.deepcopy(template)
         table._tbl.append(tr)
@@ -103,9 +117,20 @@ def write_docx(document, fileobj) -> int:
             merged = cells[0].merge(cells[-1])
             _set_cell(merged, row.section, bold=True)
             continue
-        for cell, value in zip(cells, row.cells, strict=True):
-            _set_cell(cell, value, bold=row.is_total, italic=row.is_missing)
-        written += 1
+        for i, (cell, value) in enumerate(zip(cells, row.cells, strict=True)):
+            if row.is_continuation and i < MEASURE_COLUMNS:
+                continue
+            _set_cell(cell, display(value), bold=row.is_total, italic=row.is_missing)
+        if row.span > 1:
+            measure_cells, pending = cells[:MEASURE_COLUMNS], row.span - 1
+        elif row.is_continuation and measure_cells is not None:
+            pending -= 1
+            if pending == 0:
+                for top, bottom in zip(measure_cells, cells[:MEASURE_COLUMNS], strict=True):
+                    top.merge(bottom)
+                measure_cells = None
+        if not row.is_continuation:
+            written += 1
 
     for summary in document.summaries:
         doc.add_paragraph()
@@ -115,6 +140,10 @@ def write_docx(document, fileobj) -> int:
         for label, value in summary.rows:
             a, b = t.add_row().cells
             _set_cell(a, label)
-            _set_cell(b, value)
+            _set_cell(b, display(value))
+    if document.signature:
+        doc.add_paragraph()
+        for line in document.signature:
+            doc.add_paragraph(line)
     doc.save(fileobj)
     return written

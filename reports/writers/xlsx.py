@@ -9,6 +9,8 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from openness_portal.spreadsheets import looks_like_formula
 
+from ..selectors import MEASURE_COLUMNS
+
 # Text starting with these is a formula (or an injection) to spreadsheet software: always written as text.
 
 _thin = Side(style="thin", color="808080")
@@ -84,20 +86,25 @@ class _Cells:
         self.ws = ws
         self._cells: dict[tuple, WriteOnlyCell] = {}
 
-    def _cell(self, col: int, style: str, quoted: bool) -> WriteOnlyCell:
-        key = (col, style, quoted)
+    def _cell(self, col: int, style: str, quoted: bool, number_format: str = "") -> WriteOnlyCell:
+        key = (col, style, quoted, number_format)
         cell = self._cells.get(key)
         if cell is None:
             cell = self._cells[key] = WriteOnlyCell(self.ws)
             cell.style = style
+            if number_format:
+                cell.number_format = number_format
             if quoted:
                 # Marked quote-prefixed too, so that editing the cell in Excel keeps it text.
                 cell.quotePrefix = True
         return cell
 
-    def row(self, values, style: str = "report_body") -> list[WriteOnlyCell]:
+    def row(self, values, style: str = "report_body", number_formats=None) -> list[WriteOnlyCell]:
+        """Text as text, numbers as numeric cells (with `number_formats[col]`), no value as «—»."""
         cells = []
         for col, value in enumerate(values):
+            if value is None:
+                value = "—"
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
                 cell = self._cell(col, style, looks_like_formula(value))
@@ -105,7 +112,7 @@ class _Cells:
                 cell._value = value
                 cell.data_type = "s"
             else:
-                cell = self._cell(col, style, False)
+                cell = self._cell(col, style, False, (number_formats or {}).get(col, ""))
                 cell._value = value
                 cell.data_type = "n"
             cells.append(cell)
@@ -162,7 +169,7 @@ def write_xlsx(document, fileobj) -> int:
     row_idx = header_row + 1
 
     written = 0
-    blank = [None] * (ncols - 1)
+    blank = [""] * (ncols - 1)
     for row in document.rows:
         row_idx += 1
         if row.is_section:
@@ -170,8 +177,18 @@ def write_xlsx(document, fileobj) -> int:
             ws.merged_cells.add(f"A{row_idx}:{last_col}{row_idx}")
         else:
             style = "report_total" if row.is_total else "report_missing" if row.is_missing else "report_body"
-            ws.append(cells.row(row.cells, style))
-            written += 1
+            ws.append(cells.row(row.cells, style, row.number_formats))
+            if row.span > 1:  # the measure's cells over its KPI rows
+                for col in range(1, MEASURE_COLUMNS + 1):
+                    letter = get_column_letter(col)
+                    ws.merged_cells.add(f"{letter}{row_idx}:{letter}{row_idx + row.span - 1}")
+            if not row.is_continuation:
+                written += 1
+
+    if document.signature:
+        ws.append([])
+        for line in document.signature:
+            ws.append(cells.row([line], "report_plain"))
 
     if document.summaries:
         summary = _sheet(wb, "Сводка")

@@ -258,6 +258,7 @@ def _demo_users(municipalities) -> list[tuple[str, str]]:
         defaults={"department": kadry, "email": kadry.email if kadry else ""},
     )
     _user("executor-khmr", role=StaffRole.Role.EXECUTOR, municipality=khmr, official=kadry_official)
+    _user("moderator-khmr", role=StaffRole.Role.MODERATOR, municipality=khmr)
     _user("coordinator-levokumsky", role=StaffRole.Role.COORDINATOR, municipality=levokumsky)
     begisheva = Official.objects.filter(municipality=levokumsky, name="Бегишева Н.А.").first()
     _user("executor-levokumsky", role=StaffRole.Role.EXECUTOR, municipality=levokumsky, official=begisheva)
@@ -266,6 +267,7 @@ def _demo_users(municipalities) -> list[tuple[str, str]]:
         ("supervisor", "региональный куратор (читает всё)"),
         ("coordinator-khmr", "координатор Ханты-Мансийского района (пресс-секретарь)"),
         ("executor-khmr", "исполнитель: отдел кадровой работы и муниципальной службы"),
+        ("moderator-khmr", "модератор обсуждений Ханты-Мансийского района (только замечания)"),
         ("coordinator-levokumsky", "координатор Левокумского округа"),
         ("executor-levokumsky", "исполнитель: Бегишева Н.А."),
     ]

@@ -27,19 +27,24 @@ from .discussions import (
 )
 from .documents import publish_document_version, split_text
 from .surveys import (
+    MIN_CHOICE_OPTIONS,
     AlreadyAnswered,
     BadAnswer,
+    LoginRequired,
     SurveyClosed,
     confirm_response,
     feed_kpi_actual,
     new_respondent_key,
+    set_question_options,
     submit_response,
 )
 
 __all__ = [
+    "MIN_CHOICE_OPTIONS",
     "COMMENT_MAX_LENGTH",
     "AlreadyAnswered",
     "BadAnswer",
+    "LoginRequired",
     "DiscussionClosed",
     "RateLimitUnavailable",
     "COUNTERS_DOWN_ON_FORM",
@@ -55,6 +60,7 @@ __all__ = [
     "hide_comment",
     "moderation_settings_for",
     "new_respondent_key",
+    "set_question_options",
     "official_posting",
     "open_discussion",
     "post_comment",

@@ -180,13 +180,13 @@ def text_digest(text: str) -> str:
 
 
 def official_posting(user, municipality_id):
-    """(official, is_coordinator) for the account posting; (None, False) for a citizen."""
+    """(official, is_staff_reply) for the account posting; (None, False) for a citizen."""
     if not user or not user.is_authenticated:
         return None, False
     official = access.official_of(user)
     if official is not None and official.municipality_id == municipality_id:
         return official, True
-    return None, access.is_coordinator(user, municipality_id)
+    return None, access.can_moderate(user, municipality_id)  # a coordinator's or moderator's reply
 
 
 def post_comment(form, *, ip: str = "") -> Comment:
@@ -236,7 +236,7 @@ def post_comment(form, *, ip: str = "") -> Comment:
 
 
 def _can_moderate(user, comment: Comment) -> bool:
-    return access.is_coordinator(user, comment.discussion.municipality_id)
+    return access.can_moderate(user, comment.discussion.municipality_id)
 
 
 def _log(comment, action, user, reason=""):
@@ -246,7 +246,7 @@ def _log(comment, action, user, reason=""):
 @transaction.atomic
 def publish_comment(comment: Comment, *, user, reason: str = "") -> Comment:
     if not _can_moderate(user, comment):
-        raise PermissionDenied(_("Модерировать замечания может только координатор."))
+        raise PermissionDenied(_("Модерировать замечания может только координатор или модератор."))
     if comment.status == Comment.Status.PUBLISHED:
         return comment
     action = (
@@ -265,7 +265,7 @@ def publish_comment(comment: Comment, *, user, reason: str = "") -> Comment:
 @transaction.atomic
 def hide_comment(comment: Comment, *, user, reason: str) -> Comment:
     if not _can_moderate(user, comment):
-        raise PermissionDenied(_("Модерировать замечания может только координатор."))
+        raise PermissionDenied(_("Модерировать замечания может только координатор или модератор."))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Укажите причину, по которой замечание скрыто.")})
     comment.status = Comment.Status.HIDDEN

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import COMMENT_MAX_LENGTH, Answer, Question, Response, Survey
+from ..respondents import email_digest
 
 
 class SurveyClosed(Exception):
@@ -20,30 +21,53 @@ class AlreadyAnswered(Exception):
     pass
 
 
+class LoginRequired(Exception):
+    pass
+
+
 def new_respondent_key() -> str:
     return secrets.token_urlsafe(24)
 
 
 def submit_response(
-    *, survey: Survey, respondent_key: str, answers: dict, email: str = "", now: datetime | None = None
+    *,
+    survey: Survey,
+    respondent_key: str,
+    answers: dict,
+    email: str = "",
+    user=None,
+    now: datetime | None = None,
 ) -> Response:
-    """Store one respondent's answers (validated per question); refuses a second response."""
+    """Store one respondent's answers (validated per question); refuses a second response.
+
+    One response per respondent as the survey sets it (`respondent_confirmation`): per browser (the cookie
+    key), per confirmed e-mail (held unconfirmed until the mailed link is opened; the address is kept only as
+    a keyed hash) or per signed-in account.
+    """
     now = now or timezone.now()
     if not survey.is_open_at(now):
         raise SurveyClosed(
             _("Опрос не проводится: ответы принимаются с %(a)s по %(b)s.") % _survey_dates(survey)
         )
+    if survey.login_required:
+        if user is None or not user.is_authenticated:
+            raise LoginRequired(_("Отвечать на этот опрос могут только вошедшие на портал пользователи."))
+        respondent_key = f"user:{user.pk}"  # one per account, whichever browser it answers from
     if Response.objects.filter(survey=survey, respondent_key=respondent_key).exists():
         raise AlreadyAnswered(_("Вы уже ответили на вопросы этого опроса. Спасибо!"))
-    email = (email or "").strip().lower()
     errors = {}
+    email_hash = ""
     if survey.email_confirmation:
+        email = (email or "").strip()
         try:
             validate_email(email)
         except ValidationError:
             errors["email"] = _("Укажите адрес электронной почты: на него придет ссылка для подтверждения.")
         else:
-            if Response.objects.filter(survey=survey, email=email).exists():
+            email_hash = email_digest(email)
+            if Response.objects.filter(
+                survey=survey, email_hash=email_hash, confirmed_at__isnull=False
+            ).exists():
                 raise AlreadyAnswered(_("С этого адреса уже отвечали на вопросы этого опроса."))
     questions = list(survey.questions.prefetch_related("options"))
     rows = []
@@ -67,7 +91,8 @@ def submit_response(
             response = Response.objects.create(
                 survey=survey,
                 respondent_key=respondent_key,
-                email=email if survey.email_confirmation else "",
+                email_hash=email_hash,
+                user=user if survey.login_required else None,
                 confirmation_token=secrets.token_urlsafe(32) if survey.email_confirmation else "",
                 confirmed_at=None if survey.email_confirmation else now,
                 created_at=now,
@@ -78,7 +103,7 @@ def submit_response(
     except IntegrityError as exc:
         raise AlreadyAnswered(_("Вы уже ответили на вопросы этого опроса. Спасибо!")) from exc
     if survey.email_confirmation:
-        _send_confirmation(response)
+        _send_confirmation(response, email)
     return response
 
 
@@ -116,7 +141,7 @@ def _survey_dates(survey):
     }
 
 
-def _send_confirmation(response: Response):
+def _send_confirmation(response: Response, email: str):
     from django.urls import reverse
 
     from openness_portal.notifications.services import queue_notification
@@ -126,8 +151,8 @@ def _send_confirmation(response: Response):
     notification = queue_notification(
         key=f"survey-confirm:{response.pk}",
         kind="survey_confirmation",
-        recipient=response.email,
-        email=response.email,
+        recipient=email,
+        email=email,
         subject=_("Подтвердите ответ на опрос: %(title)s") % {"title": response.survey.title[:200]},
         template="surveys/email/survey_confirmation",
         context={"survey": response.survey},
@@ -139,12 +164,21 @@ def _send_confirmation(response: Response):
 
 
 def confirm_response(token: str) -> Response | None:
+    """Count the response of the mailed link; AlreadyAnswered if another response of that address counts."""
     response = (
         Response.objects.filter(confirmation_token=token).select_related("survey").first() if token else None
     )
     if response is None:
         return None
-    Response.objects.filter(pk=response.pk, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
+    try:
+        with transaction.atomic():
+            Response.objects.filter(pk=response.pk, confirmed_at__isnull=True).update(
+                confirmed_at=timezone.now()
+            )
+    except IntegrityError as exc:  # response_confirmed_once_per_email: the address answered already
+        raise AlreadyAnswered(
+            _("С этого адреса уже отвечали на вопросы этого опроса: учтен первый подтвержденный ответ.")
+        ) from exc
     return response
 
 
@@ -164,3 +198,36 @@ def feed_kpi_actual(*, question: Question, kpi, period: str, option_ids, source:
     return record_kpi_actual(
         kpi, period=period, value=share, source=source or _("опрос: %(q)s") % {"q": question.text[:200]}
     )
+
+
+MIN_CHOICE_OPTIONS = 2
+
+
+def set_question_options(question: Question, texts: list[str]) -> None:
+    """Replace a choice question's options by `texts` (in order); the options of answered questions stay.
+
+    Options that keep their text keep their row (and their answers and imported counts).
+    """
+    texts = [t.strip() for t in texts if t.strip()]
+    if question.has_options and len(texts) < MIN_CHOICE_OPTIONS:
+        raise ValidationError(
+            {"options": _("У вопроса с выбором ответа должно быть не меньше двух вариантов.")}
+        )
+    current = list(question.options.all())
+    if [o.text for o in current] == texts:
+        return
+    existing = {o.text: o for o in current}
+    removed = [o for t, o in existing.items() if t not in texts]
+    if removed and Answer.objects.filter(option__in=removed).exists():
+        raise ValidationError(
+            {"options": _("На вопрос уже отвечали: варианты, которые выбирали респонденты, не удаляются.")}
+        )
+    from ..models import Option
+
+    Option.objects.filter(pk__in=[o.pk for o in removed]).delete()
+    for order, text in enumerate(texts):
+        option = existing.get(text)
+        if option is None:
+            Option.objects.create(question=question, order=order, text=text)
+        elif option.order != order:
+            Option.objects.filter(pk=option.pk).update(order=order)

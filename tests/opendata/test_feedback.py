@@ -150,3 +150,26 @@ def test_most_requested_orders_by_visitor_days():
     ranked = most_requested()
     assert [d.pk for d in ranked] == [popular.pk, quiet.pk]
     assert [d.downloads_total for d in ranked] == [3, 1]
+
+
+def test_a_correction_the_service_refuses_is_shown_on_the_form_without_a_success_message(client):
+    """A later version exists, so the corrected file cannot become today's version: one error, no «успешно»."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    dataset = published_dataset()
+    dataset.versions.update(date=timezone.localdate() + timedelta(days=3))
+    report = services.report_issue(dataset, description="опечатка")
+    client.force_login(UserFactory(is_superuser=True))
+    response = client.post(
+        f"/admin/opendata/dataissuereport/{report.pk}/change/",
+        {"status": "fixed", "answer": "исправлено", "corrected_file": _upload(rows_csv(3))},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Уже опубликована более поздняя версия" in html
+    assert "успешно" not in html
+    report.refresh_from_db()
+    assert report.status == DataIssueReport.Status.NEW and report.answer == ""

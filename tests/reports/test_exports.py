@@ -66,7 +66,7 @@ def test_levokumsky_half_year_xlsx_recreates_seed_002(levokumsky, tmp_path):
         "Ответственные исполнители (срок исполнения)",
         "Информация о проведении мероприятия",
     ]
-    body = {r[0]: r for r in rows[8:]}
+    body = {r[0]: r for r in rows[8:] if r[1] is not None}  # not the signature block under the table
     assert len(body) == 26
     for measure in SEED_002_MEASURES:
         number, title, executors_cell, _text = body[measure["number"]]
@@ -96,7 +96,15 @@ def test_levokumsky_half_year_pdf_recreates_seed_002(levokumsky, tmp_path):
         assert normalize(measure["title"])[:60] in text
     pages = re.findall(r"стр\. (\d+) из (\d+)", text)
     assert len(pages) > 1 and all(total == pages[-1][1] for _n, total in pages)
-    assert text.count("Информация о проведении мероприятия") == len(pages)  # header on every page
+    # The header on every page of the table; a last page may hold only the signature block.
+    import pypdf
+
+    page_texts = [normalize(page.extract_text()) for page in pypdf.PdfReader(str(path)).pages]
+    for page in page_texts[:-1]:
+        assert "Информация о проведении мероприятия" in page
+    assert "Информация о проведении мероприятия" in page_texts[-1] or (
+        "Дата формирования" in page_texts[-1] and "№ п/п" not in page_texts[-1]
+    )
 
 
 @pytest.mark.django_db
@@ -123,7 +131,7 @@ def test_khmr_annual_report_shows_measure_4_kpi_target_against_actual(khmr, tmp_
     assert rows[6][4:] == ["Показатель", "План на год", "Факт за год", "Исполнение, %"]
     measure_4 = next(r for r in rows[8:] if r[0] == "4")
     assert "инициативного бюджетирования" in measure_4[4]
-    assert (measure_4[5], measure_4[6], measure_4[7]) == ("3", "4", "133,3")  # demo: 4 projects against 3
+    assert (measure_4[5], measure_4[6], measure_4[7]) == (3, 4, 133.3)  # demo: 4 projects against 3
     summary = {r[0]: r[1] for r in openpyxl.load_workbook(path)["Сводка"].iter_rows(values_only=True) if r}
     assert "Просрочено" in summary and "Исполнено в срок" in summary
     # The other apps' totals are there, or «нет данных» where an app has none yet.
@@ -181,7 +189,7 @@ def test_regional_summary_has_one_row_per_municipality(demo_data, tmp_path):
     khmr = demo_data["roadmaps"]["khmr-2019"]
     RoadmapFactory(municipality__region=khmr.municipality.region, first_year=2019, last_year=2025)
     path = build(tmp_path, khmr, "2021", "regional", "xlsx")
-    rows = list(openpyxl.load_workbook(path).active.iter_rows(min_row=8, values_only=True))
+    rows = [r for r in openpyxl.load_workbook(path).active.iter_rows(min_row=8, values_only=True) if r[1]]
     names = [r[1] for r in rows]
     assert "Ханты-Мансийский район" in names
     # Both roadmaps, Nefteyugansky (no roadmap, marked) and the totals row.

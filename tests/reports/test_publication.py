@@ -229,3 +229,18 @@ def test_admin_orders_and_lists_reports(client, roadmap, coordinator, django_cap
         reverse("reports:download", args=[report.pk])
         not in client.get(reverse("admin:reports_report_changelist")).content.decode()
     )
+
+
+def test_the_report_period_is_chosen_from_a_list_not_typed(client, roadmap, coordinator):
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    page = client.get(reverse("admin:reports_report_add")).content.decode()
+    assert '<select name="period"' in page
+    assert '<option value="2022-H1">I полугодие 2022 года</option>' in page
+    typed = client.post(
+        reverse("admin:reports_report_add"),
+        {"roadmap": roadmap.pk, "region": "", "period": "2 полугоди", "kind": "progress", "format": "docx"},
+    )
+    assert typed.status_code == 200 and "Выберите корректный вариант" in typed.content.decode()
+    assert not Report.objects.exists()

@@ -62,3 +62,27 @@ def test_hiding_several_comments_without_a_reason_reports_each_and_hides_none(cl
     assert html.count("Укажите причину, по которой замечание скрыто.") == 2
     assert "Скрыто:" not in html
     assert set(Comment.objects.values_list("status", flat=True)) == {Comment.Status.PUBLISHED}
+
+
+def test_a_summary_refused_at_publication_shows_only_the_error_and_keeps_nothing(client):
+    from surveys.models import DiscussionSummary
+
+    municipality = MunicipalityFactory()
+    discussion = open_discussion(municipality)  # still open: its summary cannot be published yet
+    summary = DiscussionSummary.objects.create(discussion=discussion, text="")
+    client.force_login(StaffRoleFactory(municipality=municipality).user)
+    response = client.post(
+        reverse("admin:surveys_discussionsummary_change", args=[summary.pk]),
+        {
+            "text": "Замечаний и предложений не поступало.",
+            "publish": "on",
+            "dispositions-TOTAL_FORMS": "0",
+            "dispositions-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "Итоги публикуются после завершения обсуждения." in html
+    assert "успешно" not in html and "Итоги опубликованы." not in html
+    summary.refresh_from_db()
+    assert summary.text == "" and not summary.is_published

@@ -116,7 +116,7 @@ def test_required_question_and_closed_survey(client):
 
 
 def test_email_confirmation_counts_only_after_the_link(client, django_capture_on_commit_callbacks):
-    survey = SurveyFactory(email_confirmation=True)
+    survey = SurveyFactory(respondent_confirmation="email")
     q = add_question(survey)
     url = reverse("surveys:survey_detail", args=[survey.pk])
     client.get(url)
