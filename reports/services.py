@@ -458,32 +458,28 @@ def _long_date(day) -> str:
 
 
 def _plan_sentence(roadmap: Roadmap) -> str:
+    """«Работа строится на основании Плана мероприятий …, утвержденного распоряжением от … № …»."""
     act = roadmap.approving_act
-    plan = roadmap.kind == Roadmap.Kind.ACTION_PLAN
+    if roadmap.title.startswith("План "):  # the title is itself the phrase: «План мероприятий по …»
+        plan, masculine = "Плана " + roadmap.title[len("План ") :], True
+    elif roadmap.kind == Roadmap.Kind.ACTION_PLAN:
+        plan, masculine = _("плана мероприятий «%(title)s»") % {"title": roadmap.title}, True
+    else:
+        plan, masculine = _("дорожной карты «%(title)s»") % {"title": roadmap.title}, False
     if act is None:
-        if plan:
-            return _("Работа строится на основании плана мероприятий «%(title)s».") % {"title": roadmap.title}
-        return _("Работа строится на основании дорожной карты «%(title)s».") % {"title": roadmap.title}
+        return _("Работа строится на основании %(plan)s.") % {"plan": plan}
     by_act = {
         LegalAct.Kind.ORDER: _("распоряжением"),
         LegalAct.Kind.RESOLUTION: _("постановлением"),
         LegalAct.Kind.DECISION: _("решением"),
     }.get(act.kind, _("правовым актом"))
-    values = {"title": roadmap.title, "act": by_act, "date": _long_date(act.date), "number": act.number}
-    if plan:
+    values = {"plan": plan, "act": by_act, "date": _long_date(act.date), "number": act.number}
+    if masculine:
         return (
-            _(
-                "Работа строится на основании плана мероприятий «%(title)s», утвержденного %(act)s "
-                "от %(date)s № %(number)s."
-            )
+            _("Работа строится на основании %(plan)s, утвержденного %(act)s от %(date)s № %(number)s.")
             % values
         )
-    return (
-        _(
-            "Работа строится на основании дорожной карты «%(title)s», утвержденной %(act)s от %(date)s № %(number)s."
-        )
-        % values
-    )
+    return _("Работа строится на основании %(plan)s, утвержденной %(act)s от %(date)s № %(number)s.") % values
 
 
 def _draft_acts_paragraph(f: selectors.LetterFigures) -> str:
