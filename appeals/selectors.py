@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from .models import ON_TIME, Appeal
@@ -100,3 +100,12 @@ def yearly_summary(municipality) -> list[dict]:
         }
         for y in years
     ]
+
+
+def period_counts(municipality, start, end) -> dict:
+    """Appeals received on the days start..end inclusive: total, to the trust line, answered on time."""
+    return Appeal.objects.filter(municipality=municipality, received_on__range=(start, end)).aggregate(
+        total=Count("pk"),
+        trust_line=Count("pk", filter=Q(channel=Appeal.Channel.TRUST_LINE)),
+        on_time=Count("pk", filter=ON_TIME),
+    )

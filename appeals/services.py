@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -230,6 +231,8 @@ def fill_kpi_actuals(year: int) -> int:
     kpis = list(Kpi.objects.filter(auto_source__in=list(KPI_SOURCES)).select_related("measure__roadmap"))
     municipality_ids = {k.measure.roadmap.municipality_id for k in kpis}
     totals = selectors.year_totals(municipality_ids, year)
+    source = _("Реестр обращений граждан")
+    current = {a.kpi_id: a for a in KpiActual.objects.filter(kpi__in=[k.pk for k in kpis], period=str(year))}
     written = 0
     for kpi in kpis:
         counts = totals.get(kpi.measure.roadmap.municipality_id)
@@ -238,10 +241,11 @@ def fill_kpi_actuals(year: int) -> int:
         value = KPI_SOURCES[kpi.auto_source](counts)
         if value is None:
             continue
+        actual = current.get(kpi.pk)
+        if actual is not None and actual.value == Decimal(value) and actual.source == source:
+            continue  # the daily run would otherwise add a history row per KPI each night
         KpiActual.objects.update_or_create(
-            kpi=kpi,
-            period=str(year),
-            defaults={"value": value, "source": _("Реестр обращений граждан")},
+            kpi=kpi, period=str(year), defaults={"value": value, "source": source}
         )
         written += 1
     return written

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from roadmaps.models import Municipality
 
 from . import selectors
-from .models import Interaction, Mailing, Meeting
+from .models import Interaction, Mailing
 
 
 def period_totals(municipality: Municipality, start: date, end: date) -> list[dict]:
@@ -17,9 +17,7 @@ def period_totals(municipality: Municipality, start: date, end: date) -> list[di
     interactions = Interaction.objects.filter(municipality=municipality, date__range=(start, end)).aggregate(
         total=Count("pk"), **{kind.value: Count("pk", filter=Q(kind=kind.value)) for kind in kinds}
     )
-    meetings = Meeting.objects.filter(
-        council__municipality=municipality, status=Meeting.Status.HELD, date__range=(start, end)
-    ).aggregate(meetings=Count("pk", distinct=True), questions=Count("agenda_items"))
+    meetings = selectors.council_meeting_totals(municipality, start, end)
     mailings = Mailing.objects.filter(
         municipality=municipality, status=Mailing.Status.SENT, sent_at__date__range=(start, end)
     ).count()

@@ -97,3 +97,10 @@ def council_meetings(council: Council) -> QuerySet:
         .prefetch_related(Prefetch("agenda_items", queryset=AgendaItem.objects.order_by("order", "pk")))
         .order_by("-date", "-pk")
     )
+
+
+def council_meeting_totals(municipality: Municipality, start: date, end: date) -> dict:
+    """Public-council meetings held on the days start..end inclusive and their agenda items (one query)."""
+    return Meeting.objects.filter(
+        council__municipality=municipality, status=Meeting.Status.HELD, date__range=(start, end)
+    ).aggregate(meetings=Count("pk", distinct=True), questions=Count("agenda_items"))

@@ -1,7 +1,7 @@
 """Staff admin: report jobs (order, progress, download, publish, rebuild) and reporting periods."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,7 @@ from roadmaps.admin import ScopedAdminMixin
 from roadmaps.models import StaffRole
 
 from . import services
-from .models import Report, ReportingPeriod
+from .models import InformationLetter, Report, ReportingPeriod
 
 
 def period_choices(today=None) -> list[tuple[str, str]]:
@@ -210,6 +210,193 @@ class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 "Поставлены в очередь отчеты за периоды: %(count)d.",
                 "Поставлены в очередь отчеты за периоды: %(count)d.",
                 "count",
+            ),
+            user=request.user,
+        )
+
+
+class PeriodChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        roadmap = obj.roadmap
+        return f"{roadmap.municipality.name}: {roadmap.title[:70]} — {obj.period.label}"
+
+
+class InformationLetterForm(forms.ModelForm):
+    reporting_period = PeriodChoiceField(
+        label=_("План и отчетный период"), queryset=ReportingPeriod.objects.none(), required=True
+    )
+
+    class Meta:
+        model = InformationLetter
+        fields = [
+            "number",
+            "date",
+            "addressee",
+            "reference",
+            "subject",
+            "sender",
+            "signatory_post",
+            "signatory_name",
+            "performer",
+        ]
+        widgets = {
+            "addressee": forms.Textarea(attrs={"rows": 4}),
+            "subject": forms.Textarea(attrs={"rows": 3}),
+            "signatory_post": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, periods=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if periods is not None:
+            self.fields["reporting_period"].queryset = periods
+        self.order_fields(["reporting_period", *self.Meta.fields])
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("reporting_period")
+        if period is not None:
+            services.validate_letter(
+                roadmap=period.roadmap,
+                period=period.code,
+                number=data.get("number", ""),
+                addressee=data.get("addressee", ""),
+                signatory_post=data.get("signatory_post", ""),
+                signatory_name=data.get("signatory_name", ""),
+            )
+        return data
+
+
+@admin.register(InformationLetter)
+class InformationLetterAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """«Сформировать информационное письмо»: the add form records the letter and queues its DOCX."""
+
+    municipality_path = "roadmap__municipality"
+    form = InformationLetterForm
+    list_display = [
+        "__str__",
+        "municipality",
+        "period_label",
+        "status",
+        "created_by",
+        "created_at",
+        "download_link",
+    ]
+    list_filter = ["status", "period"]
+    list_select_related = ["roadmap__municipality", "created_by"]
+    search_fields = ["number", "roadmap__municipality__name", "addressee"]
+    readonly_fields = [
+        "roadmap",
+        "period",
+        "number",
+        "date",
+        "addressee",
+        "reference",
+        "subject",
+        "sender",
+        "signatory_post",
+        "signatory_name",
+        "performer",
+        "status",
+        "error",
+        "checksum",
+        "size",
+        "attempts",
+        "created_by",
+        "created_at",
+        "finished_at",
+        "download_link",
+    ]
+    actions = ["rebuild"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["reporting_period", *InformationLetterForm.Meta.fields]
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def has_change_permission(self, request, obj=None):
+        # A letter's particulars are its registration: a new number is a new letter. The change page is
+        # read-only; «Сформировать заново» rebuilds the file from today's figures.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def _periods(self, request):
+        qs = ReportingPeriod.objects.select_related("roadmap__municipality").order_by(
+            "roadmap__municipality__name", "roadmap__title", "roadmap_id", "-starts_on", "ends_on"
+        )
+        ids = access.coordinated_municipality_ids(request.user)
+        return qs if ids is None else qs.filter(roadmap__municipality_id__in=ids)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            return super().get_form(request, obj, change=change, **kwargs)
+        kwargs["fields"] = InformationLetterForm.Meta.fields
+        form = super().get_form(request, obj, change=change, **kwargs)
+        periods = self._periods(request)
+
+        class ScopedForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, periods=periods, **kw)
+
+        ScopedForm.__name__ = form.__name__
+        return ScopedForm
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": _("Сформировать информационное письмо")}
+        return super().add_view(request, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        period = form.cleaned_data["reporting_period"]
+        letter, created = services.request_letter(
+            roadmap=period.roadmap,
+            period=period.code,
+            number=obj.number,
+            date=obj.date,
+            addressee=obj.addressee,
+            subject=obj.subject,
+            sender=obj.sender,
+            reference=obj.reference,
+            signatory_post=obj.signatory_post,
+            signatory_name=obj.signatory_name,
+            performer=obj.performer,
+            user=request.user,
+        )
+        if not created:
+            self.message_user(
+                request,
+                _("Письмо № %(number)s за %(period)s уже есть: показано оно, новое не создано.")
+                % {"number": letter.number, "period": letter.period_label},
+                messages.WARNING,
+            )
+        obj.pk = letter.pk
+        obj.refresh_from_db()
+
+    @admin.display(description=_("муниципальное образование"), ordering="roadmap__municipality__name")
+    def municipality(self, obj):
+        return obj.roadmap.municipality.name
+
+    @admin.display(description=_("отчетный период"), ordering="period")
+    def period_label(self, obj):
+        return obj.period_label
+
+    @admin.display(description=_("файл"))
+    def download_link(self, obj):
+        if obj.status != InformationLetter.Status.READY or not obj.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_download_url(), _("скачать DOCX"))
+
+    @admin.action(description=_("Сформировать заново по текущим данным"))
+    def rebuild(self, request, queryset):
+        apply_to_each(
+            self,
+            request,
+            queryset.select_related("roadmap"),
+            services.rebuild_letter,
+            ngettext_lazy(
+                "Поставлено в очередь писем: %(count)d.", "Поставлено в очередь писем: %(count)d.", "count"
             ),
             user=request.user,
         )

@@ -1,5 +1,6 @@
 """Reporting periods of a roadmap and report jobs (one row per requested file, frozen once built)."""
 
+import re
 from datetime import date
 
 from django.conf import settings
@@ -171,3 +172,95 @@ class Report(models.Model):
 
     def get_download_url(self) -> str:
         return reverse("reports:download", args=[self.pk])
+
+
+class InformationLetter(models.Model):
+    """The municipality's information letter to the region on its openness work (seed 004): the letter's
+    particulars as the office registers them, and the DOCX built from the portal's own figures."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("в очереди")
+        BUILDING = "building", _("формируется")
+        READY = "ready", _("готово")
+        FAILED = "failed", _("ошибка")
+
+    roadmap = models.ForeignKey(
+        "roadmaps.Roadmap",
+        on_delete=models.CASCADE,
+        related_name="information_letters",
+        verbose_name=_("дорожная карта"),
+        help_text=_("План, о ходе реализации которого сообщает письмо."),
+    )
+    period = models.CharField(_("отчетный период"), max_length=10, help_text=_("2021 или 2021-H2"))
+    number = models.CharField(_("исходящий номер"), max_length=100)
+    date = models.DateField(_("дата письма"))
+    addressee = models.TextField(
+        _("адресат"), help_text=_("Должность и фамилия получателя, как на бланке; каждая строка отдельно.")
+    )
+    reference = models.CharField(
+        _("на № … от …"), max_length=300, blank=True, help_text=_("Ссылка на запрос, если письмо — ответ.")
+    )
+    subject = models.TextField(
+        _("о чем письмо"),
+        blank=True,
+        help_text=_(
+            "Продолжает заголовок «Информация …», например «о ходе выполнения распоряжения … № 239-р». "
+            "Пусто — «о ходе реализации» и название плана."
+        ),
+    )
+    sender = models.CharField(
+        _("бланк (от кого)"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Наименование администрации, как на бланке письма. Пусто — из справочника подразделений."
+        ),
+    )
+    signatory_post = models.CharField(_("должность подписывающего"), max_length=500)
+    signatory_name = models.CharField(_("подписывает (инициалы, фамилия)"), max_length=200)
+    performer = models.CharField(
+        _("исполнитель"), max_length=300, blank=True, help_text=_("ФИО и телефон исполнителя письма.")
+    )
+    status = models.CharField(
+        _("состояние"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    error = models.TextField(_("ошибка"), blank=True)
+    file = models.FileField(_("файл"), upload_to="reports/letters/", max_length=300, blank=True)
+    checksum = models.CharField(_("контрольная сумма SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("размер, байт"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    started_at = models.DateTimeField(_("начало формирования"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("сформировано"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("сформировал"),
+    )
+    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("информационное письмо")
+        verbose_name_plural = _("информационные письма")
+        ordering = ["-date", "-id"]
+        constraints = [
+            # The service also refuses the same number for another roadmap of the same municipality.
+            models.UniqueConstraint(fields=["roadmap", "period", "number"], name="information_letter_unique"),
+        ]
+
+    def __str__(self):
+        return _("Письмо от %(date)s № %(number)s") % {"date": f"{self.date:%d.%m.%Y}", "number": self.number}
+
+    @property
+    def period_label(self) -> str:
+        return Period.parse(self.period).label
+
+    @property
+    def filename(self) -> str:
+        number = re.sub(r"[^A-Za-z0-9.]+", "-", self.number).strip("-") or str(self.pk)
+        return f"letter-{self.roadmap.municipality.slug}-{self.period}-{number}.docx"
+
+    def get_download_url(self) -> str:
+        return reverse("reports:letter_download", args=[self.pk])

@@ -620,3 +620,64 @@ def published_reports(roadmap: Roadmap) -> list[Report]:
             roadmap=roadmap, published_at__isnull=False, status=Report.Status.READY
         ).order_by("-period", "kind", "format")
     )
+
+
+# --- Information letters ---------------------------------------------------------------------------------
+
+
+def draft_act_period(period: Period) -> Period:
+    """Draft acts are counted over the year to date (seed 004: «в 2021 году» in a letter on the 2nd
+    half-year): the whole year for a letter on the second half or the year, the first half otherwise."""
+    return period if period.half == 1 else Period(period.year)
+
+
+@dataclass
+class LetterFigures:
+    """What an information letter states, each read from the register it belongs to."""
+
+    period: Period
+    draft_act_period: Period
+    draft_acts: int  # surveys: draft legal acts whose discussion closed
+    remarks: int  # citizens' remarks and proposals on them
+    meetings: int  # referents: public-council meetings held
+    agenda_items: int  # and the questions they considered
+    appeals: int  # appeals: received in the period
+    trust_line: int  # of them to the trust line
+    appeals_on_time: int  # answered on time
+
+
+def letter_figures(roadmap: Roadmap, period: Period, *, now=None) -> LetterFigures:
+    """The letter's figures for the roadmap's municipality: three queries, whatever the number of rows."""
+    from appeals.selectors import period_counts
+    from referents.selectors import council_meeting_totals
+    from surveys.selectors import draft_act_totals
+
+    municipality = roadmap.municipality
+    acts_period = draft_act_period(period)
+    acts = draft_act_totals(municipality, acts_period.start, acts_period.end, now=now)
+    council = council_meeting_totals(municipality, period.start, period.end)
+    appeals = period_counts(municipality, period.start, period.end)
+    return LetterFigures(
+        period=period,
+        draft_act_period=acts_period,
+        draft_acts=acts["discussions"],
+        remarks=acts["remarks"],
+        meetings=council["meetings"] or 0,
+        agenda_items=council["questions"] or 0,
+        appeals=appeals["total"] or 0,
+        trust_line=appeals["trust_line"] or 0,
+        appeals_on_time=appeals["on_time"] or 0,
+    )
+
+
+def administration_name(municipality: Municipality) -> str:
+    """How the letterhead names the sender: the municipality's top organ called «администрация …» (one
+    query), else «Администрация муниципального образования «…»»."""
+    from roadmaps.models import Department
+
+    # Compared in Python: SQLite's LIKE folds the case of Latin letters only. Top organs are a handful.
+    roots = Department.objects.filter(municipality=municipality, parent__isnull=True).order_by("pk")
+    for name in roots.values_list("name", flat=True):
+        if name.lower().startswith("администрац"):
+            return name[:1].upper() + name[1:]
+    return _("Администрация муниципального образования «%(name)s»") % {"name": municipality.name}

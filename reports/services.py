@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import tempfile
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,16 +13,17 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from openness_portal.periods import Period
 from roadmaps import access
-from roadmaps.models import Official, Roadmap
+from roadmaps.models import LegalAct, Municipality, Official, Roadmap
 from roadmaps.signals import send_after_commit
 
 from . import selectors, signals
-from .models import Report, ReportingPeriod, due_date_for
+from .models import InformationLetter, Report, ReportingPeriod, due_date_for
 from .writers import WRITERS
 
 logger = logging.getLogger(__name__)
@@ -172,19 +174,24 @@ def claim(report_id: int) -> tuple[str, int, int]:
     A queued or failed row is claimed at once; a «building» row is taken over only once its start is older
     than the task's hard time limit (its worker is certainly dead).
     """
+    return _claim(Report, report_id, fields=("format",), limit=lambda row: time_limit_for(row["format"]))
+
+
+def _claim(model, pk: int, *, fields=(), limit=lambda row: DEFAULT_TIME_LIMIT) -> tuple[str, int, int]:
+    """`claim` for any build row with status, started_at, finished_at, error and attempts (reports, letters)."""
     now = timezone.now()
-    report = Report.objects.filter(pk=report_id).values("status", "format", "started_at", "attempts").first()
-    if report is None or report["status"] == Report.Status.READY:
+    row = model.objects.filter(pk=pk).values("status", "started_at", "attempts", *fields).first()
+    if row is None or row["status"] == model.Status.READY:
         return Claim.DONE, 0, 0
-    limit = timedelta(seconds=time_limit_for(report["format"]))
+    stale_after = timedelta(seconds=limit(row))
     updated = (
-        Report.objects.filter(pk=report_id)
+        model.objects.filter(pk=pk)
         .filter(
-            Q(status__in=[Report.Status.QUEUED, Report.Status.FAILED])
-            | Q(status=Report.Status.BUILDING, started_at__lt=now - limit)
+            Q(status__in=[model.Status.QUEUED, model.Status.FAILED])
+            | Q(status=model.Status.BUILDING, started_at__lt=now - stale_after)
         )
         .update(
-            status=Report.Status.BUILDING,
+            status=model.Status.BUILDING,
             started_at=now,
             finished_at=None,
             error="",
@@ -192,9 +199,24 @@ def claim(report_id: int) -> tuple[str, int, int]:
         )
     )
     if updated:
-        return Claim.CLAIMED, report["attempts"] + 1, 0
-    wait = (report["started_at"] + limit - now).total_seconds() if report["started_at"] else 60
+        return Claim.CLAIMED, row["attempts"] + 1, 0
+    wait = (row["started_at"] + stale_after - now).total_seconds() if row["started_at"] else 60
     return Claim.BUSY, 0, max(1, int(wait) + 1)
+
+
+def _store(name: str, write) -> tuple[str, str, int, object]:
+    """Write a file through `write(fileobj)` into a temporary file, then into the storage under `name`;
+    returns (stored name, SHA-256, size, what `write` returned)."""
+    with tempfile.TemporaryFile() as tmp:
+        result = write(tmp)
+        tmp.seek(0)
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: tmp.read(1 << 20), b""):
+            digest.update(chunk)
+        size = tmp.tell()
+        tmp.seek(0)
+        stored = default_storage.save(name, File(tmp))
+    return stored, digest.hexdigest(), size, result
 
 
 def _build_to(report: Report, fileobj) -> int:
@@ -217,22 +239,16 @@ def build(report_id: int) -> tuple[str, int]:
     )
     folder = f"reports/{report.pk}"
     try:
-        with tempfile.TemporaryFile() as tmp:
-            rows = _build_to(report, tmp)
-            tmp.seek(0)
-            digest = hashlib.sha256()
-            for chunk in iter(lambda: tmp.read(1 << 20), b""):
-                digest.update(chunk)
-            size = tmp.tell()
-            tmp.seek(0)
-            name = default_storage.save(f"{folder}/{attempt}-{report.filename}", File(tmp))
+        name, checksum, size, rows = _store(
+            f"{folder}/{attempt}-{report.filename}", lambda tmp: _build_to(report, tmp)
+        )
     except Exception as exc:
         fail(report_id, attempt, exc)
         raise
     finished = Report.objects.filter(pk=report_id, status=Report.Status.BUILDING, attempts=attempt).update(
         status=Report.Status.READY,
         file=name,
-        checksum=digest.hexdigest(),
+        checksum=checksum,
         size=size,
         rows=rows,
         finished_at=timezone.now(),
@@ -257,10 +273,10 @@ def _remove_other_files(folder: str, *, keep: str) -> None:
             default_storage.delete(path)
 
 
-def fail(report_id: int, attempt: int, exc: BaseException) -> None:
+def fail(report_id: int, attempt: int, exc: BaseException, *, model=Report) -> None:
     message = f"{type(exc).__name__}: {exc}"[:4000]
-    Report.objects.filter(pk=report_id, attempts=attempt, status=Report.Status.BUILDING).update(
-        status=Report.Status.FAILED, error=message, finished_at=timezone.now()
+    model.objects.filter(pk=report_id, attempts=attempt, status=model.Status.BUILDING).update(
+        status=model.Status.FAILED, error=message, finished_at=timezone.now()
     )
 
 
@@ -381,3 +397,363 @@ def prepare_annual_drafts(today=None) -> list[Report]:
         )
         created.append(report)
     return created
+
+
+# --- Information letters (seed 004) --------------------------------------------------------------------
+
+
+@dataclass
+class LetterDocument:
+    """A letter as its writer lays it out: letterhead, addressee, title, paragraphs, signature."""
+
+    sender: str
+    date_line: str
+    reference: str
+    addressee: list[str]
+    title: str
+    subject: str
+    paragraphs: list[str]
+    signatory_post: list[str]
+    signatory_name: str
+    performer: str
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _in_period(period: Period) -> str:
+    """«В 2021 году» / «В II полугодии 2021 года»."""
+    if period.is_year:
+        return _("В %(year)d году") % {"year": period.year}
+    return _("В %(half)s полугодии %(year)d года") % {
+        "half": "I" if period.half == 1 else "II",
+        "year": period.year,
+    }
+
+
+def _for_period(period: Period) -> str:
+    """«За 2021 год» / «За II полугодие 2021 года»."""
+    if period.is_year:
+        return _("За %(year)d год") % {"year": period.year}
+    return _("За %(half)s полугодие %(year)d года") % {
+        "half": "I" if period.half == 1 else "II",
+        "year": period.year,
+    }
+
+
+def _long_date(day) -> str:
+    """«19 марта 2021 г.»"""
+    return _("%(date)s г.") % {"date": dateformat.format(day, "j E Y")}
+
+
+def _plan_sentence(roadmap: Roadmap) -> str:
+    """«Работа строится на основании Плана мероприятий …, утвержденного распоряжением от … № …»."""
+    act = roadmap.approving_act
+    if roadmap.title.startswith("План "):  # the title is itself the phrase: «План мероприятий по …»
+        plan, masculine = "Плана " + roadmap.title[len("План ") :], True
+    elif roadmap.kind == Roadmap.Kind.ACTION_PLAN:
+        plan, masculine = _("плана мероприятий «%(title)s»") % {"title": roadmap.title}, True
+    else:
+        plan, masculine = _("дорожной карты «%(title)s»") % {"title": roadmap.title}, False
+    if act is None:
+        return _("Работа строится на основании %(plan)s.") % {"plan": plan}
+    by_act = {
+        LegalAct.Kind.ORDER: _("распоряжением"),
+        LegalAct.Kind.RESOLUTION: _("постановлением"),
+        LegalAct.Kind.DECISION: _("решением"),
+    }.get(act.kind, _("правовым актом"))
+    values = {"plan": plan, "act": by_act, "date": _long_date(act.date), "number": act.number}
+    if masculine:
+        return (
+            _("Работа строится на основании %(plan)s, утвержденного %(act)s от %(date)s № %(number)s.")
+            % values
+        )
+    return _("Работа строится на основании %(plan)s, утвержденной %(act)s от %(date)s № %(number)s.") % values
+
+
+def _draft_acts_paragraph(f: selectors.LetterFigures) -> str:
+    sentences = [
+        _(
+            "Общественное обсуждение проектов правовых актов проводится путем их размещения "
+            "в информационно-телекоммуникационной сети «Интернет»."
+        )
+    ]
+    when, during = _in_period(f.draft_act_period), _for_period(f.draft_act_period)
+    if not f.draft_acts:
+        sentences.append(
+            _("%(when)s проекты правовых актов на общественное обсуждение не выносились.") % {"when": when}
+        )
+        return " ".join(sentences)
+    sentences.append(
+        ngettext(
+            "%(when)s процедуру общественного обсуждения прошел %(n)d проект правового акта.",
+            "%(when)s процедуру общественного обсуждения прошли %(n)d проектов правовых актов.",
+            f.draft_acts,
+        )
+        % {"when": when, "n": f.draft_acts}
+    )
+    if f.remarks:
+        sentences.append(
+            _(
+                "%(during)s в ходе общественного обсуждения по проектам правовых актов поступило "
+                "замечаний и предложений: %(n)d."
+            )
+            % {"during": during, "n": f.remarks}
+        )
+    else:
+        sentences.append(
+            _(
+                "%(during)s в ходе общественного обсуждения замечаний и предложений по проектам правовых "
+                "актов не поступало."
+            )
+            % {"during": during}
+        )
+    return " ".join(sentences)
+
+
+def _council_paragraph(f: selectors.LetterFigures) -> str:
+    during = _for_period(f.period)
+    if not f.meetings:
+        return _("%(during)s заседания общественного совета не проводились.") % {"during": during}
+    held = ngettext(
+        "%(during)s проведено %(n)d заседание общественного совета",
+        "%(during)s проведено %(n)d заседаний общественного совета",
+        f.meetings,
+    ) % {"during": during, "n": f.meetings}
+    if not f.agenda_items:
+        return held + "."
+    considered = ngettext(
+        "где рассмотрено %(n)d вопрос", "где рассмотрено %(n)d вопросов", f.agenda_items
+    ) % {"n": f.agenda_items}
+    return f"{held}, {considered}."
+
+
+def _appeals_paragraph(f: selectors.LetterFigures) -> str:
+    sentences = [
+        _(
+            "Обеспечивается информационный обмен между органами местного самоуправления и населением "
+            "посредством организации работы «телефонов доверия», проведения приемов граждан."
+        )
+    ]
+    during = _for_period(f.period)
+    if not f.appeals:
+        sentences.append(_("%(during)s обращения граждан не поступали.") % {"during": during})
+        return " ".join(sentences)
+    received = ngettext(
+        "%(during)s поступило %(n)d обращение", "%(during)s поступило %(n)d обращений", f.appeals
+    ) % {"during": during, "n": f.appeals}
+    trust = _("из них поступивших на «телефон доверия» - %(n)d") % {"n": f.trust_line}
+    sentences.append(f"{received}, {trust}.")
+    if f.appeals_on_time == f.appeals:
+        sentences.append(_("На все обращения заявители получили ответы в установленный срок."))
+    else:
+        sentences.append(
+            _("Ответ в установленный срок дан на обращений: %(on_time)d из %(total)d.")
+            % {"on_time": f.appeals_on_time, "total": f.appeals}
+        )
+    return " ".join(sentences)
+
+
+def letter_paragraphs(letter: InformationLetter, figures: selectors.LetterFigures) -> list[str]:
+    """The letter's text in seed 004's order; every number comes from `figures`, none is typed.
+
+    Seed 004 also reports the services of the multifunctional centre (290); the portal keeps no register
+    of them, so that paragraph is not written."""
+    intro = _("%(sender)s направляет в Ваш адрес информацию %(subject)s.") % {
+        "sender": letter.sender,
+        "subject": letter.subject,
+    }
+    return [
+        f"{intro} {_plan_sentence(letter.roadmap)}",
+        _draft_acts_paragraph(figures),
+        _council_paragraph(figures),
+        _appeals_paragraph(figures),
+    ]
+
+
+def letter_document(letter: InformationLetter, *, now=None) -> LetterDocument:
+    """Read the figures and lay out the text: three queries (the letter's roadmap is selected with it)."""
+    period = Period.parse(letter.period)
+    figures = selectors.letter_figures(letter.roadmap, period, now=now)
+    date_line = _("%(date)s № %(number)s") % {"date": f"{letter.date:%d.%m.%Y}", "number": letter.number}
+    return LetterDocument(
+        sender=letter.sender,
+        date_line=date_line,
+        reference=letter.reference,
+        addressee=_lines(letter.addressee),
+        title=_("Информация"),
+        subject=letter.subject,
+        paragraphs=letter_paragraphs(letter, figures),
+        signatory_post=_lines(letter.signatory_post),
+        signatory_name=letter.signatory_name,
+        performer=letter.performer,
+    )
+
+
+def default_letter_subject(roadmap: Roadmap) -> str:
+    return _("о ходе реализации «%(title)s»") % {"title": roadmap.title}
+
+
+def _check_can_write_letter(user, roadmap: Roadmap) -> None:
+    if user is not None and not access.is_coordinator(user, roadmap.municipality_id):
+        raise PermissionDenied(_("Формировать информационные письма может только координатор."))
+
+
+def validate_letter(
+    *, roadmap, period: str, number: str, addressee: str, signatory_post: str, signatory_name: str
+):
+    errors = {}
+    parsed = None
+    try:
+        parsed = Period.parse(period)
+    except ValueError as exc:
+        errors["period"] = str(exc)
+    if roadmap is None:
+        errors["roadmap"] = _("Укажите дорожную карту.")
+    elif parsed and parsed.year not in roadmap.years:
+        errors["period"] = _("Период вне срока действия дорожной карты (%(first)s–%(last)s).") % {
+            "first": roadmap.first_year,
+            "last": roadmap.last_year,
+        }
+    for name, value, message in (
+        ("number", number, _("Укажите исходящий номер письма.")),
+        ("addressee", addressee, _("Укажите адресата письма.")),
+        ("signatory_post", signatory_post, _("Укажите должность подписывающего.")),
+        ("signatory_name", signatory_name, _("Укажите, кто подписывает письмо.")),
+    ):
+        if not (value or "").strip():
+            errors[name] = message
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+@transaction.atomic
+def request_letter(
+    *,
+    roadmap: Roadmap,
+    period: str,
+    number: str,
+    date,
+    addressee: str,
+    signatory_post: str,
+    signatory_name: str,
+    subject: str = "",
+    sender: str = "",
+    reference: str = "",
+    performer: str = "",
+    user=None,
+    enqueue: bool = True,
+) -> tuple[InformationLetter, bool]:
+    """Record a letter and enqueue its build once the transaction commits; (letter, created).
+
+    One letter per (municipality, period, number): asking again returns the recorded one, and a number
+    already given to the municipality's letter on another plan is refused. Without `enqueue` the caller
+    builds it (the management command, synchronously).
+    """
+    parsed = validate_letter(
+        roadmap=roadmap,
+        period=period,
+        number=number,
+        addressee=addressee,
+        signatory_post=signatory_post,
+        signatory_name=signatory_name,
+    )
+    if date is None:
+        raise ValidationError({"date": _("Укажите дату письма.")})
+    _check_can_write_letter(user, roadmap)
+    number = number.strip()
+    # Two requests for the same letter wait for each other here (the municipality's row is the lock).
+    list(Municipality.objects.select_for_update().filter(pk=roadmap.municipality_id).values_list("pk"))
+    existing = (
+        InformationLetter.objects.filter(
+            roadmap__municipality_id=roadmap.municipality_id, period=parsed.code, number=number
+        )
+        .select_related("roadmap")
+        .first()
+    )
+    if existing is not None:
+        if existing.roadmap_id != roadmap.pk:
+            raise ValidationError(
+                {
+                    "number": _("Номер %(number)s за %(period)s уже у письма по плану «%(roadmap)s».")
+                    % {"number": number, "period": parsed.label, "roadmap": existing.roadmap.title[:100]}
+                }
+            )
+        return existing, False
+    letter = InformationLetter.objects.create(
+        roadmap=roadmap,
+        period=parsed.code,
+        number=number,
+        date=date,
+        addressee=addressee.strip(),
+        reference=(reference or "").strip(),
+        subject=(subject or "").strip() or default_letter_subject(roadmap),
+        sender=(sender or "").strip() or selectors.administration_name(roadmap.municipality),
+        signatory_post=signatory_post.strip(),
+        signatory_name=signatory_name.strip(),
+        performer=(performer or "").strip(),
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    if enqueue:
+        enqueue_letter(letter)
+    return letter, True
+
+
+def enqueue_letter(letter: InformationLetter) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.build_information_letter.delay(letter.pk))
+
+
+@transaction.atomic
+def rebuild_letter(letter: InformationLetter, *, user=None) -> InformationLetter:
+    """Build the letter again from today's figures (same particulars, new file and checksum)."""
+    _check_can_write_letter(user, letter.roadmap)
+    updated = InformationLetter.objects.filter(
+        pk=letter.pk, status__in=[InformationLetter.Status.READY, InformationLetter.Status.FAILED]
+    ).update(status=InformationLetter.Status.QUEUED, error="")
+    if not updated:
+        raise ValidationError(_("Письмо уже формируется."))
+    enqueue_letter(letter)
+    return letter
+
+
+def write_letter(letter: InformationLetter, fileobj, *, now=None) -> None:
+    from .writers.letter import write_letter_docx
+
+    write_letter_docx(letter_document(letter, now=now), fileobj)
+
+
+def build_letter(letter_id: int) -> tuple[str, int]:
+    """Claim and build a letter's DOCX; (outcome, seconds to wait when busy). Safe to deliver twice."""
+    outcome, attempt, wait = _claim(InformationLetter, letter_id)
+    if outcome != Claim.CLAIMED:
+        return outcome, wait
+    letter = InformationLetter.objects.select_related("roadmap__municipality", "roadmap__approving_act").get(
+        pk=letter_id
+    )
+    folder = f"reports/letters/{letter.pk}"
+    try:
+        name, checksum, size, _result = _store(
+            f"{folder}/{attempt}-{letter.filename}", lambda tmp: write_letter(letter, tmp)
+        )
+    except Exception as exc:
+        fail(letter_id, attempt, exc, model=InformationLetter)
+        raise
+    finished = InformationLetter.objects.filter(
+        pk=letter_id, status=InformationLetter.Status.BUILDING, attempts=attempt
+    ).update(
+        status=InformationLetter.Status.READY,
+        file=name,
+        checksum=checksum,
+        size=size,
+        finished_at=timezone.now(),
+        error="",
+    )
+    if not finished:
+        default_storage.delete(name)
+        return Claim.DONE, 0
+    _remove_other_files(folder, keep=name)
+    return Claim.CLAIMED, 0

@@ -24,13 +24,14 @@ BEAT_SCHEDULES: list[dict] = [
 ]
 
 
-def _run(task, report_id: int) -> str:
+def _run(task, report_id: int, build=None) -> str:
+    build = build or services.build
     try:
-        outcome, wait = services.build(report_id)
+        outcome, wait = build(report_id)
     except TRANSIENT as exc:
         raise task.retry(exc=exc, countdown=min(600, 30 * 2**task.request.retries)) from exc
     except Exception:  # recorded on the row (status «ошибка» with the error); retrying would not help
-        logger.exception("report %s failed", report_id)
+        logger.exception("%s %s failed", task.name, report_id)
         return "failed"
     if outcome == services.Claim.BUSY:
         # Another delivery holds the row, or a killed worker left it «building»: look again once the row
@@ -56,6 +57,12 @@ def build_report(self, report_id: int) -> str:
 def build_report_pdf(self, report_id: int) -> str:
     """Build a PDF report job (own queue «pdf», concurrency 1: WeasyPrint is CPU- and memory-heavy)."""
     return _run(self, report_id)
+
+
+@shared_task(bind=True, name="reports.tasks.build_information_letter", max_retries=8, acks_late=True)
+def build_information_letter(self, letter_id: int) -> str:
+    """Build an information letter's DOCX from the figures of the day (claimed like a report job)."""
+    return _run(self, letter_id, services.build_letter)
 
 
 @shared_task(name="reports.tasks.prepare_annual_drafts")

@@ -8,7 +8,7 @@ from roadmaps import access
 from roadmaps.models import Roadmap
 
 from . import selectors
-from .models import Report
+from .models import InformationLetter, Report
 from .writers import CONTENT_TYPES
 
 
@@ -53,4 +53,28 @@ def download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     if report.checksum:
         response["Digest"] = f"sha-256={report.checksum}"
+    return response
+
+
+@require_GET
+def letter_download(request, pk):
+    """An information letter is internal correspondence: only staff who may see its municipality."""
+    letter = get_object_or_404(
+        InformationLetter.objects.select_related("roadmap__municipality"),
+        pk=pk,
+        status=InformationLetter.Status.READY,
+    )
+    if not access.visible_municipalities(request.user).filter(pk=letter.roadmap.municipality_id).exists():
+        raise Http404
+    if not letter.file:
+        raise Http404
+    response = FileResponse(
+        letter.file.open("rb"),
+        as_attachment=True,
+        filename=letter.filename,
+        content_type=CONTENT_TYPES["docx"],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    if letter.checksum:
+        response["Digest"] = f"sha-256={letter.checksum}"
     return response

@@ -405,3 +405,17 @@ def moderation_queue(municipality_ids, *, limit: int = 50) -> dict:
         discussion__municipality_id__in=municipality_ids, status=Comment.Status.PUBLISHED, flag_count__gt=0
     )
     return {"waiting": list(waiting[:limit]), "flagged_published": flagged.count()}
+
+
+def draft_act_totals(municipality, start, end, *, now=None) -> dict:
+    """Draft legal acts whose discussion window closed on the days start..end (local last day), and the
+    citizens' remarks and proposals they received (moderator-hidden ones are not remarks); one query."""
+    now = now or timezone.now()
+    remark = Q(comments__is_official=False) & ~Q(comments__status=Comment.Status.HIDDEN)
+    totals = Discussion.objects.filter(
+        municipality=municipality,
+        kind=Discussion.Kind.DRAFT_ACT,
+        last_day__range=(start, end),
+        closes_at__lte=now,
+    ).aggregate(discussions=Count("pk", distinct=True), remarks=Count("comments", filter=remark))
+    return {"discussions": totals["discussions"] or 0, "remarks": totals["remarks"] or 0}

@@ -4,6 +4,8 @@ give only the counts); no row names a person.
 
 Seed 004 (Krasnogvardeysky, 2nd half of 2021): 129 appeals, 10 of them to the head's trust line, all answered.
 Seed 002 (Levokumsky, 1st half of 2022): 7 trust-line calls, 4 residents at the head's reception.
+ZATO Sibirsky, 2018: seed 001 prints no counts; its measure 9.3 («статистический и аналитический анализ
+поступивших обращений») has demo KPIs filled from this register, so its 51 appeals are invented outright.
 """
 
 from datetime import date, timedelta
@@ -13,6 +15,7 @@ from django.db import transaction
 from roadmaps.models import Municipality
 
 from ..models import Appeal, default_due_on
+from ..services import fill_kpi_actuals
 
 TOPICS = [
     "улучшение жилищных условий",
@@ -35,6 +38,12 @@ PLAN = {
         [(C.TRUST_LINE, 10), (C.WRITTEN, 64), (C.ELECTRONIC, 41), (C.RECEPTION, 14)],
     ),
     "levokumsky": ("ДЕМО-2022-", date(2022, 1, 10), date(2022, 6, 30), [(C.TRUST_LINE, 7), (C.RECEPTION, 4)]),
+    "zato-sibirsky": (
+        "ДЕМО-2018-",
+        date(2018, 4, 2),
+        date(2018, 12, 28),
+        [(C.TRUST_LINE, 6), (C.WRITTEN, 21), (C.ELECTRONIC, 15), (C.RECEPTION, 9)],
+    ),
 }
 
 
@@ -76,4 +85,9 @@ def load(stdout=None) -> int:
         created += len(new)
         if stdout:
             stdout.write(f"обращения граждан: {municipality.name}, добавлено {len(new)}")
+    # KPIs whose fact is the register's count (ZATO Sibirsky 9.3): filled as the nightly task would.
+    years = sorted({first.year for _prefix, first, _last, _plan in PLAN.values()})
+    filled = sum(fill_kpi_actuals(year) for year in years)
+    if stdout and filled:
+        stdout.write(f"показатели из реестра обращений: записано значений {filled}")
     return created

@@ -8,7 +8,7 @@ from datetime import date
 
 from django.db import transaction
 
-from roadmaps.models import Department, Kpi, Measure, Municipality, Official
+from roadmaps.models import Department, Kpi, LegalAct, Measure, Municipality, Official
 
 from .. import services
 from ..models import (
@@ -235,6 +235,38 @@ KRASNOGVARDEISKY_MEETINGS = [
     (date(2021, 12, 16), ["социальной поддержки населения"]),
 ]
 
+# Seed 003 (Нефтеюганский район, постановление от 28.09.2018 № 1617-па), §2.1: the procedure is for
+# «общественных объединений, научного и предпринимательского сообщества»; §3.1.1 and §3.1.2 list the channels
+# and tools (the common ready lists of referents.reference are this very list); §3.1.3 lets each executor
+# choose among them. The seed names no participants; the split of channels and tools per group below is
+# the demo's reading of §3.1.3, not the seed's. Control of the procedure: deputy head Михалев В.Г. (item 3).
+NEFTEYUGANSKY_PROCEDURE = (
+    "Порядок взаимодействия органов местного самоуправления Нефтеюганского района с референтными группами "
+    "(постановление администрации Нефтеюганского района от 28.09.2018 № 1617-па)"
+)
+NEFTEYUGANSKY_GROUPS = [
+    (
+        "Общественные объединения",
+        "Общественные объединения, некоммерческие организации и профессиональные союзы, представляющие "
+        "интересы жителей района (п. 2.1 Порядка).",
+        CHANNELS,
+        TOOLS,
+    ),
+    (
+        "Научное сообщество",
+        "Представители научного и экспертного сообщества, участвующие в обсуждении проектов правовых актов "
+        "и концепций, в оценке открытости органов местного самоуправления (пп. 2.1, 2.2 Порядка).",
+        [CHANNELS[1], CHANNELS[2]],
+        [TOOLS[0], TOOLS[3], TOOLS[4], TOOLS[5]],
+    ),
+    (
+        "Предпринимательское сообщество",
+        "Субъекты предпринимательской деятельности района и их объединения (п. 2.1 Порядка).",
+        [CHANNELS[0], CHANNELS[1], CHANNELS[2], CHANNELS[5]],
+        [TOOLS[0], TOOLS[1], TOOLS[2], TOOLS[4], TOOLS[5], TOOLS[7]],
+    ),
+]
+
 ZATO_COUNCIL = "Общественный совет по вопросам образования, культуры и спорта ЗАТО Сибирский"
 ZATO_MEMBERS = [
     ("Гришина Валентина Павловна", "chair", "совет ветеранов"),
@@ -437,6 +469,34 @@ def _zato(zato: Municipality) -> dict:
     return {"groups": [services_group, media_group]}
 
 
+def _nefteyugansky(nefteyugansky: Municipality) -> list:
+    """Seed 003: the procedure's act, and its referent groups with the channels and tools of §3.1."""
+    LegalAct.objects.get_or_create(
+        municipality=nefteyugansky,
+        number="1617-па",
+        date=date(2018, 9, 28),
+        defaults={
+            "kind": LegalAct.Kind.RESOLUTION,
+            "title": "Об утверждении Порядка взаимодействия органов местного самоуправления Нефтеюганского "
+            "района с референтными группами",
+        },
+    )
+    deputy = Official.objects.filter(municipality=nefteyugansky, name="Михалев В.Г.").first()
+    administration = _named(Department, nefteyugansky, "администрация")
+    return [
+        _group(
+            nefteyugansky,
+            name,
+            f"{description} {NEFTEYUGANSKY_PROCEDURE}.",
+            channels=channels,
+            tools=tools,
+            departments=[administration],
+            officials=[deputy],
+        )
+        for name, description, channels, tools in NEFTEYUGANSKY_GROUPS
+    ]
+
+
 def _council(municipality, name, description=""):
     council, _ = Council.objects.get_or_create(
         municipality=municipality, name=name, defaults={"description": description}
@@ -564,6 +624,8 @@ def load(stdout=None) -> dict:
         result["zato_council"] = _zato_council(municipalities["zato-sibirsky"])
     if "levokumsky" in municipalities:
         result["levokumsky_council"] = _levokumsky(municipalities["levokumsky"])
+    if "nefteyugansky" in municipalities:
+        result["nefteyugansky_groups"] = _nefteyugansky(municipalities["nefteyugansky"])
     if "krasnogvardeisky" in municipalities:
         result["krasnogvardeisky_council"] = _krasnogvardeisky(municipalities["krasnogvardeisky"])
     if stdout:

@@ -166,6 +166,33 @@ def _roadmap(data, municipality) -> tuple[Roadmap, bool]:
     return roadmap, True
 
 
+def _auto_source_kpis(roadmaps) -> int:
+    """KPIs filled from another register (`auto_source`) that a roadmap loaded before they were added to
+    the seed data lacks: created on the existing measure, so an older demo database gets them too."""
+    created = 0
+    for data in seed_data.ROADMAPS:
+        roadmap = roadmaps.get(data["key"])
+        for m in (m for s in data["sections"] for m in s["measures"]):
+            for order, k in enumerate(m.get("kpis", [])):
+                if not k.get("auto_source"):
+                    continue
+                measure = Measure.objects.filter(roadmap=roadmap, number=m["number"]).first()
+                if measure is None or Kpi.objects.filter(measure=measure, name=k["name"]).exists():
+                    continue
+                Kpi.objects.create(
+                    measure=measure,
+                    name=k["name"],
+                    unit=k.get("unit", ""),
+                    kind=k.get("kind", "quantitative"),
+                    comparator=k.get("comparator", "gte"),
+                    baseline=k.get("baseline"),
+                    order=order,
+                    auto_source=k["auto_source"],
+                )
+                created += 1
+    return created
+
+
 def _kpi_actuals(roadmaps):
     for (key, number), values in DEMO_KPI_ACTUALS.items():
         kpi = Kpi.objects.filter(measure__roadmap=roadmaps[key], measure__number=number).first()
@@ -294,6 +321,7 @@ def load(stdout=None) -> dict:
         "levokumsky-2021": users_by_name["coordinator-levokumsky"],
         "khmr-2019": users_by_name["coordinator-khmr"],
     }
+    _auto_source_kpis(roadmaps)
     _kpi_actuals(roadmaps)
     _progress(roadmaps, reviewers)
     from regions.demo.loader import load_region_demos

@@ -7,7 +7,8 @@ Seeds:
   001  ЗАТО Сибирский, распоряжение от 21.03.2018 № 122-р (roadmap, 10 sections, 34 measures);
   002  Левокумский муниципальный округ, report on the action plan for I полугодие 2022;
   003  Нефтеюганский район, постановление от 28.09.2018 № 1617-па (referent groups; no measures);
-  004  Красногвардейский муниципальный округ, letter of 23.12.2021 № 07-04/11180 (no measures).
+  004  Красногвардейский муниципальный округ, letter of 23.12.2021 № 07-04/11180 (its plan № 95-р is
+       recorded without measures: the letter prints none).
 
 Conventions
 -----------
@@ -1108,6 +1109,29 @@ ROADMAPS = [
                             "Проведение статистического и аналитического анализ поступивших обращений с "
                             "размещением результатов на сайте"
                         ),
+                        # Seed 001 has no KPI column. These two are the demo's: the statistical analysis
+                        # the measure asks for, counted by the portal's register of appeals
+                        # (appeals.services.KPI_SOURCES) and filled by `fill_kpi_actuals`; no target.
+                        kpis=[
+                            {
+                                "name": "Поступило обращений граждан и юридических лиц (по реестру обращений)",
+                                "unit": "обращений",
+                                "kind": "quantitative",
+                                "comparator": "gte",
+                                "baseline": None,
+                                "targets": {},
+                                "auto_source": "appeals.total",
+                            },
+                            {
+                                "name": "из них по телефону доверия",
+                                "unit": "обращений",
+                                "kind": "quantitative",
+                                "comparator": "gte",
+                                "baseline": None,
+                                "targets": {},
+                                "auto_source": "appeals.trust_line",
+                            },
+                        ],
                     ),
                 ],
             },
@@ -1392,6 +1416,34 @@ ROADMAPS = [
                 ],
             },
         ],
+    },
+    # Seed 004 cites the plan its letter reports on («Плана мероприятий, утвержденного распоряжением
+    # администрации Красногвардейского муниципального округа Ставропольского края от 19 марта 2021 г.
+    # № 95-р») but prints none of its measures: the plan is recorded without them, so that the letter has
+    # a plan to report on. Its title and the act's title are worded after the letter (and the Levokumsky
+    # plan of the same region); like Levokumsky, 2021 (year of the act) to 2025 is the demo span.
+    {
+        "key": "krasnogvardeisky-2021",
+        "municipality": "krasnogvardeisky",
+        "title": "План мероприятий по внедрению системы «Открытое правительство» в Красногвардейском "
+        "муниципальном округе Ставропольского края",
+        "kind": "action_plan",
+        "act": {
+            "kind": "распоряжение",
+            "number": "95-р",
+            "date": "2021-03-19",
+            "title": "Об утверждении Плана мероприятий по внедрению системы «Открытое правительство» "
+            "в Красногвардейском муниципальном округе Ставропольского края",
+        },
+        "first_year": 2021,
+        "last_year": 2025,
+        "status": "active",
+        "description": (
+            "Работа по внедрению системы «Открытое правительство» в Красногвардейском муниципальном округе "
+            "строится на основании Плана мероприятий, утвержденного распоряжением администрации "
+            "Красногвардейского муниципального округа Ставропольского края от 19 марта 2021 г. № 95-р."
+        ),
+        "sections": [],
     },
 ]
 

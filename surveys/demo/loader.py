@@ -1,8 +1,9 @@
 """Demo: the 2021 Levokumsky population survey of seed 002 with its published figures, one open and one
 closed discussion in Khanty-Mansiysky district, a draft act in two редакции in Nefteyugansky district
-(draft_act.py). Idempotent: a second run changes nothing."""
+(draft_act.py), and Krasnogvardeysky's 37 draft acts of 2021 (seed 004). Idempotent: a second run changes
+nothing."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -60,6 +61,24 @@ OPEN_TITLE = (
     "социально-экономического развития Ханты-Мансийского района до 2030 года"
 )
 CLOSED_TITLE = "Отчет о реализации муниципальной программы за прошедший финансовый год"
+
+# Seed 004: «В 2021 году процедуру проведения общественного обсуждения прошли 37 общественно значимых проектов
+# нормативных правовых актов администрации … замечаний и предложений … не поступало»; the council considered
+# drafts on education, culture, sport, housing and utilities, social support. Only the count and the «no
+# remarks» are the seed's: the titles, the areas of each draft and the dates (spread over 2021, 15-day
+# windows all closed within the year) are invented for the demo.
+KRASNOGVARDEISKY_DRAFT_ACTS = 37
+DRAFT_ACT_AREAS = [
+    "образования",
+    "культуры",
+    "физической культуры и спорта",
+    "жилищно-коммунального хозяйства",
+    "социальной поддержки населения",
+]
+DRAFT_ACT_TITLE = (
+    "Проект постановления администрации Красногвардейского муниципального округа Ставропольского края "
+    "в сфере %(area)s (демонстрационный проект № %(n)d за 2021 год)"
+)
 
 
 def _survey(levokumsky):
@@ -126,6 +145,39 @@ def _discussions(khmr):
     return created
 
 
+def _draft_acts(krasnogvardeisky) -> int:
+    """Krasnogvardeysky's 2021 draft acts: closed windows, no remarks, the seed's summary published on time."""
+    tz = krasnogvardeisky.tz
+    existing = set(
+        Discussion.objects.filter(municipality=krasnogvardeisky, kind=Discussion.Kind.DRAFT_ACT).values_list(
+            "title", flat=True
+        )
+    )
+    first, last = date(2021, 1, 15), date(2021, 12, 10)
+    created = 0
+    for n in range(1, KRASNOGVARDEISKY_DRAFT_ACTS + 1):
+        title = DRAFT_ACT_TITLE % {"area": DRAFT_ACT_AREAS[(n - 1) % len(DRAFT_ACT_AREAS)], "n": n}
+        if title in existing:
+            continue
+        day = first + timedelta(days=(last - first).days * (n - 1) // (KRASNOGVARDEISKY_DRAFT_ACTS - 1))
+        discussion = services.open_discussion(
+            municipality=krasnogvardeisky,
+            title=title,
+            description="Проект размещен для общественного обсуждения на официальном сайте и вынесен на "
+            "заседание общественного совета (демонстрационные данные).",
+            opens_at=datetime.combine(day, time(10), tzinfo=tz),
+            kind=Discussion.Kind.DRAFT_ACT,
+        )
+        services.process_closed_discussion(discussion)
+        summary, _ = DiscussionSummary.objects.get_or_create(discussion=discussion)
+        services.publish_summary(summary, text=NO_COMMENTS_SUMMARY)
+        # Published when it was due in 2021, not on the day the demo is loaded.
+        published = datetime.combine(discussion.last_day + timedelta(days=3), time(12), tzinfo=tz)
+        DiscussionSummary.objects.filter(pk=summary.pk).update(published_at=published)
+        created += 1
+    return created
+
+
 @transaction.atomic
 def load(stdout=None) -> dict:
     levokumsky = Municipality.objects.filter(slug="levokumsky").first()
@@ -139,6 +191,9 @@ def load(stdout=None) -> dict:
     nefteyugansky = Municipality.objects.filter(slug="nefteyugansky").first()
     if nefteyugansky is not None:
         discussions += draft_act.load(nefteyugansky)
+    krasnogvardeisky = Municipality.objects.filter(slug="krasnogvardeisky").first()
+    if krasnogvardeisky is not None:
+        discussions += _draft_acts(krasnogvardeisky)
     if stdout:
         stdout.write(
             f"опрос: {'загружен' if survey_created else 'уже есть'} ({SURVEY_RESPONDENTS} респондентов); "

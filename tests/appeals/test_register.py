@@ -7,7 +7,7 @@ import pytest
 
 from appeals import reporting, selectors, services
 from appeals.models import Appeal
-from roadmaps.models import KpiActual, Municipality
+from roadmaps.models import Kpi, KpiActual, Municipality
 from tests.factories import KpiFactory, MeasureFactory, MunicipalityFactory, RoadmapFactory
 
 from .factories import AppealFactory
@@ -130,7 +130,33 @@ def test_kpi_with_an_appeals_source_gets_the_years_count():
     AppealFactory(municipality=roadmap.municipality, channel=C.RECEPTION)
 
     assert services.fill_kpi_actuals(2022) == 1
-    assert services.fill_kpi_actuals(2022) == 1  # idempotent: same row updated
+    history = actual_history(kpi)
+    assert services.fill_kpi_actuals(2022) == 0  # idempotent: an unchanged count is not written again
+    assert actual_history(kpi) == history  # …so the nightly run adds no history row
     actual = KpiActual.objects.get(kpi=kpi, period="2022")
     assert actual.value == 7
     assert not KpiActual.objects.filter(kpi=other).exists()
+    AppealFactory(municipality=roadmap.municipality, channel=C.TRUST_LINE)
+    assert services.fill_kpi_actuals(2022) == 1
+    assert KpiActual.objects.get(kpi=kpi, period="2022").value == 8
+
+
+def actual_history(kpi) -> int:
+    return KpiActual.history.filter(kpi_id=kpi.pk).count()
+
+
+def test_zato_sibirsky_measure_9_3_takes_its_facts_from_the_register(demo_data):
+    """Demo: ZATO Sibirsky 9.3 («анализ поступивших обращений») counts the 2018 register (51, 6 by phone)."""
+    zato = demo_data["roadmaps"]["zato-2018"]
+    kpis = {k.auto_source: k for k in Kpi.objects.filter(measure__roadmap=zato, measure__number="9.3")}
+    assert set(kpis) == {"appeals.total", "appeals.trust_line"}
+    assert actuals_of(kpis) == {"appeals.total": 51, "appeals.trust_line": 6}
+    AppealFactory(municipality=zato.municipality, channel=C.TRUST_LINE, received_on=date(2018, 11, 1))
+    assert services.fill_kpi_actuals(2018) == 2
+    assert actuals_of(kpis) == {"appeals.total": 52, "appeals.trust_line": 7}
+
+
+def actuals_of(kpis) -> dict:
+    return {
+        source: KpiActual.objects.get(kpi=kpi, period="2018").value for source, kpi in sorted(kpis.items())
+    }

@@ -118,3 +118,29 @@ def test_demo_data_feeds_the_reports_of_the_seed_municipalities(demo_data):
     assert Channel.objects.filter(municipality__isnull=True).count() == 7
     assert Tool.objects.filter(municipality__isnull=True).count() == 9
     assert Interaction.objects.filter(municipality=zato).count() == 3
+
+
+def test_nefteyugansky_groups_use_the_channels_and_tools_of_its_procedure(demo_data):
+    """Seed 003: groups of §2.1 on the channels (§3.1.1) and tools (§3.1.2) of the procedure № 1617-па."""
+    from referents.demo.loader import load
+    from referents.reference import CHANNELS, TOOLS
+    from roadmaps.models import LegalAct
+
+    load()
+    nefteyugansky = Municipality.objects.get(slug="nefteyugansky")
+    groups = {g.name: g for g in ReferentGroup.objects.filter(municipality=nefteyugansky)}
+    assert set(groups) == {"Общественные объединения", "Научное сообщество", "Предпринимательское сообщество"}
+    public = groups["Общественные объединения"]
+    assert sorted(public.channels.values_list("name", flat=True)) == sorted(CHANNELS)
+    assert sorted(public.tools.values_list("name", flat=True)) == sorted(TOOLS)
+    assert "горячие линии (телефоны) доверия" in groups["Предпринимательское сообщество"].tools.values_list(
+        "name", flat=True
+    )
+    assert public.principles.count() == 8  # §2.3
+    assert list(public.responsible_officials.values_list("name", flat=True)) == ["Михалев В.Г."]
+    assert "№ 1617-па" in public.description
+    assert LegalAct.objects.filter(
+        municipality=nefteyugansky, number="1617-па", date=date(2018, 9, 28)
+    ).exists()
+    load()  # a second load adds nothing
+    assert ReferentGroup.objects.filter(municipality=nefteyugansky).count() == 3
