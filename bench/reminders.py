@@ -229,7 +229,8 @@ def warm_up():
 
 
 def run_case(name, as_of, target):
-    from openness_portal.notifications.sweep import CHUNK, run_sweep
+    from openness_portal.notifications.sweep import INSERT_BATCH as CHUNK
+    from openness_portal.notifications.sweep import run_sweep
 
     warm_up()
 

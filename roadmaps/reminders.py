@@ -6,6 +6,7 @@ each measure's executors are worked out once, however many of its deadlines are 
 """
 
 import zoneinfo
+from collections import defaultdict
 from collections.abc import Collection, Iterator
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -122,40 +123,52 @@ class _Team(NamedTuple):
 
 
 def _teams(measure_ids, directory: dict[str, Recipient]) -> dict[int, _Team]:
-    """The executors of the measures (a queryset of their ids), in their order, in one query."""
-    executors: dict[int, list[tuple[Recipient | None, str]]] = {}
+    """The executors of the measures (a queryset of their ids), in their order, in one query. Measures
+    with the same executors (most of a roadmap's, a few departments between them) share one _Team."""
+    executors: dict[int, list[tuple[int | None, int | None, str]]] = defaultdict(list)
     rows = (
         MeasureExecutor.objects.filter(measure_id__in=measure_ids)
         .order_by("measure_id", "order", "id")
         .values("measure_id", "official_id", "department_id", "text")
     )
     for e in rows:
-        person = None
-        if e["official_id"]:
-            person = directory.get(f"official:{e['official_id']}") or Recipient(
-                name=e["text"], email="", official_id=e["official_id"]
-            )
-        elif e["department_id"]:
-            person = directory.get(f"department:{e['department_id']}") or Recipient(
-                name=e["text"], email="", department_id=e["department_id"]
-            )
-        executors.setdefault(e["measure_id"], []).append((person, e["text"]))
-    responsible = _("Ответственные: %(names)s")
-    not_found = _("Исполнитель не найден в справочнике — напоминание координатору.")
+        executors[e["measure_id"]].append((e["official_id"], e["department_id"], e["text"]))
+    shared: dict[tuple, _Team] = {}
     teams = {}
     for measure_id, team in executors.items():
-        names = [person.name if person else text for person, text in team]
-        line = responsible % {"names": "; ".join(names)} if names else ""
-        matched = all(person is not None and person.key in directory for person, _text in team)
-        details = line if matched else f"{line}. {not_found}" if line else not_found
-        teams[measure_id] = _Team(
-            recipients=tuple(dict.fromkeys(person for person, _text in team if person is not None)),
-            needs_coordinators=any(person is None for person, _text in team),
-            details=details[:500],
-            overdue_details=line[:500] if len(names) > 1 else "",
-            lead=names[0][:300],
-        )
+        signature = tuple(team)
+        if signature not in shared:
+            shared[signature] = _team(team, directory)
+        teams[measure_id] = shared[signature]
     return teams
+
+
+def _team(executors: list[tuple[int | None, int | None, str]], directory: dict[str, Recipient]) -> _Team:
+    people: list[Recipient | None] = []
+    for official_id, department_id, text in executors:
+        if official_id:
+            key = f"official:{official_id}"
+            people.append(directory.get(key) or Recipient(name=text, email="", official_id=official_id))
+        elif department_id:
+            key = f"department:{department_id}"
+            people.append(directory.get(key) or Recipient(name=text, email="", department_id=department_id))
+        else:
+            people.append(None)  # free text: nobody to write to
+    names = [
+        person.name if person else text for person, (_o, _d, text) in zip(people, executors, strict=True)
+    ]
+    line = _("Ответственные: %(names)s") % {"names": "; ".join(names)}
+    if not all(person is not None and person.key in directory for person in people):
+        line = f"{line}. {_('Исполнитель не найден в справочнике — напоминание координатору.')}"
+    return _Team(
+        recipients=tuple(dict.fromkeys(person for person in people if person is not None)),
+        needs_coordinators=None in people,
+        details=line[:500],
+        overdue_details=(_("Ответственные: %(names)s") % {"names": "; ".join(names)})[:500]
+        if len(names) > 1
+        else "",
+        lead=names[0][:300],
+    )
 
 
 @reminder_source("deadline")

@@ -28,13 +28,14 @@ from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from . import sweep_sql
 from .models import Notification, Reminder
 from .recipients import coordinator_recipients
 from .registry import DueItem, Recipient, reminder_sources, stage_set
@@ -93,7 +94,7 @@ class SweepResult:
     missing_addresses: int = 0
     failed_sources: list[str] = field(default_factory=list)
     groups: list[GroupRun] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)  # per phase: claims, missing addresses, digests
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase: sources, claims, digests
 
     @property
     def failed_groups(self) -> list[list[int]]:
@@ -194,7 +195,10 @@ def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids
         # A source that answers more than it was asked is not trusted blindly.
         if stage is None or item.municipality_id not in ids:
             continue
-        for r in dict.fromkeys(item.recipients or coordinators.get(item.municipality_id, ())):
+        recipients = item.recipients or coordinators.get(item.municipality_id, ())
+        if len(recipients) > 1:
+            recipients = dict.fromkeys(recipients)  # each once, in their order
+        for r in recipients:
             yield Row(
                 kind=item.kind,
                 subject_key=item.subject_key[:200],
@@ -213,20 +217,33 @@ def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids
 
 
 def _claim(rows: list[Row], run: str) -> list[Row]:
-    """Insert the rows ignoring conflicts, stamped with the run; the ones this run inserted are its claims."""
-    for batch in batched(rows, INSERT_BATCH):
-        Reminder.objects.bulk_create(
-            [Reminder(**row._asdict(), run=run) for row in batch], ignore_conflicts=True
-        )
+    """Insert the rows ignoring conflicts, stamped with the run; the ones this run inserted are its claims.
+
+    In the order of the unique index: two sweeps at the same moment then meet their common rows in the
+    same order, and the later one waits for the other's commit instead of deadlocking with it.
+    """
+    rows = sorted(rows, key=lambda row: row.claim)
+    if connection.vendor == "postgresql":
+        sweep_sql.insert_reminders(rows, run)
+    else:
+        for batch in batched(rows, INSERT_BATCH):
+            Reminder.objects.bulk_create(
+                [Reminder(**row._asdict(), run=run) for row in batch], ignore_conflicts=True
+            )
     ours = set(Reminder.objects.filter(run=run).values_list("day", "recipient_key", "subject_key", "stage"))
     return [row for row in rows if row.claim in ours]
 
 
-def _notes_about_missing_addresses(claimed: list[Row], coordinators: dict[int, list[Recipient]]) -> list[Row]:
-    """One row per (duty, stage, person without e-mail, coordinator), so nobody is silently skipped."""
+def _notes_about_missing_addresses(
+    rows: Iterable[Row], coordinators: dict[int, list[Recipient]]
+) -> list[Row]:
+    """One row per (duty, stage, person without e-mail, coordinator), so nobody is silently skipped.
+
+    Claimed with the rows they are about: a note is news when its row is (same day, duty and stage).
+    """
     template = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.")
     notes = []
-    for row in claimed:
+    for row in rows:
         if row.email:
             continue
         details = (template % {"name": row.recipient_name})[:500]
@@ -392,12 +409,12 @@ def _sweep_group(part: SweepResult, group: list[dict], names, keep: int | None, 
     coordinators = coordinator_recipients([m["id"] for m in group])
 
     started = time.perf_counter()
-    claimed = _claim(list(_candidates(group, coordinators, part.failed_sources).values()), part.run)
-    part.seconds["claims"] = time.perf_counter() - started
+    rows = list(_candidates(group, coordinators, part.failed_sources).values())
+    part.seconds["sources"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    claimed += _claim(_notes_about_missing_addresses(claimed, coordinators), part.run)
-    part.seconds["missing_addresses"] = time.perf_counter() - started
+    claimed = _claim(rows + _notes_about_missing_addresses(rows, coordinators), part.run)
+    part.seconds["claims"] = time.perf_counter() - started
 
     started = time.perf_counter()
     digests = list(_digests(claimed, names))
