@@ -157,16 +157,15 @@ def _team(executors: list[tuple[int | None, int | None, str]], directory: dict[s
     names = [
         person.name if person else text for person, (_o, _d, text) in zip(people, executors, strict=True)
     ]
-    line = _("Ответственные: %(names)s") % {"names": "; ".join(names)}
+    responsible = _("Ответственные: %(names)s") % {"names": "; ".join(names)}
+    details = responsible
     if not all(person is not None and person.key in directory for person in people):
-        line = f"{line}. {_('Исполнитель не найден в справочнике — напоминание координатору.')}"
+        details = f"{responsible}. {_('Исполнитель не найден в справочнике — напоминание координатору.')}"
     return _Team(
         recipients=tuple(dict.fromkeys(person for person in people if person is not None)),
         needs_coordinators=None in people,
-        details=line[:500],
-        overdue_details=(_("Ответственные: %(names)s") % {"names": "; ".join(names)})[:500]
-        if len(names) > 1
-        else "",
+        details=details[:500],
+        overdue_details=responsible[:500] if len(names) > 1 else "",
         lead=names[0][:300],
     )
 

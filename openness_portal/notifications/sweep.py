@@ -217,12 +217,8 @@ def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids
 
 
 def _claim(rows: list[Row], run: str) -> list[Row]:
-    """Insert the rows ignoring conflicts, stamped with the run; the ones this run inserted are its claims.
-
-    In the order of the unique index: two sweeps at the same moment then meet their common rows in the
-    same order, and the later one waits for the other's commit instead of deadlocking with it.
-    """
-    rows = sorted(rows, key=lambda row: row.claim)
+    """Insert the rows ignoring conflicts, stamped with the run; the ones this run inserted are its claims
+    (a row another run holds is not among them). PostgreSQL loads them with COPY: see sweep_sql."""
     if connection.vendor == "postgresql":
         sweep_sql.insert_reminders(rows, run)
     else:

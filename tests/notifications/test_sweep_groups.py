@@ -217,3 +217,32 @@ def test_the_hourly_task_asks_for_a_retry_when_a_group_failed_and_the_retry_send
         summary = send_reminders.delay(DAY.isoformat()).get()  # what the retry runs
     assert summary["failed_groups"] == [] and summary["new_reminders"] == 1  # only what was missing
     assert sorted(m.to[0] for m in mail.outbox) == sorted(d.email for d in departments)
+
+
+def test_the_log_keeps_quotes_commas_line_breaks_and_empty_text_exactly(monkeypatch):
+    """What the mail said is what the log says, whichever way the rows reached the database."""
+    from openness_portal.notifications.registry import DueItem, Recipient
+
+    section, _coordinator = municipality_with_coordinator()
+    municipality_id = section.roadmap.municipality_id
+    tricky = 'Итоги «обсуждения» "бюджета", 2019\nвторая строка; обратная косая \\ и запятая,'
+
+    def source(*, dates, municipality_ids):
+        yield DueItem(
+            kind="test",
+            subject_key="test:1",
+            due_date=DAY,
+            title=tricky,
+            link="/admin/?a=1,b=2",
+            municipality_id=municipality_id,
+            recipients=(Recipient(name='Отдел "А", кадры', email="a@example.ru", department_id=1),),
+        )
+
+    monkeypatch.setattr(sweep_module, "reminder_sources", lambda: {"test": source})
+    result = run_sweep(as_of=DAY, deliver=False)
+
+    assert result.new_reminders == 1
+    logged = Reminder.objects.get()
+    assert (logged.title, logged.link, logged.details, logged.group) == (tricky, "/admin/?a=1,b=2", "", "")
+    assert logged.recipient_name == 'Отдел "А", кадры' and logged.email == "a@example.ru"
+    assert tricky in Notification.objects.get().body
