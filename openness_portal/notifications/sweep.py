@@ -77,6 +77,7 @@ class GroupRun:
     """One group of municipalities swept in its own transaction."""
 
     municipality_ids: list[int]
+    run: str  # the id its reminders and digests are stamped with
     seconds: float = 0.0
     new_reminders: int = 0
     failed: bool = False
@@ -84,7 +85,7 @@ class GroupRun:
 
 @dataclass
 class SweepResult:
-    run: str
+    run: str  # the sweep's id (each group stamps its rows with its own: GroupRun.run)
     dry_run: bool
     days: dict[int, date] = field(default_factory=dict)  # municipality id → the local day swept
     new_reminders: int = 0
@@ -216,18 +217,24 @@ def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids
             )
 
 
-def _claim(rows: list[Row], run: str) -> list[Row]:
-    """Insert the rows ignoring conflicts, stamped with the run; the ones this run inserted are its claims
-    (a row another run holds is not among them). PostgreSQL loads them with COPY: see sweep_sql."""
+def _claim(rows: dict[tuple, Row], run: str) -> list[Row]:
+    """Insert the rows (by claim) ignoring conflicts, stamped with the run; the ones this run inserted are
+    its claims (a row another run holds is not among them). PostgreSQL loads them with COPY: see sweep_sql.
+
+    In the order of the unique index: two sweeps at the same moment meet their common rows in the same
+    order, and the later one waits for the other's commit rather than deadlocking with it (were they to,
+    PostgreSQL would roll one group back, and the next run would claim what it missed).
+    """
+    ordered = [rows[claim] for claim in sorted(rows)]
     if connection.vendor == "postgresql":
-        sweep_sql.insert_reminders(rows, run)
+        sweep_sql.insert_reminders(ordered, run)
     else:
-        for batch in batched(rows, INSERT_BATCH):
+        for batch in batched(ordered, INSERT_BATCH):
             Reminder.objects.bulk_create(
                 [Reminder(**row._asdict(), run=run) for row in batch], ignore_conflicts=True
             )
-    ours = set(Reminder.objects.filter(run=run).values_list("day", "recipient_key", "subject_key", "stage"))
-    return [row for row in rows if row.claim in ours]
+    ours = Reminder.objects.filter(run=run).values_list("day", "recipient_key", "subject_key", "stage")
+    return [rows[claim] for claim in ours]
 
 
 def _notes_about_missing_addresses(
@@ -411,11 +418,13 @@ def _sweep_group(part: SweepResult, group: list[dict], names, keep: int | None, 
     coordinators = coordinator_recipients([m["id"] for m in group])
 
     started = time.perf_counter()
-    rows = list(_candidates(group, coordinators, part.failed_sources).values())
+    rows = _candidates(group, coordinators, part.failed_sources)
     part.seconds["sources"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    claimed = _claim(rows + _notes_about_missing_addresses(rows, coordinators), part.run)
+    for note in _notes_about_missing_addresses(rows.values(), coordinators):
+        rows.setdefault(note.claim, note)
+    claimed = _claim(rows, part.run)
     part.seconds["claims"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -446,8 +455,7 @@ def run_sweep(
     group of municipalities commits on its own; a group that fails is rolled back, logged and listed in
     `failed_groups`, and the others are still sent.
     """
-    run = uuid.uuid4().hex
-    result = SweepResult(run=run, dry_run=dry_run)
+    result = SweepResult(run=uuid.uuid4().hex, dry_run=dry_run)
     municipalities = _municipalities(municipality_ids, as_of, local_hours, timezone.now())
     result.days = {m["id"]: m["today"] for m in municipalities}
     names = {m["id"]: m["name"] for m in municipalities}
@@ -455,8 +463,10 @@ def run_sweep(
         settings, "REMINDER_MUNICIPALITIES_PER_TRANSACTION", MUNICIPALITIES_PER_TRANSACTION
     )
     for group in batched(municipalities, per_transaction):
-        group_run = GroupRun(municipality_ids=[m["id"] for m in group])
-        part = SweepResult(run=run, dry_run=dry_run)
+        # Each group stamps its rows with a run id of its own: it reads back only its own claims, so the
+        # last group of a country's sweep reads no more than the first.
+        group_run = GroupRun(municipality_ids=[m["id"] for m in group], run=uuid.uuid4().hex)
+        part = SweepResult(run=group_run.run, dry_run=dry_run)
         keep = None if dry_run else max(0, keep_digests - len(result.digests))
         started = time.perf_counter()
         try:

@@ -20,9 +20,9 @@ from django.db import connection
 
 # The columns of the sweep's rows (sweep.Row), in their order.
 CREATE_CLAIMS = """CREATE TEMPORARY TABLE reminder_claim (
-    kind varchar, subject_key varchar COLLATE "C", stage varchar COLLATE "C",
-    recipient_key varchar COLLATE "C", day date, municipality_id bigint, recipient_name varchar,
-    email varchar, due_date date, title varchar, link varchar, details varchar, "group" varchar
+    kind varchar, subject_key varchar, stage varchar, recipient_key varchar, day date,
+    municipality_id bigint, recipient_name varchar, email varchar, due_date date, title varchar,
+    link varchar, details varchar, "group" varchar
 )"""
 
 # CSV writes an empty text as nothing, which COPY would read as NULL: the text columns say it is text.
@@ -31,13 +31,12 @@ COPY_CLAIMS = """COPY reminder_claim FROM STDIN WITH (
     details, "group")
 )"""
 
-# In the unique index's order: two sweeps at the same moment meet their common rows in the same order,
-# so the later one waits for the other's commit instead of deadlocking with it.
+# Rows are inserted as COPY wrote them, in the order the sweep sorted them (that of the unique index).
 INSERT_REMINDERS = """INSERT INTO notifications_reminder (
     kind, subject_key, stage, recipient_key, day, municipality_id, recipient_name, email, due_date, title,
     link, details, "group", run, created_at
 )
-SELECT *, %s, now() FROM reminder_claim ORDER BY day, recipient_key, subject_key, stage
+SELECT *, %s, now() FROM reminder_claim
 ON CONFLICT DO NOTHING"""
 
 DROP_CLAIMS = "DROP TABLE reminder_claim"
