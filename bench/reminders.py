@@ -229,7 +229,7 @@ def warm_up():
 
 
 def run_case(name, as_of, target):
-    from openness_portal.notifications.sweep import CHUNK, run_sweep
+    from openness_portal.notifications.sweep import INSERT_BATCH, run_sweep
 
     warm_up()
 
@@ -241,15 +241,16 @@ def run_case(name, as_of, target):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     rerun, rerun_seconds, rerun_queries = timed_sweep(as_of)
-    batches = max(1, -(-rows // CHUNK))
+    batches = max(1, -(-rows // INSERT_BATCH))
     verdict = "OK" if seconds < target else "SLOWER THAN TARGET"
     print(
         f"{name:<10} day {as_of}  new reminders {rows:>7}  digests {result.digest_count:>5}  "
         f"seconds {seconds:6.2f} (target < {target:g}: {verdict})  queries {queries:>4} "
-        f"({queries / batches:.1f} per {CHUNK}-row batch)  peak memory {peak / 2**20:6.1f} MiB"
+        f"({queries / batches:.1f} per {INSERT_BATCH} rows)  peak memory {peak / 2**20:6.1f} MiB"
     )
     phases = ", ".join(f"{phase} {value:.2f}" for phase, value in result.seconds.items())
-    print(f"{'':<10} phases (s): {phases}; the rest is the commit")
+    longest = max(g.seconds for g in result.groups)
+    print(f"{'':<10} phases (s): {phases}; the rest is the commit; longest transaction {longest:.2f} s")
     print(
         f"{'re-run':<10} day {as_of}  new reminders {rerun.new_reminders:>7}  "
         f"seconds {rerun_seconds:6.2f}  queries {rerun_queries}"
@@ -299,20 +300,29 @@ def run_country(as_of, target):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--municipalities", type=int, default=None, help="50, or 2,000 with --country")
     parser.add_argument(
-        "--deadlines", type=int, default=None, help="per municipality: 2,000, or 300 with --country"
+        "--case",
+        action="append",
+        choices=["typical", "worst", "country"],
+        help="typical and worst: 50 × 2,000 deadlines; country: 2,000 × 300, every deadline reaching a stage "
+        "(all three when not given)",
     )
+    parser.add_argument("--municipalities", type=int, default=None, help="50, or 2,000 for the country")
     parser.add_argument(
-        "--country",
-        action="store_true",
-        help="2,000 municipalities × 300 deadlines, every deadline reaching a stage: cost per group",
+        "--deadlines", type=int, default=None, help="per municipality: 2,000, or 300 for the country"
     )
     args = parser.parse_args()
-    n_municipalities = args.municipalities or (2000 if args.country else 50)
-    n_deadlines = args.deadlines or (300 if args.country else 2000)
-    rng = random.Random(20191211)  # noqa: S311 — reproducible data, not security
+    cases = args.case or ["typical", "worst", "country"]
+    day_cases = [c for c in cases if c != "country"]
+    if day_cases:
+        in_database(args.municipalities or 50, args.deadlines or 2000, day_cases)
+    if "country" in cases:
+        in_database(args.municipalities or 2000, args.deadlines or 300, ["country"])
 
+
+def in_database(n_municipalities: int, n_deadlines: int, cases: list[str]) -> None:
+    """Build the data in a throwaway database and run the cases on it."""
+    rng = random.Random(20191211)  # noqa: S311 — reproducible data, not security
     db_name = None
     try:
         start = time.perf_counter()
@@ -320,6 +330,7 @@ def main():
             db_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         else:
             call_command("migrate", verbosity=0)
+            call_command("flush", interactive=False, verbosity=0)  # the file of the previous cases
         municipalities, measures, Deadline = build(n_municipalities, n_deadlines, rng)
         print(
             f"database {connection.vendor} ({connection.settings_dict['NAME']}); built "
@@ -329,30 +340,30 @@ def main():
         from openness_portal.notifications.stages import DEFAULT_OFFSETS, stage_dates
 
         stage_days = sorted(stage_dates(TYPICAL_DAY, DEFAULT_OFFSETS))
-        if args.country:
+        if "typical" in cases:
+            first, last = date(2019, 1, 1), date(2025, 12, 31)
+            span = (last - first).days
+            set_deadlines(measures, lambda i: first + timedelta(days=rng.randrange(span + 1)), Deadline)
+            analyze()
+            run_case("typical", TYPICAL_DAY, 1.0)
+        if "worst" in cases or "country" in cases:
             set_deadlines(measures, lambda i: stage_days[i % len(stage_days)], Deadline)
             analyze()
+            print(
+                f"every deadline due on one of the {len(stage_days)} dates that reach a stage on {TYPICAL_DAY}"
+            )
+        if "worst" in cases:
+            run_case("worst", TYPICAL_DAY, 5.0)
+        if "country" in cases:
             run_country(TYPICAL_DAY, 10.0)
-            return
-
-        first, last = date(2019, 1, 1), date(2025, 12, 31)
-        span = (last - first).days
-        set_deadlines(measures, lambda i: first + timedelta(days=rng.randrange(span + 1)), Deadline)
-        analyze()
-        run_case("typical", TYPICAL_DAY, 1.0)
-
-        set_deadlines(measures, lambda i: stage_days[i % len(stage_days)], Deadline)
-        analyze()
-        print(
-            f"worst case: every deadline due on one of the {len(stage_days)} dates that reach a stage today"
-        )
-        run_case("worst", TYPICAL_DAY, 5.0)
     finally:
         if db_name:
             connection.creation.destroy_test_db(db_name, verbosity=0)
         connection.close()
-        shutil.rmtree(TMP, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(TMP, ignore_errors=True)

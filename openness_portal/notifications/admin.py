@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, Reminder
 from .registry import registered_staff_scope
-from .selectors import fill_in_text
 from .stages import stage_code, stage_label
 
 
@@ -56,23 +55,11 @@ class ReminderAdmin(_ScopedReadOnlyAdmin):
     search_fields = ["recipient_name", "email", "title", "subject_key", "recipient_key"]
     search_help_text = _(
         "Ищите по тексту напоминания, получателю, сроку («deadline:123», номер из адреса страницы срока) или "
-        "получателю-ключу («department:5», «official:7»): пункты, не вошедшие в письмо, хранятся ключами."
+        "получателю-ключу («department:5», «official:7»)."
     )
     list_select_related = ["municipality"]
     date_hierarchy = "day"
     readonly_fields = [f.name for f in Reminder._meta.fields]
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        # Rows a digest listed keep the text as sent; the rest (claimed as keys) are described for the page.
-        fill_in_text(list(changelist.result_list))
-        return changelist
-
-    def get_object(self, request, object_id, from_field=None):
-        reminder = super().get_object(request, object_id, from_field)
-        if reminder is not None:
-            fill_in_text([reminder])
-        return reminder
 
     @admin.display(description=_("получатель"), ordering="recipient_key")
     def recipient(self, obj):

@@ -57,11 +57,10 @@ class Notification(models.Model):
 class Reminder(models.Model):
     """One duty reaching one stage for one recipient on one local day: the unique row is the claim.
 
-    The sweep inserts candidate rows and gets back only those it really inserted (a row already here, or
-    inserted by a concurrent sweep first, is not), so a re-run, a retried task or two concurrent sweeps never
-    remind anyone twice. A row keeps the text its digest showed (title, due date, link, recipient); rows of
-    high-volume sources (deadlines) that a long digest did not list are claimed as keys, and the log page
-    describes them from their source (`selectors.fill_in_text`).
+    The sweep inserts candidate rows ignoring conflicts, stamped with its run, and reads back the rows of
+    its run: a row already here, or inserted by a concurrent sweep first, is not among them, so a re-run, a
+    retried task or two concurrent sweeps never remind anyone twice. A row keeps the text of its item as
+    the sweep wrote it (title, due date, link, details, recipient), whatever is renamed later.
     """
 
     # The three keys compare byte by byte on PostgreSQL (COLLATE "C", migration 0005): a later AlterField
@@ -105,12 +104,16 @@ class Reminder(models.Model):
         verbose_name_plural = _("журнал напоминаний")
         ordering = ["-day", "recipient_key", "due_date"]
         # Day and recipient first: the same index is the claim and serves «this person's reminders of
-        # that day» (the link at the end of a digest). No other index: a worst-case day writes 200,000 rows.
+        # that day» (the link at the end of a digest). Only the run has an index besides: a worst-case day
+        # writes 200,000 rows, and every index costs time.
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "recipient_key", "subject_key", "stage"], name="reminder_once_per_day_stage"
             )
         ]
+        # A sweep reads back the rows of its run (what it claimed) from a log of millions. A Meta index, not
+        # db_index: on PostgreSQL that would add a second, pattern-matching index nobody uses.
+        indexes = [models.Index(fields=["run"], name="reminder_run")]
 
     def __str__(self):
         return f"{self.title or self.subject_key} → {self.recipient_name or self.recipient_key} ({self.day:%d.%m.%Y})"

@@ -7,19 +7,13 @@ knowing the app's models. An app registers sources in its own `reminders.py` mod
     def annual_reports_due(*, dates, municipality_ids):
         ...yield DueItem(...) for every OPEN duty whose due_date is in `dates`
 
-A source with many rows a day (deadlines: up to one per measure and executor) answers in SQL instead: its
-SELECT gives only the keys (ROW_COLUMNS), which go from its tables into the reminder log without passing
-through Python; the text is asked for only for the items a digest lists, and the names and addresses of
-its recipients come from its directory:
-
-    @reminder_source("deadline", form=ROWS, kinds=("deadline", "deadline_overdue"),
-                     directory=people_by_key, describe=describe_deadlines)
-    def deadline_rows(*, stages, municipality_ids, coordinators):
-        ...yield ReminderSelect(sql, params): a SELECT of the ROW_COLUMNS, in that order
+`dates` maps each due date that reaches a stage on the day swept to that stage's code («7wd», «day»,
+«overdue», «overdue+2w»); most sources only ask whether a date is in it. An item with no recipients goes
+to its municipality's coordinators.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
@@ -43,61 +37,22 @@ class Recipient:
         return f"email:{self.email.lower()}" if self.email else f"name:{self.name}"
 
 
-@dataclass(frozen=True)
-class DueItem:
+class DueItem(NamedTuple):
+    """One duty reaching a stage. A named tuple rather than a dataclass: a worst-case day makes 190,000 of
+    them (one per deadline, one more when it is overdue), and a tuple is made in a fifth of the time."""
+
     kind: str  # the source's kind, e.g. "deadline", "annual_report", "discussion_summary", "opendata_stale"
     subject_key: str  # stable id of the duty, e.g. "deadline:123": with stage, recipient and day it is unique
     due_date: date
     title: str  # one line, Russian: «3. Участие в обучающих мероприятиях … — до 20.12.2019»
     link: str  # path in the portal (admin or public), without host
     municipality_id: int
-    recipients: tuple[Recipient, ...] = field(default_factory=tuple)
+    recipients: tuple[Recipient, ...] = ()
     details: str = ""  # optional second line
     group: str = ""  # optional heading the digest groups items under (e.g. the responsible department)
 
 
-@dataclass(frozen=True)
-class ReminderSelect:
-    """A SELECT producing reminder keys: the ROW_COLUMNS, in that order."""
-
-    sql: str
-    params: tuple = ()
-
-
-class Described(NamedTuple):
-    """What a digest shows of one item of a ROWS source (the fields of DueItem that are text).
-
-    A named tuple, not a dataclass: a worst-case day describes 55,000 of them.
-    """
-
-    title: str
-    link: str = ""
-    details: str = ""
-    group: str = ""
-
-
-# The columns a ReminderSelect provides (the sweep adds the day, its run id and the time).
-ROW_COLUMNS = (
-    "kind",
-    "subject_key",  # stable id of the duty
-    "stage",  # «<stage code>:<due date ISO>», taken from the `stages` the source is given
-    "recipient_key",  # Recipient.key of the person or department, or of a coordinator given
-    "municipality_id",
-    "due_date",
-)
-# directory(municipality_ids) → {recipient key: Recipient}, for names and addresses;
-# describe(keys: [(kind, subject key)], directory) → {(kind, subject key): Described}.
-Directory = Callable[..., dict[str, "Recipient"]]
-Describer = Callable[..., dict[tuple[str, str], Described]]
-
-
-@dataclass(frozen=True)
-class RowSource:
-    kinds: tuple[str, ...]
-    directory: Directory
-    describe: Describer
-
-
+ReminderSource = Callable[..., Iterable[DueItem]]
 # coordinators(municipality_ids or None) → {municipality id: [Recipient]}: who stands in for a missing
 # recipient. The app that knows staff roles registers it, as it registers its sources.
 Coordinators = Callable[..., dict[int, list["Recipient"]]]
@@ -112,12 +67,8 @@ class StaffScope:
     visible_municipalities: Callable[..., object]  # visible_municipalities(user) → a queryset of them
 
 
-ITEMS, ROWS = "items", "rows"  # a source yields DueItem objects, or ReminderSelect statements
-ReminderSource = Callable[..., Iterable[DueItem] | Iterable[ReminderSelect]]
 _sources: dict[str, ReminderSource] = {}
 _stage_sets: dict[str, str] = {}
-_forms: dict[str, str] = {}
-_row_sources: dict[str, RowSource] = {}  # by each kind of row such a source writes
 _people: dict[str, object] = {}  # "coordinators" → Coordinators, "scope" → StaffScope
 
 # Which reminder stages a source's items go through: "all" — before (14, 7, 3, 1 working days), on the
@@ -125,48 +76,18 @@ _people: dict[str, object] = {}  # "coordinators" → Coordinators, "scope" → 
 STAGE_SETS = ("all", "overdue")
 
 
-def reminder_source(
-    kind: str,
-    *,
-    stages: str = "all",
-    form: str = ITEMS,
-    kinds: tuple[str, ...] = (),
-    directory: Directory | None = None,
-    describe: Describer | None = None,
-) -> Callable[[ReminderSource], ReminderSource]:
-    """Register `fn(*, dates: Collection[date], municipality_ids: Collection[int] | None)` yielding DueItems,
-    or with form=ROWS `fn(*, stages: dict[date, str], municipality_ids: list[int], coordinators: dict[int,
-    list[Recipient]])` yielding ReminderSelect statements (`stages` maps each due date to its stage string)
-    of rows of `kinds`, with their `directory` and `describe`."""
+def reminder_source(kind: str, *, stages: str = "all") -> Callable[[ReminderSource], ReminderSource]:
+    """Register `fn(*, dates: Mapping[date, str], municipality_ids: Collection[int] | None)` yielding
+    DueItems (of `kind`, or of kinds of its own: the deadlines' source also writes «deadline_overdue»)."""
     if stages not in STAGE_SETS:
         raise ValueError(f"stages must be one of {STAGE_SETS}")
-    if form not in (ITEMS, ROWS):
-        raise ValueError(f"form must be {ITEMS!r} or {ROWS!r}")
-    if form == ROWS and (directory is None or describe is None):
-        raise ValueError("a ROWS source needs a directory and a describe function")
 
     def decorator(fn: ReminderSource) -> ReminderSource:
         _sources[kind] = fn
         _stage_sets[kind] = stages
-        _forms[kind] = form
-        if form == ROWS:
-            row_source = RowSource(kinds=tuple(kinds) or (kind,), directory=directory, describe=describe)
-            for row_kind in row_source.kinds:
-                _row_sources[row_kind] = row_source
         return fn
 
     return decorator
-
-
-def source_form(kind: str) -> str:
-    """ITEMS or ROWS: how a registered source answers."""
-    return _forms.get(kind, ITEMS)
-
-
-def row_sources() -> dict[str, RowSource]:
-    """The ROWS sources by each kind of row they write."""
-    autodiscover_modules("reminders")
-    return dict(_row_sources)
 
 
 def stage_set(kind: str) -> str:

@@ -1,17 +1,17 @@
 """The daily reminder sweep: claim each (duty, stage, recipient, day) once, then one digest per recipient.
 
-Like healthchecks' `sendalerts`, a row is «claimed» by a write that only one worker can win: here the
-unique constraint of the Reminder log. Candidates are inserted RETURNING what was really inserted —
-straight from the sources' SELECTs for the bulk of them (deadlines, keys only), from DueItems for the few
-others — so a re-run, a retried task or a second worker sweeping at the same time gets back nothing another
-run holds, and sends nothing twice.
+Like healthchecks' `sendalerts`, a reminder is «claimed» by a write that only one worker can win: the
+unique constraint of the Reminder log. A run inserts its candidates ignoring conflicts, each stamped with
+the run's id, and reads back what it inserted; a re-run, a retried task or a second worker sweeping at the
+same moment gets back nothing another run holds, and sends nothing twice.
 
 Municipalities are swept in groups (settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION), one transaction
-each: claims, the coordinators' notes, the digests and the text of what they list commit together, so a
+each: the claims, the coordinators' notes about missing addresses and the digests commit together, so a
 failing group is rolled back and reported while the others are sent, and the next hourly run claims only
-what is missing. Each digest counts its rows and lists the MAX_DIGEST_ITEMS nearest their due date; those
-get their text from their source's describe(), are rendered from the digest templates, and keep that text
-in the log. Mail goes out after each group's commit, through the retrying delivery task.
+what is missing. A claimed row keeps its item's text (title, link, details, recipient), so the log shows
+what the mail said whatever is renamed later. Each digest counts its rows and lists the MAX_DIGEST_ITEMS
+nearest their due date; the rest is one link to the log. Mail goes out after each group's commit, through
+the retrying delivery task.
 """
 
 import heapq
@@ -23,41 +23,30 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from itertools import islice
 from typing import NamedTuple
 from urllib.parse import quote
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.template.backends.jinja2 import Jinja2
+from django.db import connection, transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from jinja2 import select_autoescape
 
+from . import sweep_sql
 from .models import Notification, Reminder
 from .recipients import coordinator_recipients
-from .registry import (
-    ROW_COLUMNS,
-    ROWS,
-    DueItem,
-    Recipient,
-    ReminderSelect,
-    reminder_sources,
-    row_sources,
-    source_form,
-    stage_set,
-)
-from .sql import batched, values_table
+from .registry import DueItem, Recipient, reminder_sources, stage_set
 from .stages import normalise_offsets, stage_code, stage_dates, stage_label
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 2000  # DueItem rows per INSERT: memory stays flat
-DIGEST_FLUSH = 200  # digests rendered and inserted together
 MAX_DIGEST_ITEMS = 100  # a digest lists at most this many; the rest is one link to the reminder log
 MUNICIPALITIES_PER_TRANSACTION = 50  # default of settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION
+INSERT_BATCH = 2000  # reminder rows per INSERT statement
+DIGESTS_PER_INSERT = 200  # digests rendered and stored together: memory stays flat
 
 
 class Row(NamedTuple):
@@ -77,8 +66,10 @@ class Row(NamedTuple):
     details: str
     group: str
 
-
-FIELDS = Row._fields
+    @property
+    def claim(self) -> tuple[date, str, str, str]:
+        """What the log's unique constraint holds once: the day, the recipient, the duty and its stage."""
+        return (self.day, self.recipient_key, self.subject_key, self.stage)
 
 
 @dataclass
@@ -86,6 +77,7 @@ class GroupRun:
     """One group of municipalities swept in its own transaction."""
 
     municipality_ids: list[int]
+    run: str  # the id its reminders and digests are stamped with
     seconds: float = 0.0
     new_reminders: int = 0
     failed: bool = False
@@ -93,7 +85,7 @@ class GroupRun:
 
 @dataclass
 class SweepResult:
-    run: str
+    run: str  # the sweep's id (each group stamps its rows with its own: GroupRun.run)
     dry_run: bool
     days: dict[int, date] = field(default_factory=dict)  # municipality id → the local day swept
     new_reminders: int = 0
@@ -103,12 +95,23 @@ class SweepResult:
     missing_addresses: int = 0
     failed_sources: list[str] = field(default_factory=list)
     groups: list[GroupRun] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)  # per phase: claims, missing addresses, digests
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase: sources, claims, digests
 
     @property
     def failed_groups(self) -> list[list[int]]:
         """Municipality ids of the groups rolled back: the next run claims their reminders again."""
         return [g.municipality_ids for g in self.groups if g.failed]
+
+    def add(self, part: "SweepResult") -> None:
+        """Add a committed group's figures to the run's."""
+        self.new_reminders += part.new_reminders
+        self.digest_count += part.digest_count
+        self.missing_addresses += part.missing_addresses
+        self.digests += part.digests
+        self.notification_ids += part.notification_ids
+        self.failed_sources += [kind for kind in part.failed_sources if kind not in self.failed_sources]
+        for phase, seconds in part.seconds.items():
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + seconds
 
     def as_dict(self) -> dict:
         return {
@@ -125,6 +128,13 @@ class SweepResult:
             "seconds": {phase: round(value, 3) for phase, value in self.seconds.items()},
             "digests": self.digests,
         }
+
+
+def batched(rows: Iterable, size: int) -> Iterator[list]:
+    """Lists of at most `size` rows (itertools.batched from Python 3.12 on)."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def _municipalities(municipality_ids, as_of, local_hours, now) -> list[dict]:
@@ -144,394 +154,128 @@ def _municipalities(municipality_ids, as_of, local_hours, now) -> list[dict]:
     return rows
 
 
-MUNICIPALITIES_PER_STATEMENT = 25  # a ROWS source's statement covers this many: what it returns stays bounded
-
-
-def _claims(municipalities, coordinators) -> Iterator[tuple[str, date, object]]:
-    """(kind, day, what to claim) per set of municipalities sharing stage dates, and per source.
+def _candidates(group: list[dict], coordinators, failed_sources: list[str]) -> dict[tuple, Row]:
+    """Every row the group's sources ask for, by claim; of a claim given twice (a coordinator who also
+    executes an overdue deadline) the first is kept, sources taken in the order of their kind.
 
     Municipalities sharing a local day and reminder offsets share the stage dates, so each source is asked
-    once per set (a ROWS source once per MUNICIPALITIES_PER_STATEMENT of it), not once per municipality.
+    once per such set, not once per municipality.
     """
     same_dates: dict[tuple[date, tuple[int, ...]], list[int]] = defaultdict(list)
-    for m in municipalities:
+    for m in group:
         same_dates[(m["today"], m["offsets"])].append(m["id"])
-    sources = reminder_sources()
+    sources = sorted(reminder_sources().items())
+    rows: dict[tuple, Row] = {}
     for (today, offsets), ids in sorted(same_dates.items()):
-        stages_by_set: dict[str, dict[date, str]] = {}
-        for kind, source in sorted(sources.items()):
-            stages = stage_set(kind)
-            if stages not in stages_by_set:
-                stages_by_set[stages] = {
-                    due: f"{code}:{due.isoformat()}"
-                    for due, code in stage_dates(today, offsets, stages).items()
-                }
-            if not stages_by_set[stages]:
+        stage_sets: dict[str, dict[date, str]] = {}
+        for kind, source in sources:
+            if stage_set(kind) not in stage_sets:
+                stage_sets[stage_set(kind)] = stage_dates(today, offsets, stage_set(kind))
+            stages = stage_sets[stage_set(kind)]
+            if not stages:
                 continue
-            if source_form(kind) == ROWS:
-                for part in batched(ids, MUNICIPALITIES_PER_STATEMENT):
-                    statements = source(
-                        stages=stages_by_set[stages],
-                        municipality_ids=part,
-                        coordinators={mid: coordinators.get(mid, []) for mid in part},
-                    )
-                    yield kind, today, statements
-            else:
-                yield kind, today, _source_rows(source, stages_by_set[stages], today, ids, coordinators)
-
-
-def _source_rows(source, stages, today, ids, coordinators) -> Iterator[Row]:
-    allowed = set(ids)
-    for item in source(dates=frozenset(stages), municipality_ids=ids):
-        stage = stages.get(item.due_date)
-        if stage is None:
-            continue  # a source that answers more than it was asked is not trusted blindly
-        if item.municipality_id not in allowed:
-            continue
-        yield from _rows_for(item, stage, today, coordinators)
-
-
-def _rows_for(item: DueItem, stage: str, today: date, coordinators) -> Iterator[Row]:
-    """Candidate rows of a DueItem, one per recipient; nobody to tell is itself news for the coordinators."""
-    recipients = item.recipients or coordinators.get(item.municipality_id, ())
-    for r in dict.fromkeys(recipients):
-        yield Row(
-            kind=item.kind,
-            subject_key=item.subject_key[:200],
-            stage=stage,
-            recipient_key=r.key[:200],
-            day=today,
-            municipality_id=item.municipality_id,
-            recipient_name=r.name[:300],
-            email=r.email,
-            due_date=item.due_date,
-            title=item.title[:500],
-            link=item.link[:500],
-            details=item.details[:500],
-            group=item.group[:300],
-        )
-
-
-def _table() -> str:
-    return connection.ops.quote_name(Reminder._meta.db_table)
-
-
-def _column(name: str) -> str:
-    return connection.ops.quote_name(Reminder._meta.get_field(name).column)
-
-
-def _returning() -> str:
-    return "RETURNING " + ", ".join(_column(f) for f in FIELDS)
-
-
-def _as_date(value) -> date:
-    """SQLite returns dates as ISO text."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _fetch_claimed(cursor) -> list[Row]:
-    return [
-        Row(*r)._replace(day=_as_date(r[FIELDS.index("day")]), due_date=_as_date(r[FIELDS.index("due_date")]))
-        for r in cursor.fetchall()
-    ]
-
-
-_KEY_COLUMNS = ("kind", "subject_key", "stage", "recipient_key", "municipality_id")
-
-
-def _insert_selected(statement: ReminderSelect, day: date, run: str, now) -> list[tuple]:
-    """INSERT INTO reminder SELECT …: a source's keys go table to table, and RETURNING gives back exactly
-    what this run claimed.
-
-    Rows the log already holds for the day are left out by NOT EXISTS, so the INSERT is a plain one: ON
-    CONFLICT's speculative insertion writes twice the WAL per row (PostgreSQL, 200,000 rows: 1.06 s against
-    0.60 s). Only a sweep running at the same moment can still insert a row between the two; the unique
-    index then refuses this statement, and it runs again with ON CONFLICT DO NOTHING, so the constraint
-    still decides who wins. A key a source gives twice (a coordinator who is also the executor of an
-    overdue deadline) is one row: grouped, the first kind in name order kept.
-    """
-    text_columns = ("recipient_name", "email", "title", "link", "details", "group")
-    columns = ", ".join(_column(c) for c in (*ROW_COLUMNS, "day", "run", "created_at", *text_columns))
-    postgres = connection.vendor == "postgresql"
-    day_placeholder = "CAST(%s AS date)" if postgres else "%s"
-    moment = "CAST(%s AS timestamp with time zone)" if postgres else "%s"
-    returning = ", ".join(_column(c) for c in _KEY_COLUMNS)
-    # Sorted as the unique index is (the day is the same for all rows), so its pages fill in order, not at
-    # random (a fifth faster on PostgreSQL). The log's keys compare bytes there (migration 0005); SQLite's
-    # default comparison already does.
-    bytewise = ' COLLATE "C"' if postgres else ""
-    keys = ("recipient_key", "subject_key", "stage")
-    logged = " AND ".join(f"x.{_column(c)} = c.{c}" for c in keys)
-    order = ", ".join(f"c.{c}{bytewise}" for c in keys)
-    head = f"WITH claim({', '.join(ROW_COLUMNS)}) AS ({statement.sql}) INSERT INTO {_table()} ({columns}) "
-    constants = f"{day_placeholder}, %s, {moment}, '', '', '', '', '', ''"
-    if postgres:
-        sql = (
-            f"{head}SELECT MIN(c.kind), c.subject_key, c.stage, c.recipient_key, MIN(c.municipality_id), "
-            f"MIN(c.due_date), {constants} FROM claim c WHERE NOT EXISTS (SELECT 1 FROM {_table()} x "
-            f"WHERE x.{_column('day')} = {day_placeholder} AND {logged}) "
-            f"GROUP BY c.recipient_key, c.subject_key, c.stage ORDER BY {order}"
-        )
-    else:
-        # SQLite serialises writers and checks a conflict as cheaply as NOT EXISTS would: it claims ignoring
-        # conflicts straight away, in order, so of a key given twice the first kind is the one inserted
-        # (grouping cost a fifth more). «WHERE 1 = 1» keeps it from reading ON CONFLICT as a join's ON.
-        sql = f"{head}SELECT c.*, {constants} FROM claim c WHERE 1 = 1 ORDER BY {order}, c.kind"
-    iso_day = connection.ops.adapt_datefield_value(day)
-    params = (*statement.params, iso_day, run, now, *([iso_day] if postgres else []))
-    ignoring_conflicts = f"{sql} ON CONFLICT DO NOTHING RETURNING {returning}"
-    with connection.cursor() as cursor:
-        if postgres:
+            # One broken source (a bug, a missing table) must not silence the others: what it read is
+            # rolled back to the savepoint, and the next hourly sweep asks it again.
             try:
                 with transaction.atomic():
-                    cursor.execute(f"{sql} RETURNING {returning}", params)
-                    return cursor.fetchall()
-            except IntegrityError:
-                logger.info("reminder claims met a concurrent sweep: claiming again, ignoring conflicts")
-        cursor.execute(ignoring_conflicts, params)
-        return cursor.fetchall()
+                    items = list(source(dates=stages, municipality_ids=ids))
+            except Exception:
+                logger.exception("reminder source %s failed", kind)
+                failed_sources.append(kind)
+                continue
+            for row in _rows_of(items, stages, today, set(ids), coordinators):
+                rows.setdefault(row.claim, row)
+    return rows
 
 
-def _claim(chunk: list[Row], run: str, now) -> list[Row]:
-    """INSERT … VALUES … ON CONFLICT DO NOTHING RETURNING: the unique constraint decides who wins.
-
-    Raw SQL because bulk_create cannot return only the rows it really inserted while ignoring conflicts.
-    """
-    ops = connection.ops
-    columns = [Reminder._meta.get_field(f).column for f in FIELDS] + ["run", "created_at"]
-    placeholder = f"({', '.join(['%s'] * len(columns))})"
-    names = ", ".join(ops.quote_name(c) for c in columns)
-    per_statement = len(chunk)
-    if connection.features.max_query_params:
-        per_statement = max(1, connection.features.max_query_params // len(columns))
-    claimed = []
-    with connection.cursor() as cursor:
-        for part in batched(chunk, per_statement):
-            params = []
-            for r in part:
-                iso_dates = {
-                    "day": ops.adapt_datefield_value(r.day),
-                    "due_date": ops.adapt_datefield_value(r.due_date),
-                }
-                params += [*r._replace(**iso_dates), run, now]
-            values = ", ".join([placeholder] * len(part))
-            cursor.execute(
-                f"INSERT INTO {_table()} ({names}) VALUES {values} ON CONFLICT DO NOTHING {_returning()}",
-                params,
+def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids, coordinators):
+    """A candidate row per item and recipient; an item with no recipient goes to the coordinators."""
+    stage_of = {due: f"{code}:{due.isoformat()}" for due, code in stages.items()}  # «7wd:2019-12-20»
+    for item in items:
+        stage = stage_of.get(item.due_date)
+        # A source that answers more than it was asked is not trusted blindly.
+        if stage is None or item.municipality_id not in ids:
+            continue
+        recipients = item.recipients or coordinators.get(item.municipality_id, ())
+        if len(recipients) > 1:
+            recipients = dict.fromkeys(recipients)  # each once, in their order
+        for r in recipients:
+            yield Row(
+                kind=item.kind,
+                subject_key=item.subject_key[:200],
+                stage=stage,
+                recipient_key=r.key[:200],
+                day=today,
+                municipality_id=item.municipality_id,
+                recipient_name=r.name[:300],
+                email=r.email,
+                due_date=item.due_date,
+                title=item.title[:500],
+                link=item.link[:500],
+                details=item.details[:500],
+                group=item.group[:300],
             )
-            claimed.extend(_fetch_claimed(cursor))
-    return claimed
 
 
-class People:
-    """Names and addresses of recipients: stored on a DueItem row, else a coordinator, else the directory of
-    the ROWS source that wrote the row."""
+def _claim(rows: dict[tuple, Row], run: str) -> list[Row]:
+    """Insert the rows (by claim) ignoring conflicts, stamped with the run; the ones this run inserted are
+    its claims (a row another run holds is not among them). PostgreSQL loads them with COPY: see sweep_sql.
 
-    def __init__(self, coordinators: dict[int, list[Recipient]], row_sources: dict, municipality_ids):
-        self.coordinators = {c.key: c for people in coordinators.values() for c in people}
-        self.directories: dict[str, dict[str, Recipient]] = {}
-        loaded: dict[int, dict[str, Recipient]] = {}
-        for kind, source in row_sources.items():
-            if id(source) not in loaded:
-                loaded[id(source)] = source.directory(municipality_ids)
-            self.directories[kind] = loaded[id(source)]
-
-    def of(self, row: Row) -> tuple[str, str]:
-        if row.recipient_name:
-            return row.recipient_name, row.email
-        return self.of_key(row.kind, row.recipient_key)
-
-    def of_key(self, kind: str, key: str) -> tuple[str, str]:
-        person = self.coordinators.get(key) or self.directories.get(kind, {}).get(key)
-        if person is None:
-            return key, ""
-        return person.name[:300], person.email
-
-
-class _Listed(NamedTuple):
-    """A row kept for a digest's list, ordered so that the heap's top is the one to drop first: the
-    farthest from its due date, and of equals the latest to arrive."""
-
-    nearness: int  # minus the days between the due date and the day swept
-    arrival: int  # minus the row's position among its recipient's rows
-    row: Row | None
-
-
-class _Claimed:
-    """What a run claimed, per (recipient, day): the count, and the MAX_DIGEST_ITEMS most pressing rows to
-    list — those nearest their due date (today's, tomorrow's, yesterday's before a fortnight ahead or weeks
-    overdue); the digest links to the log for the rest.
-
-    Recipients without an address are noted (key → name): their rows become notes to the coordinators.
+    In the order of the unique index: two sweeps at the same moment meet their common rows in the same
+    order, and the later one waits for the other's commit rather than deadlocking with it (were they to,
+    PostgreSQL would roll one group back, and the next run would claim what it missed).
     """
+    ordered = [rows[claim] for claim in sorted(rows)]
+    if connection.vendor == "postgresql":
+        sweep_sql.insert_reminders(ordered, run)
+    else:
+        for batch in batched(ordered, INSERT_BATCH):
+            Reminder.objects.bulk_create(
+                [Reminder(**row._asdict(), run=run) for row in batch], ignore_conflicts=True
+            )
+    ours = Reminder.objects.filter(run=run).values_list("day", "recipient_key", "subject_key", "stage")
+    return [rows[claim] for claim in ours]
 
-    def __init__(self, people: People):
-        self.people = people
-        self.counts: dict[tuple[str, date], int] = {}
-        self.kept: dict[tuple[str, date], list[_Listed]] = {}
-        self.unreachable: dict[str, str] = {}  # recipient key → name, for those without an address
-        self.days: set[date] = set()
-        self.checked: set[tuple[str, str]] = set()  # (recipient key, kind) whose address was looked up
 
-    def listed(self, key: tuple[str, date]) -> list[Row]:
-        return [entry.row for entry in self.kept.get(key, ())]
+def _notes_about_missing_addresses(
+    rows: Iterable[Row], coordinators: dict[int, list[Recipient]]
+) -> list[Row]:
+    """One row per (duty, stage, person without e-mail, coordinator), so nobody is silently skipped.
 
-    def add_keys(self, keys: Iterable[tuple], day: date) -> None:
-        """Claimed keys of a ROWS source (kind, subject, stage, recipient key, municipality) for `day`; a
-        Row is made only for those a digest may list (a worst day claims 200,000 and lists 55,000)."""
-        due_of_stage: dict[str, date] = {}  # a day has a few dozen stage strings
-        for kind, subject_key, stage, recipient_key, municipality_id in keys:
-            due = due_of_stage.get(stage)
-            if due is None:
-                due = due_of_stage[stage] = date.fromisoformat(stage.rpartition(":")[2])
-            entry = self._entry_to_keep(recipient_key, day, due)
-            if entry is not None:
-                row = Row(
-                    kind, subject_key, stage, recipient_key, day, municipality_id, "", "", due, "", "", "", ""
-                )
-                self._keep(entry._replace(row=row))
-            if (recipient_key, kind) not in self.checked:
-                self.checked.add((recipient_key, kind))
-                self._note_if_unreachable(
-                    Row(
-                        kind,
-                        subject_key,
-                        stage,
-                        recipient_key,
-                        day,
-                        municipality_id,
-                        "",
-                        "",
-                        due,
-                        "",
-                        "",
-                        "",
-                        "",
+    Claimed with the rows they are about: a note is news when its row is (same day, duty and stage).
+    """
+    template = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.")
+    notes = []
+    for row in rows:
+        if row.email:
+            continue
+        details = (template % {"name": row.recipient_name})[:500]
+        for coordinator in coordinators.get(row.municipality_id, ()):
+            if coordinator.key != row.recipient_key:
+                notes.append(
+                    row._replace(
+                        stage=f"noaddr:{row.recipient_key}:{row.stage}"[:200],
+                        recipient_key=coordinator.key[:200],
+                        recipient_name=coordinator.name[:300],
+                        email=coordinator.email,
+                        details=details,
                     )
                 )
-
-    def add(self, rows: Iterable[Row], *, notes: bool = True) -> None:
-        for row in rows:
-            entry = self._entry_to_keep(row.recipient_key, row.day, row.due_date)
-            if entry is not None:
-                self._keep(entry._replace(row=row))
-            if notes:
-                self._note_if_unreachable(row)
-
-    def _entry_to_keep(self, recipient_key: str, day: date, due: date) -> "_Listed | None":
-        """Count a claimed row; the heap entry for it if its digest is to list it (so far), else None."""
-        key = (recipient_key, day)
-        self.days.add(day)
-        n = self.counts.get(key, 0)
-        self.counts[key] = n + 1
-        nearness = -abs(due.toordinal() - day.toordinal())
-        if n < MAX_DIGEST_ITEMS or nearness > self.kept[key][0].nearness:
-            return _Listed(nearness, -n, None)
-        return None
-
-    def _keep(self, entry: "_Listed") -> None:
-        heap = self.kept.setdefault((entry.row.recipient_key, entry.row.day), [])
-        if len(heap) < MAX_DIGEST_ITEMS:
-            heapq.heappush(heap, entry)
-        else:
-            heapq.heapreplace(heap, entry)
-
-    def _note_if_unreachable(self, row: Row) -> None:
-        name, email = self.people.of(row)
-        if not email:
-            self.unreachable[row.recipient_key] = name
+    return notes
 
 
-def _claim_notes(claimed: "_Claimed", coordinators, run: str, now) -> list[Row]:
-    """One row per (duty, stage, person without e-mail, coordinator), so nobody is silently skipped: made
-    in one statement from this run's rows of those people (the log's index starts with day and recipient).
-    """
-    people_rows = [(key[:200], name[:300]) for key, name in sorted(claimed.unreachable.items())]
-    coordinator_rows = [
-        (mid, c.key[:200], c.name[:300], c.email) for mid, people in coordinators.items() for c in people
-    ]
-    if not people_rows or not coordinator_rows:
-        return []
-    unreachable_cte, params = values_table(
-        "unreachable", {"recipient_key": "text", "recipient_name": "text"}, people_rows
-    )
-    coordinator_cte, coordinator_params = values_table(
-        "coordinator",
-        {"municipality_id": "int", "recipient_key": "text", "recipient_name": "text", "email": "text"},
-        coordinator_rows,
-    )
-    params += coordinator_params
-    template = _("Не отправлено: у получателя «%(name)s» нет e-mail. Сообщите сами и внесите адрес.")
-    before, _sep, after = template.partition("%(name)s")
-    key, stage, day = _column("recipient_key"), _column("stage"), _column("day")
-    copied = ("kind", "subject_key", "day", "municipality", "due_date", "title", "link", "group")
-    columns = [_column(c) for c in copied]
-    columns += [_column(c) for c in ("stage", "recipient_key", "recipient_name", "email", "details")]
-    columns += [_column("run"), _column("created_at")]
-    days = sorted(claimed.days)
-    moment = "%s" if connection.vendor == "sqlite" else "CAST(%s AS timestamp with time zone)"
-    sql = (
-        f"WITH {unreachable_cte}, {coordinator_cte} "
-        f"INSERT INTO {_table()} ({', '.join(columns)}) "
-        f"SELECT {', '.join(f'r.{_column(c)}' for c in copied)}, "
-        f"SUBSTR('noaddr:' || r.{key} || ':' || r.{stage}, 1, 200), c.recipient_key, c.recipient_name, "
-        f"c.email, SUBSTR(%s || u.recipient_name || %s, 1, 500), %s, {moment} "
-        f"FROM unreachable u JOIN {_table()} r ON r.{key} = u.recipient_key "
-        f"JOIN coordinator c ON c.municipality_id = r.{_column('municipality')} "
-        f"WHERE r.{day} IN ({', '.join(['%s'] * len(days))}) AND r.{_column('run')} = %s "
-        f"AND r.{stage} NOT LIKE %s AND c.recipient_key <> r.{key} "
-        f"ON CONFLICT DO NOTHING {_returning()}"
-    )
-    params += [before, after, run, now, *(connection.ops.adapt_datefield_value(d) for d in days), run]
-    params.append("noaddr:%")
-    with connection.cursor() as cursor:
-        # No planner hint: with one group's rows per transaction, the nested loop on the claim index (day,
-        # recipient) reads only the unreachable recipients' rows; the hash join that `enable_nestloop = off`
-        # forced read the whole day's log, every earlier group's too (measured: 90 → 173 ms per municipality
-        # from the first to the last of 40 groups, PostgreSQL, 2,000 × 300).
-        cursor.execute(sql, params)
-        claimed = _fetch_claimed(cursor)
-        return claimed
-
-
-def describe_rows(listed_rows: list[Row], row_sources: dict, people: People) -> list[Row]:
-    """Fill in the text of ROWS sources' rows (stored blank) from their describe(), one call per source.
-
-    Text already on a row (a coordinator's note about a missing address) is kept.
-    """
-    wanted: dict[int, tuple] = {}
-    for row in listed_rows:
-        source = row_sources.get(row.kind)
-        if source is not None and not row.title:
-            entry = wanted.setdefault(id(source), (source, set()))
-            entry[1].add((row.kind, row.subject_key))
-    if not wanted:
-        return listed_rows
-    described = {}
-    for source, keys in wanted.values():
-        described.update(source.describe(keys, people.directories[next(iter(keys))[0]]))
-    out = []
-    for row in listed_rows:
-        d = described.get((row.kind, row.subject_key)) if not row.title else None
-        if d is not None:
-            row = row._replace(
-                title=d.title[:500],
-                link=row.link or d.link[:500],
-                details=row.details or d.details[:500],
-                group=row.group or d.group[:300],
-            )
-        out.append(row)
-    return out
+def _nearness(row: Row) -> int:
+    """Days between the due date and the day swept: a digest lists the nearest first."""
+    return abs(row.due_date.toordinal() - row.day.toordinal())
 
 
 def _display_order(row: Row):
     return (row.group, row.due_date, row.title, row.stage)
 
 
-def _digest(rows: list[Row], names: dict[int, str], count: int, people: People) -> dict:
+def _digest(rows: list[Row], names: dict[int, str], count: int) -> dict:
     """The digest of one recipient's day: `rows` are the listed ones, `count` all of them."""
     first = rows[0]
-    recipient, email = people.of(first)
     subject = ngettext(
         "Напоминание о сроках на %(day)s: %(n)d пункт",
         "Напоминание о сроках на %(day)s: %(n)d пунктов",
@@ -557,9 +301,9 @@ def _digest(rows: list[Row], names: dict[int, str], count: int, people: People) 
             }
         )
     return {
-        "recipient": recipient,
+        "recipient": first.recipient_name or first.recipient_key,
         "recipient_key": first.recipient_key,
-        "email": email,
+        "email": first.email,
         "municipality": names.get(first.municipality_id, ""),
         "municipality_id": first.municipality_id,
         "day": first.day.isoformat(),
@@ -569,22 +313,23 @@ def _digest(rows: list[Row], names: dict[int, str], count: int, people: People) 
     }
 
 
-# The digest templates are Jinja2, through Django's Jinja2 backend: a worst day renders 550 digests of 100
-# items, and the Django template language took 12.3 ms a digest (6.8 s of the day) where Jinja2 takes 4 ms
-# (measured on the loaded 2-core machine, 06.12.2026). Their words are translated here, in Python, so
-# makemessages finds them.
-_DIGEST_TEMPLATES = Jinja2(
-    {
-        "NAME": "notifications-digests",
-        "DIRS": [Path(__file__).resolve().parent / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"autoescape": select_autoescape(["html"])},
-    }
-)
+def _digests(claimed: list[Row], names: dict[int, str]) -> Iterator[dict]:
+    """One digest per recipient and day, listing the MAX_DIGEST_ITEMS rows nearest their due date."""
+    by_recipient: dict[tuple[str, date], list[Row]] = defaultdict(list)
+    for row in claimed:
+        by_recipient[(row.recipient_key, row.day)].append(row)
+    for _key, rows in sorted(by_recipient.items()):
+        yield _digest(heapq.nsmallest(MAX_DIGEST_ITEMS, rows, key=_nearness), names, len(rows))
 
 
 def render_digest(digest: dict) -> tuple[str, str]:
-    """Plain text and HTML of a digest, from notifications/email/digest.txt and .html."""
+    """Plain text and HTML of a digest, from templates/notifications/email/digest.txt and .html.
+
+    The Django template language, as every other page and mail: the worst day's 550 digests of 100 items
+    render in 1.3 s (2.4-2.6 ms each) where Jinja2 took 0.65-0.70 s (measured side by side in one process,
+    PostgreSQL bench data, load average 2-4), not what decides the day's time. Words are translated here,
+    in Python, under the msgids the catalogue already has.
+    """
     shown = digest["items"][:MAX_DIGEST_ITEMS]
     sections: list[dict] = []
     for item in shown:
@@ -613,8 +358,8 @@ def render_digest(digest: dict) -> tuple[str, str]:
         "PORTAL_URL": settings.PORTAL_URL,
         "PORTAL_NAME": settings.PORTAL_NAME,
     }
-    text = _DIGEST_TEMPLATES.get_template("notifications/email/digest.txt").render(context)
-    html = _DIGEST_TEMPLATES.get_template("notifications/email/digest.html").render(context)
+    text = render_to_string("notifications/email/digest.txt", context)
+    html = render_to_string("notifications/email/digest.html", context)
     return text, html
 
 
@@ -643,79 +388,55 @@ def _store_digests(digests: list[dict], run: str) -> list[tuple[int, str]]:
             )
         )
     Notification.objects.bulk_create(objects, ignore_conflicts=True)
-    ours = dict(
-        Notification.objects.filter(batch=run, key__in=[o.key for o in objects]).values_list("key", "id")
-    )
+    ours = dict(_stored(run, objects))
     retry = [o for o in objects if o.key not in ours]
     if retry:
         for o in retry:
             o.key = f"{o.key[:220]}:{run[:12]}"
         Notification.objects.bulk_create(retry, ignore_conflicts=True)
-        ours.update(
-            Notification.objects.filter(batch=run, key__in=[o.key for o in retry]).values_list("key", "id")
-        )
+        ours.update(_stored(run, retry))
     return [(ours[o.key], o.email) for o in objects if o.key in ours]
 
 
-def _keep_text_as_sent(rows: list[Row]) -> None:
-    """Write into the log the text a digest listed for rows claimed as keys (title, link, details, group,
-    recipient): the log then shows what the mail said, whatever is renamed later.
-
-    Only listed rows: the rest of a long digest is behind the link to the log, and describing every one of
-    a worst day's 200,000 rows would double the sweep.
-    """
-    if not rows:
-        return
-    text = ("title", "link", "details", "group", "recipient_name", "email")
-    keys = ("day", "recipient_key", "subject_key", "stage")
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement per batch of digests: the listed rows as arrays, matched on the claim index.
-            names = ", ".join(f"{_column(c)} = v.{_column(c)}" for c in text)
-            matched = " AND ".join(f'r.{_column(c)} = v.{_column(c)} COLLATE "C"' for c in keys[1:])
-            columns = (*text, *keys)
-            casts = ", ".join("%s::date[]" if c == "day" else "%s::text[]" for c in columns)
-            cursor.execute(
-                f"UPDATE {_table()} r SET {names} FROM unnest({casts}) AS v({', '.join(map(_column, columns))}) "
-                f"WHERE r.{_column('day')} = v.{_column('day')} AND {matched}",
-                [list(values) for values in zip(*(_text_update(row, row.day) for row in rows), strict=True)],
-            )
-        else:
-            names = ", ".join(f"{_column(c)} = %s" for c in text)
-            matched = " AND ".join(f"{_column(c)} = %s" for c in keys)
-            ops = connection.ops
-            cursor.executemany(
-                f"UPDATE {_table()} SET {names} WHERE {matched}",
-                [_text_update(row, ops.adapt_datefield_value(row.day)) for row in rows],
-            )
+def _stored(run: str, objects: list[Notification]):
+    """(key, id) of the objects this run inserted (found through the unique index on the key)."""
+    return Notification.objects.filter(batch=run, key__in=[o.key for o in objects]).values_list("key", "id")
 
 
-def _text_update(row: Row, day) -> tuple:
-    """The text then the keys of a listed row, in the order _keep_text_as_sent names their columns."""
-    return (
-        row.title,
-        row.link,
-        row.details,
-        row.group,
-        row.recipient_name,
-        row.email,
-        day,
-        row.recipient_key,
-        row.subject_key,
-        row.stage,
-    )
+def _queue(stored: list[tuple[int, str]], deliver: bool) -> list[int]:
+    if deliver:
+        from .tasks import deliver_notification
+
+        for notification_id, email in stored:
+            if email:
+                transaction.on_commit(lambda pk=notification_id: deliver_notification.delay(pk))
+    return [pk for pk, _email in stored]
 
 
-def _postgresql_transaction_settings() -> None:
-    """For the group's transaction only: the reminder statements look expensive to the planner, and
-    JIT-compiling them took longer than running them; they sort 200,000 keys in memory; and a worst day's
-    550 digests are 28 MB of text, which lz4 compresses in half pglz's time (where the server has it)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
-            "(SELECT set_config(name, 'lz4', true) FROM pg_settings "
-            "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals))"
-        )
+def _sweep_group(part: SweepResult, group: list[dict], names, keep: int | None, deliver: bool) -> None:
+    """Claims, notes about missing addresses and digests of one group, in the caller's transaction."""
+    coordinators = coordinator_recipients([m["id"] for m in group])
+
+    started = time.perf_counter()
+    rows = _candidates(group, coordinators, part.failed_sources)
+    part.seconds["sources"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for note in _notes_about_missing_addresses(rows.values(), coordinators):
+        rows.setdefault(note.claim, note)
+    claimed = _claim(rows, part.run)
+    part.seconds["claims"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    digests = list(_digests(claimed, names))
+    part.new_reminders = len(claimed)
+    part.digest_count = len(digests)
+    part.missing_addresses = sum(not digest["email"] for digest in digests)
+    part.digests = digests if keep is None else digests[:keep]
+    if not part.dry_run:
+        for batch in batched(digests, DIGESTS_PER_INSERT):
+            part.notification_ids += _queue(_store_digests(batch, part.run), deliver)
+    part.seconds["digests"] = time.perf_counter() - started
 
 
 def run_sweep(
@@ -734,26 +455,23 @@ def run_sweep(
     group of municipalities commits on its own; a group that fails is rolled back, logged and listed in
     `failed_groups`, and the others are still sent.
     """
-    run = uuid.uuid4().hex
-    result = SweepResult(run=run, dry_run=dry_run)
+    result = SweepResult(run=uuid.uuid4().hex, dry_run=dry_run)
     municipalities = _municipalities(municipality_ids, as_of, local_hours, timezone.now())
-    if not municipalities:
-        return result
     result.days = {m["id"]: m["today"] for m in municipalities}
     names = {m["id"]: m["name"] for m in municipalities}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
     per_transaction = getattr(
         settings, "REMINDER_MUNICIPALITIES_PER_TRANSACTION", MUNICIPALITIES_PER_TRANSACTION
     )
-    sources_by_kind = row_sources()
     for group in batched(municipalities, per_transaction):
-        group_run = GroupRun(municipality_ids=[m["id"] for m in group])
-        part = SweepResult(run=run, dry_run=dry_run)
+        # Each group stamps its rows with a run id of its own: it reads back only its own claims, so the
+        # last group of a country's sweep reads no more than the first.
+        group_run = GroupRun(municipality_ids=[m["id"] for m in group], run=uuid.uuid4().hex)
+        part = SweepResult(run=group_run.run, dry_run=dry_run)
         keep = None if dry_run else max(0, keep_digests - len(result.digests))
         started = time.perf_counter()
         try:
             with transaction.atomic():
-                _sweep_group(part, group, names, now, sources_by_kind, keep, deliver)
+                _sweep_group(part, group, names, keep, deliver)
                 if dry_run:
                     transaction.set_rollback(True)
         except Exception:
@@ -764,98 +482,10 @@ def run_sweep(
             group_run.failed = True
         else:
             group_run.new_reminders = part.new_reminders
-            _absorb(result, part)
+            result.add(part)
         group_run.seconds = time.perf_counter() - started
         result.groups.append(group_run)
     return result
-
-
-def _absorb(result: SweepResult, part: SweepResult) -> None:
-    """Add a committed group's figures to the run's."""
-    result.new_reminders += part.new_reminders
-    result.digest_count += part.digest_count
-    result.missing_addresses += part.missing_addresses
-    result.digests += part.digests
-    result.notification_ids += part.notification_ids
-    result.failed_sources += [kind for kind in part.failed_sources if kind not in result.failed_sources]
-    for phase, seconds in part.seconds.items():
-        result.seconds[phase] = result.seconds.get(phase, 0.0) + seconds
-
-
-def _sweep_group(part: SweepResult, group, names, now, sources_by_kind, keep, deliver) -> None:
-    """Claims, notes about missing addresses, digests and the listed text of one group of municipalities,
-    in the caller's transaction."""
-    ids = [m["id"] for m in group]
-    coordinators = coordinator_recipients(ids)
-    people = People(coordinators, sources_by_kind, ids)
-    claimed = _Claimed(people)
-    if connection.vendor == "postgresql":
-        _postgresql_transaction_settings()
-
-    started = time.perf_counter()
-    for kind, day, claim in _claims(group, coordinators):
-        # One broken source (a bug, a missing table) must not silence the others: its claims are rolled
-        # back to the savepoint, so the next hourly sweep tries it again.
-        try:
-            with transaction.atomic():
-                keys, rows = [], []
-                if source_form(kind) == ROWS:
-                    for statement in claim:
-                        keys.append(_insert_selected(statement, day, part.run, now))
-                else:
-                    for chunk in batched(claim, CHUNK):
-                        rows.extend(_claim(chunk, part.run, now))
-        except Exception:
-            logger.exception("reminder source %s failed", kind)
-            part.failed_sources.append(kind)
-        else:
-            for claimed_keys in keys:
-                claimed.add_keys(claimed_keys, day)
-            claimed.add(rows)
-    part.seconds["claims"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    claimed.add(_claim_notes(claimed, coordinators, part.run, now), notes=False)
-    part.seconds["missing_addresses"] = time.perf_counter() - started
-
-    started = time.perf_counter()
-    for batch in batched(sorted(claimed.counts), DIGEST_FLUSH):
-        as_claimed = [row for key in batch for row in claimed.listed(key)]
-        listed = describe_rows(as_claimed, sources_by_kind, people)
-        filled_in = []
-        by_key: dict[tuple[str, date], list[Row]] = defaultdict(list)
-        for before, row in zip(as_claimed, listed, strict=True):
-            if not row.recipient_name:
-                name, email = people.of(row)
-                row = row._replace(recipient_name=name, email=email)
-            if row != before:
-                filled_in.append(row)
-            by_key[(row.recipient_key, row.day)].append(row)
-        pending = []
-        for key in batch:
-            count = claimed.counts[key]
-            digest = _digest(by_key[key], names, count, people)
-            part.new_reminders += count
-            part.digest_count += 1
-            part.missing_addresses += not digest["email"]
-            if keep is None or len(part.digests) < keep:
-                part.digests.append(digest)
-            if not part.dry_run:
-                pending.append(digest)
-        if pending:
-            _keep_text_as_sent(filled_in)
-            part.notification_ids.extend(_queue(_store_digests(pending, part.run), deliver))
-    part.seconds["digests"] = time.perf_counter() - started
-
-
-def _queue(stored: list[tuple[int, str]], deliver: bool) -> list[int]:
-    if deliver:
-        from .tasks import deliver_notification
-
-        for notification_id, email in stored:
-            if email:
-                transaction.on_commit(lambda pk=notification_id: deliver_notification.delay(pk))
-    return [pk for pk, _email in stored]
 
 
 def sweep_summary(result: SweepResult) -> dict:
@@ -863,15 +493,3 @@ def sweep_summary(result: SweepResult) -> dict:
     data = result.as_dict()
     data.pop("digests")
     return data
-
-
-__all__ = [
-    "FIELDS",
-    "People",
-    "Recipient",
-    "Row",
-    "SweepResult",
-    "describe_rows",
-    "run_sweep",
-    "sweep_summary",
-]

@@ -8,7 +8,6 @@ from django.utils import translation
 
 from openness_portal.notifications import sweep as sweep_module
 from openness_portal.notifications.models import Notification, Reminder
-from openness_portal.notifications.selectors import fill_in_text
 from openness_portal.notifications.stages import stage_label
 from openness_portal.notifications.sweep import MAX_DIGEST_ITEMS, render_digest, run_sweep
 from roadmaps.models import Measure
@@ -90,7 +89,6 @@ def test_renaming_a_measure_after_the_sweep_leaves_the_logged_text_as_sent(
 
     Measure.objects.update(title="Совсем другое мероприятие")
     logged.refresh_from_db()
-    fill_in_text([logged])  # what the admin pages call: a row the digest listed is not described again
     assert logged.title == as_sent and "Совсем другое" not in logged.title
 
     from django.contrib.auth import get_user_model
@@ -101,17 +99,23 @@ def test_renaming_a_measure_after_the_sweep_leaves_the_logged_text_as_sent(
     assert as_sent.split(" — ")[0] in page and "Совсем другое" not in page
 
 
-def test_rows_behind_the_link_are_described_for_the_log_page(monkeypatch, django_capture_on_commit_callbacks):
+def test_rows_behind_the_link_keep_their_text_in_the_log(monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(sweep_module, "MAX_DIGEST_ITEMS", 1)
     section, _coordinator = municipality_with_coordinator()
     department = DepartmentFactory(municipality=section.roadmap.municipality)
     deadline_for(section, date(2019, 12, 11), department=department, number="1")  # listed: due today
     deadline_for(section, date(2019, 12, 20), department=department, number="2")  # behind the link
-    run_sweep(as_of=DAY, deliver=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_sweep(as_of=DAY)
+    (sent,) = [m for m in mail.outbox if m.to == [department.email]]
     listed, behind = Reminder.objects.order_by("due_date")
-    assert listed.title.startswith("1. ") and behind.title == ""
-    fill_in_text([behind])
-    assert behind.title.startswith("2. ") and behind.recipient_name == department.name
+    assert listed.title.startswith("1. ") and listed.title in sent.body
+    # Not in the mail, but the log the mail links to says what it is and whose, as of the sweep.
+    assert behind.title.startswith("2. ") and behind.title not in sent.body
+    assert behind.recipient_name == department.name and behind.email == department.email
+    Measure.objects.update(title="Совсем другое мероприятие")
+    behind.refresh_from_db()
+    assert behind.title.startswith("2. ") and "Совсем другое" not in behind.title
 
 
 def _digest_of(n_items, hidden=0):
@@ -148,23 +152,22 @@ def test_the_rest_of_a_long_digest_is_counted_in_russian_plurals(hidden, words):
     ],
 )
 def test_digest_subject_counts_items_in_russian_plurals(count, subject, monkeypatch):
-    people = sweep_module.People({}, {}, [])
     row = sweep_module.Row(
-        "x",
-        "x:1",
-        "day:2019-12-11",
-        "name:Отдел",
-        DAY,
-        None,
-        "Отдел",
-        "o@example.ru",
-        DAY,
-        "Пункт",
-        "",
-        "",
-        "",
+        kind="x",
+        subject_key="x:1",
+        stage="day:2019-12-11",
+        recipient_key="name:Отдел",
+        day=DAY,
+        municipality_id=None,
+        recipient_name="Отдел",
+        email="o@example.ru",
+        due_date=DAY,
+        title="Пункт",
+        link="",
+        details="",
+        group="",
     )
-    digest = sweep_module._digest([row], {}, count, people)
+    digest = sweep_module._digest([row], {}, count)
     assert digest["subject"] == f"Напоминание о сроках на 11.12.2019: {subject}"
 
 
@@ -214,3 +217,32 @@ def test_the_hourly_task_asks_for_a_retry_when_a_group_failed_and_the_retry_send
         summary = send_reminders.delay(DAY.isoformat()).get()  # what the retry runs
     assert summary["failed_groups"] == [] and summary["new_reminders"] == 1  # only what was missing
     assert sorted(m.to[0] for m in mail.outbox) == sorted(d.email for d in departments)
+
+
+def test_the_log_keeps_quotes_commas_line_breaks_and_empty_text_exactly(monkeypatch):
+    """What the mail said is what the log says, whichever way the rows reached the database."""
+    from openness_portal.notifications.registry import DueItem, Recipient
+
+    section, _coordinator = municipality_with_coordinator()
+    municipality_id = section.roadmap.municipality_id
+    tricky = 'Итоги «обсуждения» "бюджета", 2019\nвторая строка; обратная косая \\ и запятая,'
+
+    def source(*, dates, municipality_ids):
+        yield DueItem(
+            kind="test",
+            subject_key="test:1",
+            due_date=DAY,
+            title=tricky,
+            link="/admin/?a=1,b=2",
+            municipality_id=municipality_id,
+            recipients=(Recipient(name='Отдел "А", кадры', email="a@example.ru", department_id=1),),
+        )
+
+    monkeypatch.setattr(sweep_module, "reminder_sources", lambda: {"test": source})
+    result = run_sweep(as_of=DAY, deliver=False)
+
+    assert result.new_reminders == 1
+    logged = Reminder.objects.get()
+    assert (logged.title, logged.link, logged.details, logged.group) == (tricky, "/admin/?a=1,b=2", "", "")
+    assert logged.recipient_name == 'Отдел "А", кадры' and logged.email == "a@example.ru"
+    assert tricky in Notification.objects.get().body
