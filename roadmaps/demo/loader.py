@@ -179,7 +179,7 @@ def _auto_source_kpis(roadmaps) -> int:
                 measure = Measure.objects.filter(roadmap=roadmap, number=m["number"]).first()
                 if measure is None or Kpi.objects.filter(measure=measure, name=k["name"]).exists():
                     continue
-                Kpi.objects.create(
+                kpi = Kpi.objects.create(
                     measure=measure,
                     name=k["name"],
                     unit=k.get("unit", ""),
@@ -188,6 +188,12 @@ def _auto_source_kpis(roadmaps) -> int:
                     baseline=k.get("baseline"),
                     order=order,
                     auto_source=k["auto_source"],
+                )
+                KpiTarget.objects.bulk_create(
+                    [
+                        KpiTarget(kpi=kpi, year=int(y), value=Decimal(str(v)))
+                        for y, v in k.get("targets", {}).items()
+                    ]
                 )
                 created += 1
     return created

@@ -1109,27 +1109,24 @@ ROADMAPS = [
                             "Проведение статистического и аналитического анализ поступивших обращений с "
                             "размещением результатов на сайте"
                         ),
-                        # Seed 001 has no KPI column. These two are the demo's: the statistical analysis
-                        # the measure asks for, counted by the portal's register of appeals
-                        # (appeals.services.KPI_SOURCES) and filled by `fill_kpi_actuals`; no target.
+                        # Seed 001 has no KPI column. This one is the demo's: the analysis the measure
+                        # asks for, counted by the portal's register of appeals (appeals.services.KPI_SOURCES)
+                        # and filled by `fill_kpi_actuals`. The target is the law's, not invented: every
+                        # appeal answered within 30 days (59-ФЗ, ст. 12). A count (all appeals, the trust
+                        # line) has no target to plan, and a KPI without one would not survive the
+                        # Word/Excel export and import, which read a KPI by its value.
                         kpis=[
                             {
-                                "name": "Поступило обращений граждан и юридических лиц (по реестру обращений)",
-                                "unit": "обращений",
+                                # Worded like seed 000's KPIs («не менее 15 экспертов …»): the line
+                                # carries its target, which is how the import reads a KPI back.
+                                "name": "не менее 100 % обращений граждан рассмотрено в установленный срок "
+                                "(по реестру обращений)",
+                                "unit": "%",
                                 "kind": "quantitative",
                                 "comparator": "gte",
                                 "baseline": None,
-                                "targets": {},
-                                "auto_source": "appeals.total",
-                            },
-                            {
-                                "name": "из них по телефону доверия",
-                                "unit": "обращений",
-                                "kind": "quantitative",
-                                "comparator": "gte",
-                                "baseline": None,
-                                "targets": {},
-                                "auto_source": "appeals.trust_line",
+                                "targets": {2018: 100},
+                                "auto_source": "appeals.on_time_percent",
                             },
                         ],
                     ),

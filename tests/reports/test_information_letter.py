@@ -380,3 +380,20 @@ def test_the_command_records_builds_and_copies_the_letter(roadmap, tmp_path):
     assert "уже было" in stdout.getvalue() and InformationLetter.objects.count() == 1
     call_command(*args, "--rebuild", stdout=StringIO())
     assert "поступило 1 обращение" in "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+
+
+def test_the_letters_list_costs_the_same_for_two_or_twenty_letters(client, roadmap):
+    user = _coordinator(roadmap.municipality)
+    client.force_login(user)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("admin:reports_informationletter_changelist")).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        _request(roadmap, number=f"A-{i}", user=user)
+    few = count_queries()
+    for i in range(18):
+        _request(roadmap, number=f"B-{i}", user=user)
+    assert count_queries() == few
