@@ -6,6 +6,7 @@ import pytest
 
 from opendata import portal_sets, reporting, services
 from opendata.models import DataIssueReport, Dataset, DatasetRequest, Periodicity
+from surveys.respondents import email_digest
 from tests.factories import DepartmentFactory, MunicipalityFactory, OfficialFactory
 from tests.opendata.factories import published_dataset
 
@@ -140,7 +141,9 @@ def test_survey_results_set_counts_confirmed_answers_and_imported_results():
     for n, option in enumerate([yes, no, no]):
         response = Response.objects.create(survey=survey, respondent_key=f"r{n}", confirmed_at=now)
         Answer.objects.create(response=response, question=question, option=option)
-    unconfirmed = Response.objects.create(survey=survey, respondent_key="late", email="x@example.ru")
+    unconfirmed = Response.objects.create(
+        survey=survey, respondent_key="late", email_hash=email_digest("x@example.ru")
+    )
     Answer.objects.create(response=unconfirmed, question=question, option=yes)
     rows = portal_sets.survey_rows(municipality)
     assert rows == [
