@@ -1,43 +1,37 @@
 """Benchmark the reminder sweep: 50 municipalities × 2,000 deadlines (100,000), and a country (2,000 × 300).
 
-    .venv/bin/python bench/reminders.py [--municipalities 50] [--deadlines 2000]
-    .venv/bin/python bench/reminders.py --country   # cost per municipality per group, longest transaction
+    DATABASE_URL=postgres://… .venv/bin/python bench/reminders.py            # typical, worst, country
+    DATABASE_URL=postgres://… .venv/bin/python bench/reminders.py --case worst
 
 Builds the data with bulk_create in a throwaway database — a temporary SQLite file, or, when
 DATABASE_URL points to PostgreSQL, a test_<name> database created and dropped here — and times one sweep
-in two cases: a typical day (due dates spread over 2019–2025, all still open) and the worst case (every
-deadline reaches a stage that day). Mail transport is excluded (digests are rendered and stored, not
-sent). Prints rows, seconds, queries, queries per 2,000-row batch and peak memory (tracemalloc, in a
-separate identical run so it does not slow the timed one) and seconds per phase of the sweep; a re-run
-must print 0 new reminders.
+per case: a typical day (due dates spread over 2019–2025, all still open), the worst day (every deadline
+reaches a stage that day) and a country's worth (2,000 municipalities × 300 deadlines, every one reaching a
+stage: the seconds per municipality of each group's transaction, which must stay flat from the first group
+to the last, and the longest transaction). Mail transport is excluded (digests are rendered and stored,
+not sent). Prints rows, seconds, queries, peak memory (tracemalloc, in a separate identical run so it does
+not slow the timed one), seconds per phase and the longest transaction; a re-run must print 0 new
+reminders.
 
-Measured 06.12.2026 on the 2-core machine shared with six other engineers (load average 1–2 during these
-runs; two runs each, the second after the last commit of the round, so expect ±20 %), code of this round
-(groups of 50 municipalities per transaction, digests from Jinja2 templates, the listed rows' text written
-to the log, no gc.disable), seconds SQLite / PostgreSQL 15:
-    typical day, 5,352 reminders in 549 digests      0.47–0.48 / 0.70–0.71  (target < 1: met)
-    worst case, 196,060 reminders in 550 digests     6.49–6.83 / 7.88–9.22  (target < 5: NOT met)
-        claims                                        2.98–3.10 / 2.50–2.72
-        coordinators' notes about missing addresses   0.13–0.14 / 0.23
-        digests (describe 55,000 listed items, render 550 from templates, keep their text in the log)
-                                                      3.23–3.39 / 4.85–6.31
-    re-run of the worst day: 0 new reminders in 2.06–2.23 / 0.73–0.78 s; peak memory 104 / 112 MiB.
-The round before measured 2.67 / 3.34 s for the worst case on a quiet machine with hand-built digest
-strings, keys-only log rows and the collector paused; templates (Jinja2: 5–6 ms a digest, the Django
-template language 12 ms) and writing the text of what was sent cost most of the difference.
-
-Country, `--country` (2,000 municipalities × 300 deadlines, every deadline reaching a stage: 1,176,353
-reminders in 22,000 digests, 40 transactions of 50 municipalities), PostgreSQL 15, load 1.7–3:
-    whole sweep 176 s; longest transaction 6.37 s (target < 10: met); ms per municipality per group: min 49,
-    median 87, max 127, first five groups 64, last five 87 (flat after the first ten groups, within the
-    machine's noise); re-run 88 s, 0 new reminders.
-    With `SET LOCAL enable_nestloop = off` before the coordinators' notes (the previous round's hint), the
-    same run took 256 s, longest transaction 9.99 s, and the cost per municipality doubled from the first
-    five groups to the last five (90 → 174 ms): the forced hash join read the whole day's log, every earlier
-    group's rows too. The hint is gone; the 50-municipality worst case did not slow down without it.
-    SQLite was not measured at this size: its planner (no statistics) starts every deadline statement from
-    the due-date index, so on a worst day each statement reads the country's deadlines; the run was stopped
-    after 12 minutes. SQLite is the development database; production is PostgreSQL.
+Measured 07.12.2026, PostgreSQL 15, the 2-core machine shared with other work, load average under 1
+(before: the round's starting code, two-dialect SQL claims with keys-only rows, Jinja2 digests; after:
+ORM sources, rows with their text, COPY claims on PostgreSQL, Django template digests), seconds:
+                                                   before                      after
+    typical day, 5,352 reminders in 549 digests     0.72                        0.58  (target < 1: met)
+    worst day, 196,060 reminders in 550 digests     7.80                        8.99  (target < 5: NOT met)
+        phases                                      claims 2.09+0.24, dig. 5.38   sources 1.99, claims 3.83,
+                                                                                digests 2.90
+        re-run of the worst day (0 new)             0.60                       12.29
+        peak memory                                 113 MiB                     372 MiB
+    country, 1,176,353 reminders in 22,000 digests, 40 transactions of 50 municipalities
+        whole sweep                                 see the report *            79.5
+        ms per municipality, first / last 5 groups  (131.6 / 127.7 at load 5)   37.9 / 43.1 (min 33, max 52)
+        longest transaction                         (21.2 at load 5)            2.60  (target < 10: met)
+        re-run (0 new)                                                         32.1
+The worst day's time after: sources 2 s (190,000 DueItems from 200,000 rows read with values()); claims
+3.8 s (csv 0.8, COPY 0.6, INSERT … ON CONFLICT 1.5, reading back 196,060 keys 0.8); digests 2.9 s (550
+rendered from Django templates 1.3, Jinja2 would take 0.7; 28 MB of mail stored). See sweep_sql for
+bulk_create (13-14 s) against COPY.
 Compare runs made on one machine, one at a time (`flock /tmp/bench.lock`).
 """
 
