@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from openness_portal.client_ip import client_ip
+from openness_portal.forms import add_service_errors
 from roadmaps.models import Measure, Roadmap
 from surveys.models import Discussion
 
@@ -69,11 +70,7 @@ def follow(request, kind, pk):
                 ip=client_ip(request),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            add_service_errors(form, exc)
         except services.RateLimited as exc:
             form.add_error(None, exc.message)
             status = 429

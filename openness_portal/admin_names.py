@@ -22,6 +22,7 @@ ACCUSATIVE = {
     "referents.participant": _("участника референтной группы"),
     "referents.mailing": _("адресную рассылку"),
     "regions.ratingmethod": _("методику рейтинга открытости"),
+    "following.subscription": _("подписку"),
 }
 
 

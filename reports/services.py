@@ -237,22 +237,34 @@ def build(report_id: int) -> tuple[str, int]:
     report = Report.objects.select_related("roadmap__municipality", "roadmap__approving_act").get(
         pk=report_id
     )
-    folder = f"reports/{report.pk}"
+    return _build_claimed(
+        report,
+        attempt,
+        folder=f"reports/{report.pk}",
+        write=lambda tmp: _build_to(report, tmp),
+        recorded=lambda rows: {"rows": rows},
+    )
+
+
+def _build_claimed(job, attempt: int, *, folder: str, write, recorded=lambda result: {}) -> tuple[str, int]:
+    """Write a claimed job's file and mark it ready, if this attempt still owns the row (reports, letters).
+
+    `recorded(result)` gives the extra fields to store from what `write` returned (a report's row count).
+    """
+    model = type(job)
     try:
-        name, checksum, size, rows = _store(
-            f"{folder}/{attempt}-{report.filename}", lambda tmp: _build_to(report, tmp)
-        )
+        name, checksum, size, result = _store(f"{folder}/{attempt}-{job.filename}", write)
     except Exception as exc:
-        fail(report_id, attempt, exc)
+        fail(job.pk, attempt, exc, model=model)
         raise
-    finished = Report.objects.filter(pk=report_id, status=Report.Status.BUILDING, attempts=attempt).update(
-        status=Report.Status.READY,
+    finished = model.objects.filter(pk=job.pk, status=model.Status.BUILDING, attempts=attempt).update(
+        status=model.Status.READY,
         file=name,
         checksum=checksum,
         size=size,
-        rows=rows,
         finished_at=timezone.now(),
         error="",
+        **recorded(result),
     )
     if not finished:  # a later attempt took the row over: ours is surplus
         default_storage.delete(name)
@@ -734,26 +746,6 @@ def build_letter(letter_id: int) -> tuple[str, int]:
     letter = InformationLetter.objects.select_related("roadmap__municipality", "roadmap__approving_act").get(
         pk=letter_id
     )
-    folder = f"reports/letters/{letter.pk}"
-    try:
-        name, checksum, size, _result = _store(
-            f"{folder}/{attempt}-{letter.filename}", lambda tmp: write_letter(letter, tmp)
-        )
-    except Exception as exc:
-        fail(letter_id, attempt, exc, model=InformationLetter)
-        raise
-    finished = InformationLetter.objects.filter(
-        pk=letter_id, status=InformationLetter.Status.BUILDING, attempts=attempt
-    ).update(
-        status=InformationLetter.Status.READY,
-        file=name,
-        checksum=checksum,
-        size=size,
-        finished_at=timezone.now(),
-        error="",
+    return _build_claimed(
+        letter, attempt, folder=f"reports/letters/{letter.pk}", write=lambda tmp: write_letter(letter, tmp)
     )
-    if not finished:
-        default_storage.delete(name)
-        return Claim.DONE, 0
-    _remove_other_files(folder, keep=name)
-    return Claim.CLAIMED, 0

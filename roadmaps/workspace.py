@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from openness_portal.forms import add_service_errors
+
 from . import access, selectors, services
 from .forms import ProgressReportForm
 from .models import Deadline
@@ -25,14 +27,6 @@ def my_measures(request, admin_site):
         "workspace": selectors.executor_workspace(request.user, today=_today(request.user)),
     }
     return TemplateResponse(request, "admin/roadmaps/workspace.html", context)
-
-
-def _add_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def report_on_deadline(request, admin_site, deadline_pk: int):
@@ -64,7 +58,7 @@ def report_on_deadline(request, admin_site, deadline_pk: int):
                 submit=submit,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             if submit:
                 messages.success(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
+from openness_portal.forms import add_service_errors
 from roadmaps import access
 from roadmaps.admin import ScopedAdminMixin, ScopedInline
 
@@ -192,11 +193,7 @@ class DiscussionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdm
                     user=request.user,
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 self.message_user(
                     request,

@@ -433,7 +433,8 @@ class Survey(models.Model):
     class RespondentConfirmation(models.TextChoices):
         NONE = "none", _("не проверяется (один ответ с браузера)")
         EMAIL = "email", _("по e-mail: ссылка из письма")
-        LOGIN = "login", _("вход на портал")
+        # The portal has staff accounts only (the admin login): this mode is for surveys of officials.
+        LOGIN = "login", _("вход на портал (опрос сотрудников)")
 
     municipality = models.ForeignKey(
         "roadmaps.Municipality",
@@ -457,7 +458,8 @@ class Survey(models.Model):
         default=RespondentConfirmation.NONE,
         help_text=_(
             "«По e-mail»: ответ учитывается после перехода по ссылке из письма, с одного адреса — один ответ. "
-            "«Вход на портал»: отвечают только вошедшие пользователи, один ответ на учетную запись."
+            "«Вход на портал»: отвечают только сотрудники с учетной записью портала, один ответ на учетную "
+            "запись; жителям такой опрос недоступен."
         ),
     )
     imported_respondents = models.PositiveIntegerField(

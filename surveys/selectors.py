@@ -345,6 +345,26 @@ def mark_changes(first: list[DocumentParagraph], later: list[DocumentParagraph])
     return [first[i] for i, j in mapping.items() if j is None]
 
 
+def versions_with_paragraphs(discussion: Discussion) -> list[DocumentVersion]:
+    """Every редакция with `.paragraph_list` (comment counts, and from the second on what changed from the
+    first) — the API's view of a draft act. Two queries at any size."""
+    versions = document_versions(discussion)
+    paragraphs = all_paragraphs(discussion)
+    first = paragraphs.get(versions[0].pk, []) if versions else []
+    for version in versions:
+        version.paragraph_list = paragraphs.get(version.pk, [])
+        if version is not versions[0]:
+            mark_changes(first, version.paragraph_list)
+    return versions
+
+
+def already_answered(survey: Survey, *, user, respondent_key: str, new_visitor: bool) -> bool:
+    """Has this respondent answered: by account where the survey asks to sign in, else by browser."""
+    if survey.login_required:
+        return user.is_authenticated and survey.responses.filter(user=user).exists()
+    return not new_visitor and survey.responses.filter(respondent_key=respondent_key).exists()
+
+
 def final_version_view(discussion: Discussion, versions, rows) -> dict | None:
     """«Итоговая редакция» beside the published summary: the final text with what changed from the first
     редакция, and the decisions on the comments made to each point (of whatever редакция), mapped onto the

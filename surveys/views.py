@@ -310,11 +310,7 @@ def survey_detail(request, pk):
     questions = list(survey.questions.prefetch_related("options"))
     key, is_new = visitor_key(request)
     now = timezone.now()
-    if survey.login_required:
-        signed_in = request.user.is_authenticated
-        already = signed_in and survey.responses.filter(user=request.user).exists()
-    else:
-        already = not is_new and survey.responses.filter(respondent_key=key).exists()
+    already = selectors.already_answered(survey, user=request.user, respondent_key=key, new_visitor=is_new)
     form = SurveyForm(survey=survey, questions=questions)
     http_status = 200
     refusal = ""

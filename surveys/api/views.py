@@ -101,13 +101,7 @@ class DiscussionViewSet(viewsets.ReadOnlyModelViewSet):
         """Редакции of a draft act, 1..n, each paragraph by paragraph with its published comment count and,
         from the second one on, what changed from the first. Three queries at any size."""
         discussion = get_object_or_404(Discussion.objects.only("pk", "kind"), pk=pk)
-        versions = selectors.document_versions(discussion)
-        paragraphs = selectors.all_paragraphs(discussion)
-        first = paragraphs.get(versions[0].pk, []) if versions else []
-        for v in versions:
-            v.paragraph_list = paragraphs.get(v.pk, [])
-            if v is not versions[0]:
-                selectors.mark_changes(first, v.paragraph_list)
+        versions = selectors.versions_with_paragraphs(discussion)
         return Response(s.DocumentVersionSerializer(versions, many=True).data)
 
 
