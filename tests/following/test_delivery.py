@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
+from django.db.models import Count
 from django.utils import timezone
 
 from following import services, tasks
@@ -256,3 +257,25 @@ def test_stale_subscriptions_are_forgotten(world):
     left = set(Subscription.objects.values_list("pk", flat=True))
     assert left == {waiting.pk, recently_gone.pk, confirmed.pk}
     assert never_confirmed.pk not in left and long_gone.pk not in left
+
+
+@pytest.mark.parametrize("followers", [3, 40])
+def test_collecting_letters_costs_the_same_queries_for_3_or_40_followers(
+    world, on_commit, followers, django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr(services, "DIGEST_BATCH", 25)  # 40 followers: two batches, still a fixed count each
+    for n in range(followers):
+        SubscriptionFactory(roadmap=world["roadmap"], email=f"f{n}@example.ru")
+    with mock.patch.object(services, "schedule_delivery"):
+        on_commit(accept, world["measure"], world["coordinator"])
+        on_commit(move_deadline, DeadlineFactory(measure=world["measure"]), date(2030, 1, 1), reason="перенос")
+    services.fan_out_due_events()
+    batches = -(-followers // 25)
+    with django_assert_max_num_queries(1 + 6 * batches):
+        digests = services.collect_digests()
+    # One letter per follower, holding both events; nothing left unassigned.
+    assert len(digests) == followers == Digest.objects.count()
+    assert not Delivery.objects.filter(digest__isnull=True).exists()
+    per_digest = Delivery.objects.values("digest_id").annotate(n=Count("pk")).values_list("n", flat=True)
+    assert set(per_digest) == {2}
+    assert services.collect_digests() == []
