@@ -144,8 +144,8 @@ def test_changing_the_data_changes_the_letter(roadmap, django_capture_on_commit_
     assert letter.checksum != before
     assert "поступило замечаний и предложений: 1." in text
     assert "не поступало" not in text
-    assert "проведено 2 заседаний общественного совета, где рассмотрено 5 вопросов." in text
-    assert "поступило 3 обращений, из них поступивших на «телефон доверия» - 1." in text
+    assert "проведено 2 заседания общественного совета, где рассмотрено 5 вопросов." in text
+    assert "поступило 3 обращения, из них поступивших на «телефон доверия» - 1." in text
     assert "На все обращения заявители получили ответы в установленный срок." in text
 
 
@@ -162,7 +162,7 @@ def test_appeals_answered_late_are_counted_as_such(roadmap, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         letter, _ = _request(roadmap, period="2021")
     text = letter_text(letter)
-    assert "За 2021 год поступило 2 обращений" in text
+    assert "За 2021 год поступило 2 обращения" in text
     assert "Ответ в установленный срок дан на обращений: 0 из 2." in text
 
 
