@@ -268,7 +268,9 @@ def test_collecting_letters_costs_the_same_queries_for_3_or_40_followers(
         SubscriptionFactory(roadmap=world["roadmap"], email=f"f{n}@example.ru")
     with mock.patch.object(services, "schedule_delivery"):
         on_commit(accept, world["measure"], world["coordinator"])
-        on_commit(move_deadline, DeadlineFactory(measure=world["measure"]), date(2030, 1, 1), reason="перенос")
+        on_commit(
+            move_deadline, DeadlineFactory(measure=world["measure"]), date(2030, 1, 1), reason="перенос"
+        )
     services.fan_out_due_events()
     batches = -(-followers // 25)
     with django_assert_max_num_queries(1 + 6 * batches):
