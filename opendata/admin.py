@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from roadmaps import access
-from roadmaps.admin import ScopedAdminMixin
-from roadmaps.models import Department, LegalAct, Municipality, Official
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin
+from municipalities.models import Department, Municipality, Official
+from roadmaps.models import LegalAct
 
 from . import portal_sets, services
 from .forms import PublishVersionForm, read_upload

@@ -40,8 +40,8 @@ class PortalAdminSite(admin.AdminSite):
     }
 
     def get_app_list(self, request, app_label=None):
-        from roadmaps import access
-        from roadmaps.models import StaffRole
+        from municipalities import access
+        from municipalities.models import StaffRole
 
         apps = super().get_app_list(request, app_label)
         role = access.role_of(request.user)

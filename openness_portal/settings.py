@@ -40,6 +40,21 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PORTAL_NAME = env("PORTAL_NAME", default="Открытость органов местного самоуправления")
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The portal's own apps, from the ground floor up (the layers of [tool.importlinter] in pyproject.toml): the
+# URL map, the beat schedules and `load_demo` take them in this order.
+PORTAL_APPS = [
+    "openness_portal.workdays",
+    "openness_portal.notifications",
+    "municipalities",
+    "roadmaps",
+    "surveys",
+    "referents",
+    "appeals",
+    "opendata",
+    "regions",
+    "reports",
+]
+
 INSTALLED_APPS = [
     "openness_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
@@ -58,15 +73,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "storages",
-    "openness_portal.workdays",
-    "openness_portal.notifications",
-    "roadmaps",
-    "reports",
-    "opendata",
-    "surveys",
-    "referents",
-    "appeals",
-    "regions",
+    *PORTAL_APPS,
 ]
 
 MIDDLEWARE = [

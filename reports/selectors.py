@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from municipalities.models import Municipality
 from openness_portal.periods import Period
 from roadmaps.executors import executor_labels
 from roadmaps.models import (
@@ -26,7 +27,6 @@ from roadmaps.models import (
     KpiTarget,
     Measure,
     MeasureExecutor,
-    Municipality,
     ProgressEntry,
     Roadmap,
 )

@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from municipalities import access
+from municipalities.models import Official
 from openness_portal.periods import Period
-from roadmaps import access
-from roadmaps.models import Official, Roadmap
+from roadmaps.models import Roadmap
 
 from . import selectors
 from .models import Report, ReportingPeriod, due_date_for

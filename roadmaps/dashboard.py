@@ -2,8 +2,10 @@
 
 from django.utils import timezone
 
-from . import access, selectors
-from .models import StaffRole
+from municipalities import access
+from municipalities.models import StaffRole
+
+from . import selectors
 
 
 def dashboard_context(request) -> dict:

@@ -6,7 +6,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from . import access, selectors, services
+from municipalities import access
+
+from . import selectors, services
 from .forms import ProgressReportForm
 from .models import Deadline
 
@@ -40,7 +42,7 @@ def report_on_deadline(request, admin_site, deadline_pk: int):
         Deadline.objects.select_related("measure__roadmap__municipality"), pk=deadline_pk
     )
     measure = deadline.measure
-    if not access.can_edit_progress(request.user, measure):
+    if not selectors.can_edit_progress(request.user, measure):
         raise PermissionDenied(_("Вы не являетесь ответственным исполнителем этого мероприятия."))
     try:
         period = services.period_for_deadline(deadline)

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from ..models import Appeal, default_due_on
 

@@ -10,9 +10,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .. import access
-from ..admin import ScopedAdminMixin
-from ..models import DEADLINE_KIND_LABELS, Municipality, Roadmap
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin
+from municipalities.models import Municipality
+
+from ..models import DEADLINE_KIND_LABELS, Roadmap
 from .errors import RoadmapImportError
 from .exporting import export_docx, export_xlsx
 from .forms import ImportChoicesForm, ImportUploadForm

@@ -5,7 +5,9 @@ import os
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ..models import LegalAct, Municipality
+from municipalities.models import Municipality
+
+from ..models import LegalAct
 
 ALLOWED = (".docx", ".xlsx")
 

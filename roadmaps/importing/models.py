@@ -14,7 +14,7 @@ class ImportJob(models.Model):
         FAILED = "failed", _("ошибка")
 
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         related_name="import_jobs",
         verbose_name=_("муниципальное образование"),

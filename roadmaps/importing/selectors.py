@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..models import Municipality
+from municipalities.models import Municipality
+
 from .models import ImportJob
 
 # Words every municipality's name shares; the distinctive word («Левокумский») is what a header repeats.

@@ -16,19 +16,19 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from municipalities.models import Department, Municipality, Official
+from municipalities.services import executor_from_text
+
 from ..deadline_parser import parse_deadline
 from ..executors import ExecutorMatcher, normalise
 from ..models import (
     Deadline,
     DeadlineRule,
-    Department,
     Kpi,
     KpiTarget,
     LegalAct,
     Measure,
     MeasureExecutor,
-    Municipality,
-    Official,
     Roadmap,
     Section,
 )
@@ -115,16 +115,7 @@ class _Executors:
         if kind == "text":
             return None  # a collective («руководители органов …») names no one to create
         self.created_count += 1
-        if kind == "department":
-            department, _created = Department.objects.get_or_create(
-                municipality=self.municipality,
-                name=text[:400],
-                defaults={"aliases": aliases},
-            )
-            return department
-        if kind == "person":
-            return Official.objects.create(municipality=self.municipality, name=text[:200], aliases=aliases)
-        return Official.objects.create(municipality=self.municipality, post=text[:300], aliases=aliases)
+        return executor_from_text(self.municipality, text, kind, aliases)
 
 
 def _legal_act(municipality: Municipality, options: ImportOptions, result: ParseResult) -> LegalAct | None:

@@ -7,7 +7,8 @@ import pytest
 
 from appeals import reporting, selectors, services
 from appeals.models import Appeal
-from roadmaps.models import KpiActual, Municipality
+from municipalities.models import Municipality
+from roadmaps.models import KpiActual
 from tests.factories import KpiFactory, MeasureFactory, MunicipalityFactory, RoadmapFactory
 
 from .factories import AppealFactory

@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import Deadline, LegalAct, ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import Deadline, LegalAct, ProgressEntry
 from roadmaps.services import set_deadline_rule
 from tests.factories import (
     DepartmentFactory,

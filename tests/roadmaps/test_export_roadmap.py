@@ -131,7 +131,7 @@ def test_export_makes_a_fixed_number_of_queries(fmt, django_assert_max_num_queri
 def test_admin_export_download_is_scoped_to_visible_roadmaps(client):
     from django.urls import reverse
 
-    from roadmaps.models import StaffRole
+    from municipalities.models import StaffRole
     from tests.factories import UserFactory
 
     own = RoadmapFactory()

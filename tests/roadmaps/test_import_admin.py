@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from municipalities.models import StaffRole
 from roadmaps.importing import jobs
 from roadmaps.importing.models import ImportJob
-from roadmaps.models import Roadmap, StaffRole
+from roadmaps.models import Roadmap
 from tests.factories import MunicipalityFactory, UserFactory
 
 

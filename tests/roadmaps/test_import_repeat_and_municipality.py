@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from municipalities.models import StaffRole
 from roadmaps.importing.exporting import export_docx, export_xlsx
 from roadmaps.importing.models import ImportJob
-from roadmaps.models import Roadmap, StaffRole
+from roadmaps.models import Roadmap
 from tests.factories import MeasureFactory, MunicipalityFactory, RoadmapFactory, SectionFactory, UserFactory
 from tests.roadmaps.test_import_admin import _docx
 

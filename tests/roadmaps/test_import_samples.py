@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(not SAMPLES.is_dir(), reason="sample files not p
 @pytest.fixture
 def people(db):
     """The seed municipalities with their departments and officials, without any roadmap."""
-    from roadmaps.models import Department, Municipality, Official
+    from municipalities.models import Department, Municipality, Official
 
     result = {}
     for data in seed_data.MUNICIPALITIES[:2]:

@@ -6,9 +6,10 @@ import docx
 import openpyxl
 import pytest
 
+from municipalities.models import Department, Official
 from roadmaps.importing.errors import RoadmapImportError
 from roadmaps.importing.services import ImportOptions, import_roadmap_file, parse_roadmap_file
-from roadmaps.models import Department, LegalAct, Measure, MeasureExecutor, Official, Roadmap, Section
+from roadmaps.models import LegalAct, Measure, MeasureExecutor, Roadmap, Section
 from tests.factories import DepartmentFactory, MunicipalityFactory
 
 

@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import Deadline, ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import Deadline, ProgressEntry
 from roadmaps.services import move_deadline, set_deadline_rule
 from tests.factories import (
     DepartmentFactory,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from municipalities.models import Municipality
 from roadmaps.importing.errors import RoadmapImportError
 from roadmaps.importing.services import (
     ImportOptions,
@@ -19,7 +20,7 @@ from roadmaps.importing.services import (
     save_parsed_roadmap,
     with_act_from_file,
 )
-from roadmaps.models import DEADLINE_KIND_LABELS, LegalAct, Municipality
+from roadmaps.models import DEADLINE_KIND_LABELS, LegalAct
 
 
 class Command(BaseCommand):

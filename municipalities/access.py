@@ -1,8 +1,10 @@
-"""Who may see and change what: every admin queryset and API permission goes through here."""
+"""Who may see and change what: every admin queryset and API permission goes through here.
 
-from django.db.models import Q, QuerySet
+Which measures an executor works on is a roadmap rule: `roadmaps.selectors.executor_measures`."""
 
-from .models import Measure, Municipality, Official, StaffRole
+from django.db.models import QuerySet
+
+from .models import Municipality, Official, StaffRole
 
 
 def role_of(user) -> StaffRole | None:
@@ -55,32 +57,3 @@ def official_of(user) -> Official | None:
         return user.official
     except Official.DoesNotExist:
         return None
-
-
-def executor_measure_filter(user) -> Q:
-    """Measures where the user's official, or the official's department, is a responsible executor."""
-    official = official_of(user)
-    if official is None:
-        return Q(pk__in=[])
-    condition = Q(executors__official=official)
-    if official.department_id:
-        condition |= Q(executors__department_id=official.department_id)
-    return condition
-
-
-def executor_measures(user) -> QuerySet:
-    return Measure.objects.filter(executor_measure_filter(user)).distinct()
-
-
-def can_edit_progress(user, measure: Measure) -> bool:
-    """Executors edit progress on their own measures; coordinators on every measure of their municipality."""
-    if is_coordinator(user, measure.roadmap.municipality_id):
-        return True
-    role = role_of(user)
-    if (
-        not role
-        or role.role != StaffRole.Role.EXECUTOR
-        or role.municipality_id != measure.roadmap.municipality_id
-    ):
-        return False
-    return executor_measures(user).filter(pk=measure.pk).exists()
