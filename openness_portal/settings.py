@@ -47,6 +47,7 @@ PORTAL_APPS = [
     "openness_portal.notifications",
     "municipalities",
     "roadmaps",
+    "importing",
     "surveys",
     "referents",
     "appeals",

@@ -72,8 +72,8 @@ class RoadmapAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
         return format_html(
             '<a href="{}">Word (DOCX)</a> · <a href="{}">Excel (XLSX)</a> · <a href="{}">{}</a>',
-            reverse("admin:roadmaps_importjob_export", args=[obj.pk, "docx"]),
-            reverse("admin:roadmaps_importjob_export", args=[obj.pk, "xlsx"]),
+            reverse("admin:importing_importjob_export", args=[obj.pk, "docx"]),
+            reverse("admin:importing_importjob_export", args=[obj.pk, "xlsx"]),
             reverse("roadmaps:roadmap", args=[obj.municipality.slug, obj.pk]),
             _("на сайте"),
         )
@@ -566,6 +566,3 @@ class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, SimpleHisto
             ngettext_lazy("Возвращено: %(count)d", "Возвращено: %(count)d", "count"),
             reason=reason,
         )
-
-
-from .importing import admin as _importing_admin  # noqa: E402,F401

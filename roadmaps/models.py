@@ -667,6 +667,3 @@ class Evidence(models.Model):
 
     def __str__(self):
         return self.title or self.url or self.file.name
-
-
-from .importing.models import *  # noqa: E402,F401,F403

@@ -1,46 +1,9 @@
-
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-MOVED = ["municipality", "department", "official", "staffrole"]
-
-
-def _move(apps, schema_editor, source, target):
-    """Content types (and so the permissions groups hold, and admin log entries) follow the models.
-
-    On a fresh database there are none yet: post_migrate creates them under the new app afterwards."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    Permission = apps.get_model("auth", "Permission")
-    db = schema_editor.connection.alias
-    for model in MOVED:
-        old = ContentType.objects.using(db).filter(app_label=source, model=model).first()
-        if old is None:
-            continue
-        new = ContentType.objects.using(db).filter(app_label=target, model=model).first()
-        if new is not None:
-            # Both exist (post_migrate ran in between): keep the old row, whose id groups and logs point to.
-            for permission in Permission.objects.using(db).filter(content_type=new):
-                kept = Permission.objects.using(db).filter(content_type=old, codename=permission.codename).first()
-                if kept is not None:
-                    kept.group_set.add(*permission.group_set.all())
-                    kept.user_set.add(*permission.user_set.all())
-                    permission.delete()
-                else:
-                    permission.content_type = old
-                    permission.save(update_fields=["content_type"])
-            new.delete()
-        old.app_label = target
-        old.save(update_fields=["app_label"])
-
-
-def move_content_types(apps, schema_editor):
-    _move(apps, schema_editor, "roadmaps", "municipalities")
-
-
-def move_content_types_back(apps, schema_editor):
-    _move(apps, schema_editor, "municipalities", "roadmaps")
+from openness_portal.migration_operations import move_content_types
 
 
 class Migration(migrations.Migration):
@@ -151,5 +114,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(move_content_types, move_content_types_back),
+        move_content_types("roadmaps", "municipalities", ["municipality", "department", "official", "staffrole"]),
     ]

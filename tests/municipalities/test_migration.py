@@ -1,4 +1,4 @@
-"""Moving Municipality, Department, Official and StaffRole out of roadmaps keeps a live database's rows, the
+"""Moving Municipality, Department, Official and StaffRole (and ImportJob) out of roadmaps keeps a live database's rows, the
 foreign keys to them, and the permissions groups were given (their content types move with the models)."""
 
 import pytest
@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from importing.models import ImportJob
 from municipalities.models import Department, Municipality, Official, StaffRole
 from roadmaps.models import Roadmap
 
@@ -62,6 +63,9 @@ def database_before_the_move():
             codename="change_municipality",
             defaults={"name": "Can change municipality"},
         )
+        import_type, _ = old.get_model("contenttypes", "ContentType").objects.get_or_create(
+            app_label="roadmaps", model="importjob"
+        )
         group = old.get_model("auth", "Group").objects.create(name="Координаторы района")
         group.permissions.add(permission)
         user.groups.add(group)
@@ -72,6 +76,7 @@ def database_before_the_move():
             "roadmap": roadmap.pk,
             "user": user.pk,
             "content_type": old_type.pk,
+            "import_type": import_type.pk,
             "permission": permission.pk,
         }
     finally:
@@ -101,6 +106,7 @@ def test_rows_foreign_keys_and_permissions_survive_the_move(database_before_the_
     assert not ContentType.objects.filter(
         app_label="roadmaps", model__in=["municipality", "official"]
     ).exists()
+    assert ContentType.objects.get_for_model(ImportJob).pk == before["import_type"]
     group = Group.objects.get(name="Координаторы района")
     assert list(group.permissions.values_list("pk", flat=True)) == [before["permission"]]
     user = role.user

@@ -292,7 +292,7 @@ def test_executor_gets_a_message_not_a_403_for_someone_elses_measure(client, wor
 def test_roadmap_admin_links_to_its_table_exports(client, world):
     client.force_login(world["coordinator"])
     html = client.get(reverse("admin:roadmaps_roadmap_change", args=[world["roadmap"].pk])).content.decode()
-    docx = reverse("admin:roadmaps_importjob_export", args=[world["roadmap"].pk, "docx"])
+    docx = reverse("admin:importing_importjob_export", args=[world["roadmap"].pk, "docx"])
     assert docx in html
     response = client.get(docx)
     assert response.status_code == 200

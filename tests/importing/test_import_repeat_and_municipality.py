@@ -7,12 +7,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from importing.exporting import export_docx, export_xlsx
+from importing.models import ImportJob
 from municipalities.models import StaffRole
-from roadmaps.importing.exporting import export_docx, export_xlsx
-from roadmaps.importing.models import ImportJob
 from roadmaps.models import Roadmap
 from tests.factories import MeasureFactory, MunicipalityFactory, RoadmapFactory, SectionFactory, UserFactory
-from tests.roadmaps.test_import_admin import _docx
+from tests.importing.test_import_admin import _docx
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def coordinator():
 
 def _upload(client, municipality, data, name="plan.docx"):
     response = client.post(
-        reverse("admin:roadmaps_importjob_upload"),
+        reverse("admin:importing_importjob_upload"),
         {"municipality": municipality.pk, "file": SimpleUploadedFile(name, data)},
     )
     assert response.status_code == 302, response.content.decode()

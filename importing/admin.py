@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from municipalities import access
 from municipalities.admin import ScopedAdminMixin
 from municipalities.models import Municipality
+from roadmaps.models import DEADLINE_KIND_LABELS, Roadmap
 
-from ..models import DEADLINE_KIND_LABELS, Roadmap
 from .errors import RoadmapImportError
 from .exporting import export_docx, export_xlsx
 from .forms import ImportChoicesForm, ImportUploadForm
@@ -55,7 +55,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "finished_at",
     ]
     fields = readonly_fields
-    change_form_template = "roadmaps/importing/job_change_form.html"
+    change_form_template = "importing/job_change_form.html"
 
     @admin.display(description=_("выполнено"))
     def progress_display(self, obj):
@@ -66,16 +66,16 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("upload/", self.admin_site.admin_view(self.upload_view), name="roadmaps_importjob_upload"),
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="importing_importjob_upload"),
             path(
                 "<int:pk>/preview/",
                 self.admin_site.admin_view(self.preview_view),
-                name="roadmaps_importjob_preview",
+                name="importing_importjob_preview",
             ),
             path(
                 "export/<int:roadmap_id>/<str:fmt>/",
                 self.admin_site.admin_view(self.export_view),
-                name="roadmaps_importjob_export",
+                name="importing_importjob_export",
             ),
             *super().get_urls(),
         ]
@@ -94,7 +94,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return response
 
     def add_view(self, request, form_url="", extra_context=None):
-        return HttpResponseRedirect(reverse("admin:roadmaps_importjob_upload"))
+        return HttpResponseRedirect(reverse("admin:importing_importjob_upload"))
 
     def _municipalities(self, request):
         if request.user.is_superuser:
@@ -125,20 +125,20 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     for message in exc.messages:
                         form.add_error("file", message)
                 else:
-                    return HttpResponseRedirect(reverse("admin:roadmaps_importjob_preview", args=[job.pk]))
+                    return HttpResponseRedirect(reverse("admin:importing_importjob_preview", args=[job.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Загрузить дорожную карту из файла"),
             "form": form,
         }
-        return TemplateResponse(request, "roadmaps/importing/upload.html", context)
+        return TemplateResponse(request, "importing/upload.html", context)
 
     def preview_view(self, request, pk):
         job = get_object_or_404(self.get_queryset(request).select_related("municipality"), pk=pk)
         if not self.has_change_permission(request, job) or job.status != ImportJob.Status.PREVIEW:
             if job.status != ImportJob.Status.PREVIEW:
-                return HttpResponseRedirect(reverse("admin:roadmaps_importjob_change", args=[job.pk]))
+                return HttpResponseRedirect(reverse("admin:importing_importjob_change", args=[job.pk]))
             raise PermissionDenied
         preview = job.preview or {}
         initial = {**job.options, "title": job.options.get("title") or preview.get("title", "")}
@@ -179,7 +179,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:roadmaps_roadmap_change", args=[job.roadmap_id]))
             if job.status == ImportJob.Status.FAILED:
                 messages.error(request, job.error)
-            return HttpResponseRedirect(reverse("admin:roadmaps_importjob_change", args=[job.pk]))
+            return HttpResponseRedirect(reverse("admin:importing_importjob_change", args=[job.pk]))
         return self._render_preview(request, job, form)
 
     def _render_preview(self, request, job, form):
@@ -211,7 +211,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             ],
             "rows": rows,
         }
-        return TemplateResponse(request, "roadmaps/importing/preview.html", context)
+        return TemplateResponse(request, "importing/preview.html", context)
 
     @staticmethod
     def _cell_lines(measure: dict, role: str) -> list[str]:

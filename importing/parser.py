@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-from ..deadline_parser import DeadlineKind, generate_deadlines, parse_deadline
-from ..executors import ExecutorMatcher, normalise
+from roadmaps.deadline_parser import DeadlineKind, generate_deadlines, parse_deadline
+from roadmaps.executors import ExecutorMatcher, normalise
+
 from .errors import Problem, RoadmapImportError
 from .readers import RawRow, RawTable
 from .results import ParsedMeasure, ParsedSection, ParseResult

@@ -6,9 +6,9 @@ import docx
 import openpyxl
 import pytest
 
+from importing.errors import RoadmapImportError
+from importing.services import ImportOptions, import_roadmap_file, parse_roadmap_file
 from municipalities.models import Department, Official
-from roadmaps.importing.errors import RoadmapImportError
-from roadmaps.importing.services import ImportOptions, import_roadmap_file, parse_roadmap_file
 from roadmaps.models import LegalAct, Measure, MeasureExecutor, Roadmap, Section
 from tests.factories import DepartmentFactory, MunicipalityFactory
 

@@ -51,7 +51,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(_("завершен"), null=True, blank=True)
 
     class Meta:
-        app_label = "roadmaps"
+        db_table = "roadmaps_importjob"  # the table from when imports were part of roadmaps
         verbose_name = _("загрузка дорожной карты из файла")
         verbose_name_plural = _("загрузки дорожных карт из файлов")
         ordering = ["-created_at"]
@@ -62,6 +62,3 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
-
-
-__all__ = ["ImportJob"]

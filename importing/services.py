@@ -18,10 +18,9 @@ from simple_history.utils import bulk_create_with_history
 
 from municipalities.models import Department, Municipality, Official
 from municipalities.services import executor_from_text
-
-from ..deadline_parser import parse_deadline
-from ..executors import ExecutorMatcher, normalise
-from ..models import (
+from roadmaps.deadline_parser import parse_deadline
+from roadmaps.executors import ExecutorMatcher, normalise
+from roadmaps.models import (
     Deadline,
     DeadlineRule,
     Kpi,
@@ -32,7 +31,8 @@ from ..models import (
     Roadmap,
     Section,
 )
-from ..services import rule_deadlines
+from roadmaps.services import rule_deadlines
+
 from .errors import RoadmapImportError
 from .models import ImportJob
 from .parser import DEFAULT_SECTION, parse_tables, resolve

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from importing.services import ImportOptions, import_roadmap_file, parse_roadmap_file
 from roadmaps.demo import seed_data
-from roadmaps.importing.services import ImportOptions, import_roadmap_file, parse_roadmap_file
 from roadmaps.models import Deadline, DeadlineRule, Measure, MeasureExecutor, Roadmap
 from roadmaps.services import sync_rule_deadlines
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from roadmaps.importing.exporting import export_docx, export_xlsx
-from roadmaps.importing.readers import read_tables
-from roadmaps.importing.services import import_roadmap_file, parse_roadmap_file
+from importing.exporting import export_docx, export_xlsx
+from importing.readers import read_tables
+from importing.services import import_roadmap_file, parse_roadmap_file
 from roadmaps.models import Deadline, Measure, MeasureExecutor
 from tests.factories import MeasureFactory, MunicipalityFactory, RoadmapFactory, SectionFactory
 
@@ -140,8 +140,8 @@ def test_admin_export_download_is_scoped_to_visible_roadmaps(client):
     user = UserFactory()
     StaffRole.objects.create(user=user, role=StaffRole.Role.COORDINATOR, municipality=own.municipality)
     client.force_login(user)
-    response = client.get(reverse("admin:roadmaps_importjob_export", args=[own.pk, "xlsx"]))
+    response = client.get(reverse("admin:importing_importjob_export", args=[own.pk, "xlsx"]))
     assert response.status_code == 200 and response["Content-Type"].endswith("spreadsheetml.sheet")
     assert parse_roadmap_file(response.content, "x.xlsx").measures[0].title == own.measures.get().title
-    assert client.get(reverse("admin:roadmaps_importjob_export", args=[other.pk, "docx"])).status_code == 404
-    assert client.get(reverse("admin:roadmaps_importjob_export", args=[own.pk, "pdf"])).status_code == 404
+    assert client.get(reverse("admin:importing_importjob_export", args=[other.pk, "docx"])).status_code == 404
+    assert client.get(reverse("admin:importing_importjob_export", args=[own.pk, "pdf"])).status_code == 404

@@ -17,8 +17,9 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Municipality, Department, Official and StaffRole moved to the municipalities app with their tables
-        # (db_table): only Django's state changes; the tables, columns and constraints stay as they are.
+        # Municipality, Department, Official and StaffRole moved to the municipalities app, ImportJob to the
+        # importing app, with their tables (db_table): only Django's state changes; the tables, columns and
+        # constraints stay as they are.
         migrations.SeparateDatabaseAndState(
             database_operations=[],
             state_operations=[
@@ -50,10 +51,9 @@ class Migration(migrations.Migration):
                     model_name='official',
                     name='municipality',
                 ),
-                migrations.AlterField(
-                    model_name='importjob',
-                    name='municipality',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_jobs', to='municipalities.municipality', verbose_name='муниципальное образование'),
+                # ImportJob moved to the importing app (importing.0001_initial creates it there).
+                migrations.DeleteModel(
+                    name='ImportJob',
                 ),
                 migrations.RemoveField(
                     model_name='staffrole',

@@ -8,8 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 
 from openness_portal.spreadsheets import looks_like_formula
-
-from ..models import Kpi, KpiTarget, Measure, MeasureExecutor, Roadmap, Section
+from roadmaps.models import Kpi, KpiTarget, Measure, MeasureExecutor, Roadmap, Section
 
 HEADERS = [
     "№ п/п",

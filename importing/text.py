@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from ..deadline_parser import parse_deadline
-from ..executors import normalise
+from roadmaps.deadline_parser import parse_deadline
+from roadmaps.executors import normalise
+
 from .results import ParsedKpi
 
 # --- headers ----------------------------------------------------------------------------------------------

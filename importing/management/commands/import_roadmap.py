@@ -8,9 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from municipalities.models import Municipality
-from roadmaps.importing.errors import RoadmapImportError
-from roadmaps.importing.services import (
+from importing.errors import RoadmapImportError
+from importing.services import (
     ImportOptions,
     file_checksum,
     header_of,
@@ -20,6 +19,7 @@ from roadmaps.importing.services import (
     save_parsed_roadmap,
     with_act_from_file,
 )
+from municipalities.models import Municipality
 from roadmaps.models import DEADLINE_KIND_LABELS, LegalAct
 
 

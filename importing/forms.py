@@ -6,8 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
-
-from ..models import LegalAct
+from roadmaps.models import LegalAct
 
 ALLOWED = (".docx", ".xlsx")
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from importing import jobs
+from importing.models import ImportJob
 from municipalities.models import StaffRole
-from roadmaps.importing import jobs
-from roadmaps.importing.models import ImportJob
 from roadmaps.models import Roadmap
 from tests.factories import MunicipalityFactory, UserFactory
 
@@ -45,7 +45,7 @@ def coordinator(db):
 
 def _upload(client, municipality, data, name="plan.docx", **extra):
     return client.post(
-        reverse("admin:roadmaps_importjob_upload"),
+        reverse("admin:importing_importjob_upload"),
         {"municipality": municipality.pk, "file": SimpleUploadedFile(name, data), **extra},
     )
 
@@ -99,7 +99,7 @@ def test_executor_may_not_upload(client, db):
     user = UserFactory()
     StaffRole.objects.create(user=user, role=StaffRole.Role.EXECUTOR, municipality=municipality)
     client.force_login(user)
-    assert client.get(reverse("admin:roadmaps_importjob_upload")).status_code == 403
+    assert client.get(reverse("admin:importing_importjob_upload")).status_code == 403
 
 
 def test_big_file_runs_as_a_task_with_progress(
@@ -128,10 +128,10 @@ def test_big_file_runs_as_a_task_with_progress(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.roadmap.measures.count() == 12
     assert seen  # progress was reported while saving
-    page = client.get(reverse("admin:roadmaps_importjob_change", args=[job.pk]))
+    page = client.get(reverse("admin:importing_importjob_change", args=[job.pk]))
     assert page.status_code == 200 and "100 %" in page.content.decode()
     # A second delivery of the task does nothing: the job is no longer queued.
-    from roadmaps.importing.tasks import run_import_job
+    from importing.tasks import run_import_job
 
     assert run_import_job.delay(job.pk).get() == ImportJob.Status.DONE
     assert Roadmap.objects.count() == 1
@@ -146,5 +146,5 @@ def test_running_job_page_refreshes_itself(client, coordinator):
     from django.core.cache import cache
 
     cache.set(jobs.progress_key(job.pk), 40)
-    html = client.get(reverse("admin:roadmaps_importjob_change", args=[job.pk])).content.decode()
+    html = client.get(reverse("admin:importing_importjob_change", args=[job.pk])).content.decode()
     assert 'http-equiv="refresh"' in html and "40 %" in html

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from roadmaps.importing.exporting import export_docx, export_xlsx
+from importing.exporting import export_docx, export_xlsx
 from roadmaps.models import Roadmap
 
 
