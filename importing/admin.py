@@ -3,10 +3,10 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path, re_path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -231,3 +231,16 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if measure.get("expected_result"):
             lines.append(measure["expected_result"])
         return lines or ["—"]
+
+
+def _to_new_address(request, rest):
+    target = f"{reverse('admin:index')}importing/importjob/{rest}"
+    if request.META.get("QUERY_STRING"):
+        target += f"?{request.META['QUERY_STRING']}"
+    return HttpResponsePermanentRedirect(target)
+
+
+def legacy_admin_urls(site) -> list:
+    """/admin/roadmaps/importjob/… (when the import was part of roadmaps; bookmarks and the README's links)
+    answers with a permanent redirect to the same page under /admin/importing/importjob/…"""
+    return [re_path(r"^roadmaps/importjob/(?P<rest>.*)$", _to_new_address)]

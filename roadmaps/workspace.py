@@ -90,3 +90,21 @@ def report_on_deadline(request, admin_site, deadline_pk: int):
         "existing": existing,
     }
     return TemplateResponse(request, "admin/roadmaps/report_progress.html", context)
+
+
+def admin_urls(site) -> list:
+    """«Мои мероприятия» and the form per deadline, under /admin/my/ (registered with the admin site)."""
+    from django.urls import path
+
+    return [
+        path(
+            "my/",
+            site.admin_view(lambda request: my_measures(request, site)),
+            name="roadmaps_my_measures",
+        ),
+        path(
+            "my/deadlines/<int:deadline_pk>/",
+            site.admin_view(lambda request, deadline_pk: report_on_deadline(request, site, deadline_pk)),
+            name="roadmaps_report_on_deadline",
+        ),
+    ]

@@ -288,7 +288,4 @@ def load(stdout=None) -> dict:
     }
     _kpi_actuals(roadmaps)
     _progress(roadmaps, reviewers)
-    from regions.demo.loader import load_region_demos
-
-    load_region_demos(stdout)
-    return {"municipalities": municipalities, "roadmaps": roadmaps, "users": users}
+    return {"municipalities": municipalities, "roadmaps": roadmaps, "users": users, "password": DEMO_PASSWORD}

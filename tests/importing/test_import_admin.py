@@ -148,3 +148,19 @@ def test_running_job_page_refreshes_itself(client, coordinator):
     cache.set(jobs.progress_key(job.pk), 40)
     html = client.get(reverse("admin:importing_importjob_change", args=[job.pk])).content.decode()
     assert 'http-equiv="refresh"' in html and "40 %" in html
+
+
+def test_the_old_addresses_under_roadmaps_lead_to_the_import_pages(client, coordinator):
+    """The import lived inside roadmaps: /admin/roadmaps/importjob/… bookmarks land on the same page now."""
+    user, municipality = coordinator
+    client.force_login(user)
+    assert reverse("admin:importing_importjob_upload") == "/admin/importing/importjob/upload/"
+
+    old = client.get("/admin/roadmaps/importjob/upload/?municipality=7")
+    assert old.status_code == 301
+    assert old["Location"] == "/admin/importing/importjob/upload/?municipality=7"
+    page = client.get(old["Location"])
+    assert page.status_code == 200 and "file" in page.context["form"].fields
+
+    assert client.get("/admin/roadmaps/importjob/")["Location"] == "/admin/importing/importjob/"
+    assert client.get("/admin/importing/importjob/").status_code == 200

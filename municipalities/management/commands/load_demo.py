@@ -1,12 +1,9 @@
 """Load the demo data of every app (the seed municipalities and their documents). Safe to run twice."""
 
-from importlib import import_module
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-# Order matters: later apps refer to the municipalities, people and roadmaps loaded first.
-DEMO_APPS = ["roadmaps", "referents", "surveys", "opendata", "reports"]
+from openness_portal.discovery import app_modules
 
 
 class Command(BaseCommand):
@@ -21,22 +18,16 @@ class Command(BaseCommand):
                 "Демо-данные создают учетные записи с известным паролем: только при DEBUG=1 "
                 "(или --force на тестовом стенде)."
             )
-        result = {}
-        for app in DEMO_APPS:
-            try:
-                module = import_module(f"{app}.demo.loader")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app}.demo" and exc.name != f"{app}.demo.loader":
-                    raise
-                continue
+        # Each app's `demo.loader.load(stdout)`, ground floor first (settings.PORTAL_APPS): later apps refer
+        # to the municipalities, people and roadmaps loaded before them.
+        accounts = []
+        for module in app_modules("demo.loader"):
+            app = module.__name__.removesuffix(".demo.loader")
             self.stdout.write(self.style.MIGRATE_HEADING(f"Демо-данные: {app}"))
-            result[app] = module.load(stdout=self.stdout) or {}
-        users = result.get("roadmaps", {}).get("users", [])
-        if users:
-            from roadmaps.demo.loader import DEMO_PASSWORD
-
-            self.stdout.write(
-                self.style.SUCCESS(f"\nДемо-учетные записи (пароль для всех: {DEMO_PASSWORD}):")
-            )
+            result = module.load(stdout=self.stdout)
+            if isinstance(result, dict) and result.get("users"):
+                accounts.append((result.get("password", ""), result["users"]))
+        for password, users in accounts:
+            self.stdout.write(self.style.SUCCESS(f"\nДемо-учетные записи (пароль для всех: {password}):"))
             for username, description in users:
                 self.stdout.write(f"  {username:<24} {description}")
