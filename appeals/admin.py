@@ -9,8 +9,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from roadmaps import access
-from roadmaps.admin import ScopedAdminMixin
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin
 
 from . import services
 from .models import Appeal

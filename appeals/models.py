@@ -32,7 +32,7 @@ class Appeal(models.Model):
         POS = "pos", _("ПОС (платформа обратной связи)")
 
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         related_name="appeals",
         verbose_name=_("муниципальное образование"),

@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from . import selectors
 from .models import ON_TIME, Appeal

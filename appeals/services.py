@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from roadmaps.models import Kpi, KpiActual, Municipality
+from municipalities.models import Municipality
+from roadmaps.models import Kpi, KpiActual
 
 from . import selectors
 from .models import Appeal, default_due_on

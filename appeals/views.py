@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from . import selectors
 from .models import Appeal

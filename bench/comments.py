@@ -356,7 +356,7 @@ def main():
     setup = textwrap.dedent(
         """
         import django; django.setup()
-        from roadmaps.models import Municipality
+        from municipalities.models import Municipality
         from surveys.services import open_discussion
         m = Municipality.objects.create(name="Бенчмарк", slug="bench", region="—")
         print(open_discussion(municipality=m, title="Нагрузочное обсуждение").pk)

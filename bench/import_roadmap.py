@@ -101,8 +101,9 @@ def main():
     parser.add_argument("--measures", type=int, default=1000)
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
-    from roadmaps.importing.services import ImportOptions, parse_roadmap_file, save_parsed_roadmap
-    from roadmaps.models import Deadline, Department, Municipality
+    from importing.services import ImportOptions, parse_roadmap_file, save_parsed_roadmap
+    from municipalities.models import Department, Municipality
+    from roadmaps.models import Deadline
 
     municipality = Municipality.objects.create(name="Бенчмарк", slug="bench", region="—")
     for i in range(7):

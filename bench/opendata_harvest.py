@@ -30,9 +30,9 @@ from _setup import Timer, setup_django  # noqa: E402
 
 
 def build(sets: int, municipalities: int, versions: int):
+    from municipalities.models import Department, Municipality
     from opendata import formats, services
     from opendata.models import Dataset
-    from roadmaps.models import Department, Municipality
 
     fields = [
         {"name": "id", "english": "Id", "russian": "Номер", "type": "integer", "required": True},

@@ -26,18 +26,9 @@ YEARS = (2021, 2022, 2023, 2024)
 
 def build_region(count: int, measures: int) -> None:
     from appeals.models import Appeal
+    from municipalities.models import Department, Municipality
     from opendata.models import Dataset, next_due
-    from roadmaps.models import (
-        Deadline,
-        Department,
-        Kpi,
-        KpiActual,
-        KpiTarget,
-        Measure,
-        Municipality,
-        Roadmap,
-        Section,
-    )
+    from roadmaps.models import Deadline, Kpi, KpiActual, KpiTarget, Measure, Roadmap, Section
     from surveys.models import Discussion, DiscussionSummary
 
     municipalities = Municipality.objects.bulk_create(

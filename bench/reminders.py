@@ -84,17 +84,8 @@ class QueryCounter:
 def build(n_municipalities: int, n_deadlines: int, rng: random.Random):
     from django.contrib.auth import get_user_model
 
-    from roadmaps.models import (
-        Deadline,
-        Department,
-        Measure,
-        MeasureExecutor,
-        Municipality,
-        Official,
-        Roadmap,
-        Section,
-        StaffRole,
-    )
+    from municipalities.models import Department, Municipality, Official, StaffRole
+    from roadmaps.models import Deadline, Measure, MeasureExecutor, Roadmap, Section
 
     User = get_user_model()
     municipalities = Municipality.objects.bulk_create(

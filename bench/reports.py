@@ -84,18 +84,16 @@ def make_roadmap(count: int):
 
     from django.utils import timezone
 
+    from municipalities.models import Department, Municipality, Official
     from roadmaps.models import (
         Deadline,
         DeadlineRule,
-        Department,
         Kpi,
         KpiActual,
         KpiTarget,
         LegalAct,
         Measure,
         MeasureExecutor,
-        Municipality,
-        Official,
         ProgressEntry,
         Roadmap,
         Section,

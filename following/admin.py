@@ -9,8 +9,8 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from roadmaps import access
-from roadmaps.admin import ScopedAdminMixin
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin
 
 from . import selectors
 from .models import Digest, FollowEvent, Subscription

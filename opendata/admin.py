@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin
+from municipalities.models import Department, Municipality, Official
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin
-from roadmaps import access
-from roadmaps.admin import ScopedAdminMixin
-from roadmaps.models import Department, LegalAct, Municipality, Official
+from roadmaps.models import LegalAct
 
 from . import portal_sets, services
 from .forms import PublishVersionForm, read_upload

@@ -220,7 +220,7 @@ def _get_dataset(identifier: str) -> Dataset:
 
 
 def _municipalities():
-    from roadmaps.models import Municipality
+    from municipalities.models import Municipality
 
     return Municipality.objects.order_by("name")
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from .models import DataIssueReport, Dataset, DatasetRequest
 from .validation import UploadError

@@ -72,7 +72,7 @@ class Dataset(models.Model):
 
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         related_name="datasets",
         verbose_name=_("муниципальное образование"),
@@ -89,13 +89,13 @@ class Dataset(models.Model):
     title = models.CharField(_("наименование набора данных"), max_length=500)
     description = models.TextField(_("описание набора данных"))
     owner = models.ForeignKey(
-        "roadmaps.Department",
+        "municipalities.Department",
         on_delete=models.PROTECT,
         related_name="datasets",
         verbose_name=_("владелец набора данных"),
     )
     responsible_official = models.ForeignKey(
-        "roadmaps.Official",
+        "municipalities.Official",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -409,7 +409,7 @@ class DatasetRequest(models.Model):
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         related_name="dataset_requests",
         verbose_name=_("муниципальное образование"),

@@ -5,7 +5,7 @@ any of these is a change of the set for harvesters, which fetch only what change
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
-from roadmaps.models import Department, Municipality, Official
+from municipalities.models import Department, Municipality, Official
 
 from .models import Dataset
 

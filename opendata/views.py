@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from municipalities.models import Municipality
 from openness_portal.client_ip import client_ip
-from roadmaps.models import Municipality
 
 from . import ckan, dcat, formats, selectors, services
 from .forms import DatasetRequestForm, IssueReportForm

@@ -1,7 +1,39 @@
-"""The staff admin, whose start page is each role's dashboard (executor, coordinator, supervisor)."""
+"""The staff admin, whose start page is each role's dashboard (executor, coordinator, supervisor).
+
+The site names no app: apps fill it in their AppConfig.ready() with `register_admin_urls` (pages of their own
+under /admin/), `register_dashboard` (context for the start page) and `register_app_list_filter` (what a role
+sees in the list of sections)."""
+
+from collections.abc import Callable
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+_admin_urls: list[Callable[[admin.AdminSite], list]] = []
+_dashboards: list[Callable[[HttpRequest], dict]] = []
+_app_list_filters: list[Callable[[HttpRequest, list[dict]], list[dict]]] = []
+
+
+def register_admin_urls(fn: Callable[[admin.AdminSite], list]) -> Callable:
+    """`fn(site)` gives URL patterns placed before the site's own (wrap views in `site.admin_view`)."""
+    if fn not in _admin_urls:
+        _admin_urls.append(fn)
+    return fn
+
+
+def register_dashboard(fn: Callable[[HttpRequest], dict]) -> Callable:
+    """`fn(request)` gives context for admin/portal_index.html, merged in registration order."""
+    if fn not in _dashboards:
+        _dashboards.append(fn)
+    return fn
+
+
+def register_app_list_filter(fn: Callable[[HttpRequest, list[dict]], list[dict]]) -> Callable:
+    """`fn(request, app_list)` returns the sections (and their models) the user is shown."""
+    if fn not in _app_list_filters:
+        _app_list_filters.append(fn)
+    return fn
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -24,55 +56,17 @@ class PortalAdminSite(admin.AdminSite):
         return super().register(model_or_iterable, admin_class, **options)
 
     def get_urls(self):
-        from django.urls import path
-
-        from roadmaps import workspace
-
-        mine = [
-            path(
-                "my/",
-                self.admin_view(lambda request: workspace.my_measures(request, self)),
-                name="roadmaps_my_measures",
-            ),
-            path(
-                "my/deadlines/<int:deadline_pk>/",
-                self.admin_view(
-                    lambda request, deadline_pk: workspace.report_on_deadline(request, self, deadline_pk)
-                ),
-                name="roadmaps_report_on_deadline",
-            ),
-        ]
-        return mine + super().get_urls()
-
-    # What an executor works with; the other models stay reachable by permission but are not listed.
-    EXECUTOR_MODELS = {
-        ("roadmaps", "progressentry"),
-        ("roadmaps", "measure"),
-        ("roadmaps", "deadline"),
-        ("notifications", "notification"),
-    }
+        extra = [pattern for fn in _admin_urls for pattern in fn(self)]
+        return extra + super().get_urls()
 
     def get_app_list(self, request, app_label=None):
-        from roadmaps import access
-        from roadmaps.models import StaffRole
-
         apps = super().get_app_list(request, app_label)
-        role = access.role_of(request.user)
-        if request.user.is_superuser or not role or role.role != StaffRole.Role.EXECUTOR:
-            return apps
-        trimmed = []
-        for app in apps:
-            models = [
-                m
-                for m in app["models"]
-                if (app["app_label"], m["object_name"].lower()) in self.EXECUTOR_MODELS
-            ]
-            if models:
-                trimmed.append({**app, "models": models})
-        return trimmed
+        for fn in _app_list_filters:
+            apps = fn(request, apps)
+        return apps
 
     def index(self, request, extra_context=None):
-        from roadmaps.dashboard import dashboard_context
-
-        extra_context = {**(extra_context or {}), **dashboard_context(request)}
-        return super().index(request, extra_context)
+        context = dict(extra_context or {})
+        for fn in _dashboards:
+            context.update(fn(request))
+        return super().index(request, context)

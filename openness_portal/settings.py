@@ -40,6 +40,23 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 PORTAL_NAME = env("PORTAL_NAME", default="Открытость органов местного самоуправления")
 PORTAL_URL = env("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The portal's own apps, from the ground floor up (the layers of [tool.importlinter] in pyproject.toml): the
+# URL map, the beat schedules and `load_demo` take them in this order.
+PORTAL_APPS = [
+    "openness_portal.workdays",
+    "openness_portal.notifications",
+    "municipalities",
+    "roadmaps",
+    "importing",
+    "surveys",
+    "referents",
+    "appeals",
+    "opendata",
+    "regions",
+    "reports",
+    "following",  # the top floor: listens to the signals of roadmaps, reports and surveys
+]
+
 INSTALLED_APPS = [
     "openness_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
@@ -58,16 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "storages",
-    "openness_portal.workdays",
-    "openness_portal.notifications",
-    "roadmaps",
-    "reports",
-    "opendata",
-    "surveys",
-    "referents",
-    "appeals",
-    "regions",
-    "following",  # above roadmaps, reports and surveys: listens to their signals
+    *PORTAL_APPS,
 ]
 
 MIDDLEWARE = [
@@ -83,7 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Admin pages in the staff member's municipality time zone (no «Ваше время опережает время сервера»).
-    "openness_portal.staff_timezone.StaffTimezoneMiddleware",
+    "municipalities.middleware.StaffTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

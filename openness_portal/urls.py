@@ -1,7 +1,5 @@
 """URL map. Each domain app brings its public pages (`<app>.urls`) and its API (`<app>.api.urls`)."""
 
-from importlib import import_module
-
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -10,8 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from . import accessibility, health, views
-
-DOMAIN_APPS = ["roadmaps", "reports", "opendata", "surveys", "referents", "appeals", "regions", "following"]
+from .discovery import app_modules
 
 
 class PortalAPIRoot(DefaultRouter.APIRootView):
@@ -23,13 +20,8 @@ def _api_urls():
     root = DefaultRouter()
     root.APIRootView = PortalAPIRoot
     extra = []
-    for app in DOMAIN_APPS:
-        try:
-            module = import_module(f"{app}.api.urls")
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"{app}.api", f"{app}.api.urls"):
-                raise
-            continue  # opendata answers CKAN's Action API (opendata.urls), not a DRF router
+    # opendata answers CKAN's Action API (opendata.urls), not a DRF router: it has no api.urls
+    for module in app_modules("api.urls"):
         root.registry.extend(module.router.registry)
         extra.extend(getattr(module, "urlpatterns", []))
     return extra + root.urls
@@ -51,8 +43,8 @@ urlpatterns = [
     path("low-vision/", accessibility.low_vision, name="low_vision"),
     path("privacy/", views.privacy, name="privacy"),
 ]
-for app in DOMAIN_APPS:
-    urlpatterns.append(path("", include(f"{app}.urls")))
+for module in app_modules("urls"):
+    urlpatterns.append(path("", include(module)))
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

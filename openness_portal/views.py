@@ -1,6 +1,8 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,17 +10,28 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from roadmaps.selectors import municipalities_with_roadmaps
-
 
 def privacy(request):
     """What personal data the portal keeps, why, for how long, and how to have it removed (152-ФЗ)."""
     return render(request, "privacy.html", {"retention_days": settings.RETENTION_NOTIFICATION_DAYS})
 
 
+_home_context: list[Callable[[HttpRequest], dict]] = []
+
+
+def register_home_context(fn: Callable[[HttpRequest], dict]) -> Callable:
+    """`fn(request)` gives context for home.html (roadmaps gives the municipalities and their roadmaps)."""
+    if fn not in _home_context:
+        _home_context.append(fn)
+    return fn
+
+
 def home(request):
-    """Municipalities and their public roadmaps."""
-    return render(request, "home.html", {"municipalities": municipalities_with_roadmaps()})
+    """The start page: what the apps registered for it (municipalities and their public roadmaps)."""
+    context = {}
+    for fn in _home_context:
+        context.update(fn(request))
+    return render(request, "home.html", context)
 
 
 @require_GET

@@ -7,10 +7,10 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin, ScopedInline
+from municipalities.models import StaffRole
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each, error_text
-from roadmaps import access
-from roadmaps.admin import ScopedAdminMixin, ScopedInline
-from roadmaps.models import StaffRole
 
 from . import services
 from .models import (

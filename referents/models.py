@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from roadmaps.models import Department, LegalAct, Measure, Municipality, Official
+from municipalities.models import Department, Municipality, Official
+from roadmaps.models import LegalAct, Measure
 
 # --- Reference lists (seed 003) ------------------------------------------------------------------------
 

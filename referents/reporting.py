@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from . import selectors
 from .models import Interaction, Mailing

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from .models import (
     AgendaItem,

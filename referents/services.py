@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from municipalities import access
+from municipalities.models import Municipality, Official
 from openness_portal.notifications.services import send_once
-from roadmaps import access
-from roadmaps.models import Kpi, KpiActual, Municipality, Official
+from roadmaps.models import Kpi, KpiActual
 from roadmaps.services import record_event, record_kpi_actual
 
 from . import selectors

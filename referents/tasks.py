@@ -41,7 +41,8 @@ def resume_mailings() -> int:
 @shared_task(autoretry_for=(ConnectionError,), retry_backoff=60, max_retries=3)
 def refresh_expert_kpis_task(municipality_id: int | None = None) -> int:
     """Recount experts into the experts KPI; without an id, for every municipality that has one."""
-    from roadmaps.models import Kpi, Municipality
+    from municipalities.models import Municipality
+    from roadmaps.models import Kpi
 
     if municipality_id is None:
         ids = set(

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from . import selectors, services
 

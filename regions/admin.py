@@ -4,9 +4,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from municipalities import access
+from municipalities.models import Municipality, StaffRole
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin
-from roadmaps import access
-from roadmaps.models import Municipality, StaffRole
 
 from . import services
 from .models import DEFAULT_WEIGHTS, RatingCriterion, RatingMethod

@@ -12,8 +12,9 @@ from django.utils import timezone
 from slugify import slugify
 
 from appeals.selectors import YearOf, year_totals
+from municipalities.models import Municipality
 from opendata.models import Dataset
-from roadmaps.models import Deadline, Kpi, KpiActual, KpiTarget, Municipality, Roadmap
+from roadmaps.models import Deadline, Kpi, KpiActual, KpiTarget, Roadmap
 from surveys.models import Discussion
 
 from .models import Criterion

@@ -9,11 +9,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin
+from municipalities.models import StaffRole
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from openness_portal.periods import Period
-from roadmaps import access
-from roadmaps.admin import ScopedAdminMixin
-from roadmaps.models import StaffRole
 
 from . import services
 from .models import InformationLetter, Report, ReportingPeriod

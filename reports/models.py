@@ -45,7 +45,7 @@ class ReportingPeriod(models.Model):
     ends_on = models.DateField(_("окончание"))
     due_date = models.DateField(_("срок представления отчета"))
     owner = models.ForeignKey(
-        "roadmaps.Official",
+        "municipalities.Official",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -9,8 +9,9 @@ from collections import defaultdict
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from municipalities.models import Official, StaffRole
 from openness_portal.notifications.registry import DueItem, Recipient, reminder_source
-from roadmaps.models import Official, Roadmap, StaffRole
+from roadmaps.models import Roadmap
 
 from .models import Report, ReportingPeriod
 

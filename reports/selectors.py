@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from municipalities.models import Municipality, Official
 from openness_portal.periods import Period
 from roadmaps.executors import executor_labels
 from roadmaps.models import (
@@ -26,8 +27,6 @@ from roadmaps.models import (
     KpiTarget,
     Measure,
     MeasureExecutor,
-    Municipality,
-    Official,
     ProgressEntry,
     Roadmap,
 )
@@ -673,7 +672,7 @@ def letter_figures(roadmap: Roadmap, period: Period, *, now=None) -> LetterFigur
 def administration_name(municipality: Municipality) -> str:
     """How the letterhead names the sender: the municipality's top organ called «администрация …» (one
     query), else «Администрация муниципального образования «…»»."""
-    from roadmaps.models import Department
+    from municipalities.models import Department
 
     # Compared in Python: SQLite's LIKE folds the case of Latin letters only. Top organs are a handful.
     roots = Department.objects.filter(municipality=municipality, parent__isnull=True).order_by("pk")

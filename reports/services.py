@@ -17,9 +17,10 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from municipalities import access
+from municipalities.models import Municipality, Official
 from openness_portal.periods import Period
-from roadmaps import access
-from roadmaps.models import LegalAct, Municipality, Official, Roadmap
+from roadmaps.models import LegalAct, Roadmap
 from roadmaps.signals import send_after_commit
 
 from . import selectors, signals

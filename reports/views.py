@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from roadmaps import access
+from municipalities import access
 from roadmaps.models import Roadmap
 
 from . import selectors

@@ -1,4 +1,5 @@
-"""Staff admin for roadmaps. Every queryset is scoped by role (see access.py), not just the menus."""
+"""Staff admin for roadmaps. Every queryset is scoped by role (municipalities.access, through
+municipalities.admin.ScopedAdminMixin), not just the menus."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -10,14 +11,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin, ScopedInline, scope_choices
+from municipalities.models import Department, StaffRole
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from openness_portal.history_admin import PortalHistoryAdmin
 
-from . import access, selectors, services
+from . import selectors, services
 from .models import (
     Deadline,
     DeadlineRule,
-    Department,
     Evidence,
     Kpi,
     KpiActual,
@@ -25,163 +28,17 @@ from .models import (
     LegalAct,
     Measure,
     MeasureExecutor,
-    Municipality,
-    Official,
     ProgressEntry,
     Roadmap,
     Section,
-    StaffRole,
 )
 
-
-class ScopedAdminMixin:
-    """Rows limited to the municipalities the user may see; writes only for coordinators (or superusers).
-
-    `municipality_path` is the lookup from the model to its Municipality.
-    """
-
-    municipality_path = "municipality"
-    executor_writable = False  # executors may add/change rows of their own measures (progress, KPI actuals)
-    moderator_visible = False  # moderators see only the moderation admins (comments, discussions)
-    moderator_writable = False  # …and write only where this is set (comments: moderate and reply)
-
-    def _is_moderator(self, request):
-        return access.is_moderator(request.user)
-
-    def scope_municipalities(self, request):
-        """The municipalities whose rows this admin shows the user."""
-        if self.moderator_visible and self._is_moderator(request):
-            return access.moderated_municipalities(request.user)
-        return access.visible_municipalities(request.user)
-
-    def _scope(self, request, qs):
-        if request.user.is_superuser:
-            return qs
-        municipalities = self.scope_municipalities(request)
-        key = "pk__in" if self.municipality_path == "self" else f"{self.municipality_path}__in"
-        return qs.filter(**{key: municipalities})
-
-    def get_queryset(self, request):
-        return self._scope(request, super().get_queryset(request))
-
-    def _municipality_id(self, obj):
-        if self.municipality_path == "self":
-            return obj.pk
-        value = obj
-        for part in self.municipality_path.split("__"):
-            value = getattr(value, part)
-        return value.pk
-
-    def has_module_permission(self, request):
-        if not request.user.is_active:
-            return False
-        if request.user.is_superuser:
-            return True
-        role = access.role_of(request.user)
-        return role is not None and (role.role != StaffRole.Role.MODERATOR or self.moderator_visible)
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def _can_write(self, request, obj=None):
-        user = request.user
-        if user.is_superuser:
-            return True
-        role = access.role_of(user)
-        if role is None or role.role == StaffRole.Role.SUPERVISOR:
-            return False
-        if role.role == StaffRole.Role.EXECUTOR:
-            return self.executor_writable and (obj is None or self._executor_owns(request, obj))
-        if role.role == StaffRole.Role.MODERATOR and not self.moderator_writable:
-            return False
-        return obj is None or self._municipality_id(obj) == role.municipality_id
-
-    def _executor_owns(self, request, obj):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return self._can_write(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._can_write(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        role = access.role_of(request.user)
-        if role and role.role in (StaffRole.Role.EXECUTOR, StaffRole.Role.MODERATOR):
-            return False
-        return self._can_write(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if request.user.is_superuser or field is None:
-            return field
-        model = db_field.related_model
-        municipalities = self.scope_municipalities(request)
-        paths = {
-            Municipality: "pk__in",
-            Department: "municipality__in",
-            Official: "municipality__in",
-            LegalAct: "municipality__in",
-            Roadmap: "municipality__in",
-            Section: "roadmap__municipality__in",
-            Measure: "roadmap__municipality__in",
-            Deadline: "measure__roadmap__municipality__in",
-            Kpi: "measure__roadmap__municipality__in",
-        }
-        if model in paths:
-            field.queryset = field.queryset.filter(**{paths[model]: municipalities})
-        return field
-
-
-class ScopedInline(admin.TabularInline):
-    extra = 0
-
-    def _parent_admin_write(self, request, obj):
-        return self.admin_site._registry[self.parent_model]._can_write(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._parent_admin_write(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._parent_admin_write(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._parent_admin_write(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return True
-
-
-@admin.register(Municipality)
-class MunicipalityAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    municipality_path = "self"
-    list_display = ["name", "region", "oktmo", "inn", "time_zone"]
-    search_fields = ["name", "full_name", "region", "oktmo", "inn"]
-    list_filter = ["region"]
-    prepopulated_fields = {"slug": ["name"]}
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-@admin.register(Department)
-class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "short_name", "municipality", "parent", "email"]
-    list_filter = ["municipality"]
-    search_fields = ["name", "short_name", "head_name", "email"]
-    list_select_related = ["municipality", "parent"]
-
-
-@admin.register(Official)
-class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "department", "municipality", "email", "user", "is_press_secretary"]
-    list_filter = ["municipality", "is_press_secretary"]
-    search_fields = ["name", "post", "email"]
-    list_select_related = ["municipality", "department", "user"]
-    raw_id_fields = ["user"]
+scope_choices(LegalAct, "municipality")
+scope_choices(Roadmap, "municipality")
+scope_choices(Section, "roadmap__municipality")
+scope_choices(Measure, "roadmap__municipality")
+scope_choices(Deadline, "measure__roadmap__municipality")
+scope_choices(Kpi, "measure__roadmap__municipality")
 
 
 @admin.register(LegalAct)
@@ -215,8 +72,8 @@ class RoadmapAdmin(ScopedAdminMixin, PortalHistoryAdmin):
 
         return format_html(
             '<a href="{}">Word (DOCX)</a> · <a href="{}">Excel (XLSX)</a> · <a href="{}">{}</a>',
-            reverse("admin:roadmaps_importjob_export", args=[obj.pk, "docx"]),
-            reverse("admin:roadmaps_importjob_export", args=[obj.pk, "xlsx"]),
+            reverse("admin:importing_importjob_export", args=[obj.pk, "docx"]),
+            reverse("admin:importing_importjob_export", args=[obj.pk, "xlsx"]),
             reverse("roadmaps:roadmap", args=[obj.municipality.slug, obj.pk]),
             _("на сайте"),
         )
@@ -517,7 +374,11 @@ class ProgressEntryAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         measure = cleaned.get("measure")
-        if measure is not None and self.user is not None and not access.can_edit_progress(self.user, measure):
+        if (
+            measure is not None
+            and self.user is not None
+            and not selectors.can_edit_progress(self.user, measure)
+        ):
             raise ValidationError(
                 {"measure": _("Вы не являетесь ответственным исполнителем этого мероприятия.")}
             )
@@ -609,14 +470,14 @@ class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHisto
         role = access.role_of(request.user)
         if role and role.role == StaffRole.Role.EXECUTOR:
             # Executors see entries of their measures, and their own.
-            qs = qs.filter(Q(measure__in=access.executor_measures(request.user)) | Q(author=request.user))
+            qs = qs.filter(Q(measure__in=selectors.executor_measures(request.user)) | Q(author=request.user))
         return qs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         role = access.role_of(request.user)
         if db_field.name == "measure" and role and role.role == StaffRole.Role.EXECUTOR:
-            field.queryset = access.executor_measures(request.user)
+            field.queryset = selectors.executor_measures(request.user)
         return field
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -632,7 +493,7 @@ class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHisto
         return initial
 
     def _executor_owns(self, request, obj):
-        return obj.is_editable and access.can_edit_progress(request.user, obj.measure)
+        return obj.is_editable and selectors.can_edit_progress(request.user, obj.measure)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not obj.is_editable and not request.user.is_superuser:
@@ -705,30 +566,3 @@ class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHisto
             ngettext_lazy("Возвращено: %(count)d", "Возвращено: %(count)d", "count"),
             reason=reason,
         )
-
-
-@admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "municipality", "region"]
-    list_filter = ["role", "municipality"]
-    search_fields = ["user__username", "user__email"]
-    list_select_related = ["user", "municipality"]
-    raw_id_fields = ["user"]
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
-from .importing import admin as _importing_admin  # noqa: E402,F401

@@ -7,4 +7,11 @@ class RoadmapsConfig(AppConfig):
     verbose_name = _("Дорожные карты")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from openness_portal import admin_site, views
+
+        from . import dashboard, signals, workspace  # noqa: F401 - signals connects its receivers
+
+        admin_site.register_admin_urls(workspace.admin_urls)
+        admin_site.register_dashboard(dashboard.dashboard_context)
+        admin_site.register_app_list_filter(dashboard.executor_app_list)
+        views.register_home_context(dashboard.home_context)

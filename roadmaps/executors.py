@@ -5,7 +5,7 @@ officials of a municipality (shared by the demo loader and the roadmap import), 
 import re
 from dataclasses import dataclass
 
-from .models import Department, Municipality, Official
+from municipalities.models import Department, Municipality, Official
 
 _QUOTES = str.maketrans(dict.fromkeys("«»\"'“”„`", " "))
 _ABBREVIATIONS = {

@@ -16,62 +16,21 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from municipalities.models import Department, Official
+from municipalities.selectors import coordinator_recipients
 from openness_portal.notifications.registry import (
     DueItem,
     Recipient,
-    coordinators_source,
     reminder_source,
-    staff_scope,
 )
 from openness_portal.workdays.calendar import get_calendar
 
-from . import access
-from .models import (
-    Deadline,
-    Department,
-    MeasureExecutor,
-    Official,
-    ProgressEntry,
-    Roadmap,
-    StaffRole,
-)
+from .models import Deadline, MeasureExecutor, ProgressEntry, Roadmap
 
 CHUNK = 2000
 # A submitted progress entry the coordinator has not reviewed within this many working days is reported.
 REVIEW_WAIT_WORKING_DAYS = getattr(settings, "PROGRESS_REVIEW_WAIT_DAYS", 5)
 LIVE_ROADMAPS = [Roadmap.Status.APPROVED, Roadmap.Status.ACTIVE]
-
-
-@coordinators_source
-def coordinator_recipients(municipality_ids: Collection[int] | None) -> dict[int, list[Recipient]]:
-    """Coordinators by municipality id (one query); e-mail from the account, else from its official."""
-    roles = StaffRole.objects.filter(role=StaffRole.Role.COORDINATOR, user__is_active=True).select_related(
-        "user__official"
-    )
-    if municipality_ids is not None:
-        roles = roles.filter(municipality_id__in=list(municipality_ids))
-    result: dict[int, list[Recipient]] = {}
-    for role in roles.order_by("municipality_id", "user_id"):
-        user = role.user
-        try:
-            official = user.official
-        except Official.DoesNotExist:
-            official = None
-        email = user.email or (official.email if official else "")
-        name = user.get_full_name() or (str(official) if official else "") or user.get_username()
-        if official is not None:
-            recipient = Recipient(name=name, email=email, official_id=official.pk)
-        else:
-            recipient = Recipient(name=name, email=email)
-        result.setdefault(role.municipality_id, []).append(recipient)
-    return result
-
-
-# Staff read the notification log of the municipalities they work for.
-staff_scope(
-    can_view=lambda user: user.is_active and (user.is_superuser or access.role_of(user) is not None),
-    visible_municipalities=access.visible_municipalities,
-)
 
 
 def _admin_link(name: str):

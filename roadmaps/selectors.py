@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from municipalities import access
+from municipalities.models import Municipality, StaffRole
 from openness_portal.periods import Period
 
 from .executors import executor_labels
@@ -19,7 +21,6 @@ from .models import (
     KpiTarget,
     Measure,
     MeasureExecutor,
-    Municipality,
     ProgressEntry,
     Roadmap,
     measure_status_code,
@@ -327,8 +328,6 @@ def measure_page(measure: Measure, *, today: date) -> dict:
 
 
 def executor_dashboard(user, *, today: date) -> dict:
-    from .access import executor_measure_filter
-
     mine = Measure.objects.filter(executor_measure_filter(user)).distinct()
     horizon = today + timezone.timedelta(days=30)
     open_deadlines = (
@@ -423,8 +422,6 @@ def entry_review(entry: ProgressEntry) -> dict:
 
 def executor_workspace(user, *, today: date) -> dict:
     """«Мои мероприятия»: the executor's open deadlines by urgency and their entries by state."""
-    from .access import executor_measure_filter
-
     mine = Measure.objects.filter(executor_measure_filter(user)).values("pk")
     open_deadlines = list(
         Deadline.objects.open()
@@ -452,3 +449,35 @@ def executor_workspace(user, *, today: date) -> dict:
         "drafts": [e for e in entries if e.status == ProgressEntry.Status.DRAFT],
         "submitted": [e for e in entries if e.status == ProgressEntry.Status.SUBMITTED],
     }
+
+
+# --- Who works on which measure ----------------------------------------------------------------------
+
+
+def executor_measure_filter(user) -> Q:
+    """Measures where the user's official, or the official's department, is a responsible executor."""
+    official = access.official_of(user)
+    if official is None:
+        return Q(pk__in=[])
+    condition = Q(executors__official=official)
+    if official.department_id:
+        condition |= Q(executors__department_id=official.department_id)
+    return condition
+
+
+def executor_measures(user) -> QuerySet:
+    return Measure.objects.filter(executor_measure_filter(user)).distinct()
+
+
+def can_edit_progress(user, measure: Measure) -> bool:
+    """Executors edit progress on their own measures; coordinators on every measure of their municipality."""
+    if access.is_coordinator(user, measure.roadmap.municipality_id):
+        return True
+    role = access.role_of(user)
+    if (
+        not role
+        or role.role != StaffRole.Role.EXECUTOR
+        or role.municipality_id != measure.roadmap.municipality_id
+    ):
+        return False
+    return executor_measures(user).filter(pk=measure.pk).exists()

@@ -9,10 +9,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from municipalities import access
 from openness_portal.periods import Period
 from openness_portal.workdays.calendar import add_working_days
 
-from . import access, signals
+from . import signals
 from .deadline_parser import (
     DeadlineKind,
     GeneratedDeadline,
@@ -22,7 +23,7 @@ from .deadline_parser import (
     relative_due_date,
 )
 from .models import Deadline, DeadlineRule, Kpi, KpiActual, LegalAct, Measure, ProgressEntry
-from .selectors import open_entry_for_deadline
+from .selectors import can_edit_progress, open_entry_for_deadline
 from .signals import send_after_commit
 
 logger = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ def _period(code: str) -> Period:
 
 
 def _check_can_write(user, measure: Measure):
-    if not access.can_edit_progress(user, measure):
+    if not can_edit_progress(user, measure):
         raise PermissionDenied(_("Вы не являетесь ответственным исполнителем этого мероприятия."))
 
 

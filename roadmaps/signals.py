@@ -14,18 +14,18 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
+from municipalities.models import Department, Official
+
 from .cache import invalidate_roadmap
 from .models import (
     Deadline,
     DeadlineRule,
-    Department,
     Evidence,
     Kpi,
     KpiActual,
     KpiTarget,
     Measure,
     MeasureExecutor,
-    Official,
     ProgressEntry,
     Roadmap,
     Section,

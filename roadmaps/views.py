@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from municipalities.models import Municipality
+
 from . import selectors
 from .cache import PAGE_TIMEOUT, filters_key, page_filters, page_key, roadmap_meta
 from .filters import MeasureFilter
-from .models import Measure, Municipality, Roadmap
+from .models import Measure, Roadmap
 from .rendering import measure_rows_html, measure_url_prefix
 
 

@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from municipalities import access
 from openness_portal.forms import add_service_errors
 
-from . import access, selectors, services
+from . import selectors, services
 from .forms import ProgressReportForm
 from .models import Deadline
 
@@ -34,7 +35,7 @@ def report_on_deadline(request, admin_site, deadline_pk: int):
         Deadline.objects.select_related("measure__roadmap__municipality"), pk=deadline_pk
     )
     measure = deadline.measure
-    if not access.can_edit_progress(request.user, measure):
+    if not selectors.can_edit_progress(request.user, measure):
         raise PermissionDenied(_("Вы не являетесь ответственным исполнителем этого мероприятия."))
     try:
         period = services.period_for_deadline(deadline)
@@ -82,3 +83,21 @@ def report_on_deadline(request, admin_site, deadline_pk: int):
         "existing": existing,
     }
     return TemplateResponse(request, "admin/roadmaps/report_progress.html", context)
+
+
+def admin_urls(site) -> list:
+    """«Мои мероприятия» and the form per deadline, under /admin/my/ (registered with the admin site)."""
+    from django.urls import path
+
+    return [
+        path(
+            "my/",
+            site.admin_view(lambda request: my_measures(request, site)),
+            name="roadmaps_my_measures",
+        ),
+        path(
+            "my/deadlines/<int:deadline_pk>/",
+            site.admin_view(lambda request, deadline_pk: report_on_deadline(request, site, deadline_pk)),
+            name="roadmaps_report_on_deadline",
+        ),
+    ]

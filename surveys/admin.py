@@ -13,10 +13,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
+from municipalities import access
+from municipalities.admin import ScopedAdminMixin, ScopedInline
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from openness_portal.forms import add_service_errors
-from roadmaps import access
-from roadmaps.admin import ScopedAdminMixin, ScopedInline
 
 from . import exports, services
 from .forms import CommentForm

@@ -7,4 +7,8 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Обсуждения и опросы")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers that drop cached discussions
+        from openness_portal import admin_site
+
+        from . import dashboard, signals  # noqa: F401 - signals connects the receivers that drop cached discussions
+
+        admin_site.register_dashboard(dashboard.moderator_dashboard)

@@ -25,7 +25,7 @@ class ModerationSettings(models.Model):
         POST = "post", _("последующая (публикация сразу)")
 
     municipality = models.OneToOneField(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         related_name="moderation_settings",
         verbose_name=_("муниципальное образование"),
@@ -71,7 +71,7 @@ class Discussion(models.Model):
         CLOSED = "closed", _("обсуждение завершено")
 
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         related_name="discussions",
         verbose_name=_("муниципальное образование"),
@@ -94,7 +94,7 @@ class Discussion(models.Model):
     subject_id = models.PositiveBigIntegerField(_("объект"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     responsible = models.ForeignKey(
-        "roadmaps.Official",
+        "municipalities.Official",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -267,7 +267,7 @@ class Comment(models.Model):
     consent_at = models.DateTimeField(_("согласие на обработку персональных данных"), null=True, blank=True)
     is_official = models.BooleanField(_("ответ должностного лица"), default=False)
     official = models.ForeignKey(
-        "roadmaps.Official",
+        "municipalities.Official",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -437,7 +437,7 @@ class Survey(models.Model):
         LOGIN = "login", _("вход на портал (опрос сотрудников)")
 
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         related_name="surveys",
         verbose_name=_("муниципальное образование"),

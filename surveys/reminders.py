@@ -5,8 +5,8 @@ from collections import defaultdict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from municipalities.models import StaffRole
 from openness_portal.notifications.registry import DueItem, Recipient, reminder_source
-from roadmaps.models import StaffRole
 
 from .models import Discussion
 

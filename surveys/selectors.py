@@ -123,7 +123,7 @@ def summary_rows(discussion: Discussion):
 
 def municipalities_with(model) -> list:
     """Municipalities that have something public of `model` (Discussion or Survey), for the list filters."""
-    from roadmaps.models import Municipality
+    from municipalities.models import Municipality
 
     condition = Q(surveys__is_published=True) if model is Survey else Q(discussions__isnull=False)
     return list(Municipality.objects.filter(condition).distinct().order_by("name").only("slug", "name"))

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from .models import Discussion, ModerationSettings
 from .selectors import forget_discussions

@@ -25,6 +25,6 @@ def _isolated_caches(settings, tmp_path):
 @pytest.fixture
 def demo_data(db):
     """The seed municipalities and roadmaps, loaded through the same loader as `make run`."""
-    from roadmaps.demo.loader import load
+    from tests.demo import load_seed_demo
 
-    return load()
+    return load_seed_demo()

@@ -5,20 +5,17 @@ from datetime import date
 import factory
 from django.contrib.auth import get_user_model
 
+from municipalities.models import Department, Municipality, Official, StaffRole
 from roadmaps.models import (
     Deadline,
-    Department,
     Kpi,
     KpiTarget,
     LegalAct,
     Measure,
     MeasureExecutor,
-    Municipality,
-    Official,
     ProgressEntry,
     Roadmap,
     Section,
-    StaffRole,
 )
 
 

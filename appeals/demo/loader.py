@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from ..models import Appeal, default_due_on
 from ..services import fill_kpi_actuals

@@ -5,7 +5,8 @@ from datetime import date
 
 from django.db import transaction
 
-from roadmaps.models import Department, LegalAct, Municipality, Official
+from municipalities.models import Department, Municipality, Official
+from roadmaps.models import LegalAct
 
 from .. import formats, portal_sets, services
 from ..models import DataIssueReport, Dataset, DatasetRequest

@@ -20,7 +20,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("вид"), max_length=50, db_index=True)
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -80,7 +80,7 @@ class Reminder(models.Model):
     # row at commit (2 s of a 200,000-row day), and only the sweep writes here, with ids it has just read.
     # Django still deletes a municipality's reminders with it (on_delete).
     municipality = models.ForeignKey(
-        "roadmaps.Municipality",
+        "municipalities.Municipality",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

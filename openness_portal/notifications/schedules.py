@@ -1,27 +1,15 @@
 """Beat schedules, collected from every app's `tasks.BEAT_SCHEDULES` and written to the database scheduler."""
 
-from importlib import import_module
-
 from django.db import transaction
 
-APPS_WITH_SCHEDULES = [
-    "openness_portal.notifications",
-    "roadmaps",
-    "reports",
-    "opendata",
-    "surveys",
-    "referents",
-    "appeals",
-    "following",
-    "openness_portal",  # nightly retention (openness_portal/tasks.py)
-]
+from openness_portal import tasks as portal_tasks  # nightly retention (openness_portal/tasks.py)
+from openness_portal.discovery import app_modules
 
 
 def collected_schedules() -> list[dict]:
     """Each entry: name, task, crontab kwargs (minute, hour, day_of_week, …), optional kwargs, description."""
     schedules = []
-    for app in APPS_WITH_SCHEDULES:
-        module = import_module(f"{app}.tasks")
+    for module in [*app_modules("tasks"), portal_tasks]:
         schedules.extend(getattr(module, "BEAT_SCHEDULES", []))
     return schedules
 

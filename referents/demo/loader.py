@@ -8,7 +8,8 @@ from datetime import date
 
 from django.db import transaction
 
-from roadmaps.models import Department, Kpi, LegalAct, Measure, Municipality, Official
+from municipalities.models import Department, Municipality, Official
+from roadmaps.models import Kpi, LegalAct, Measure
 
 from .. import services
 from ..models import (

@@ -21,11 +21,3 @@ def load(stdout=None) -> RatingMethod:
     if stdout and created:
         stdout.write(f"методика рейтинга: {DEMO_REGION}")
     return method
-
-
-def load_region_demos(stdout=None) -> None:
-    """Called from the roadmaps demo loader once the seed municipalities exist: appeals, then the method."""
-    from appeals.demo.loader import load as load_appeals
-
-    load_appeals(stdout)
-    load(stdout)

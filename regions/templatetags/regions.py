@@ -3,8 +3,8 @@
 from django import template
 from django.urls import reverse
 
-from roadmaps import access
-from roadmaps.models import StaffRole
+from municipalities import access
+from municipalities.models import StaffRole
 
 from ..selectors import region_slug
 

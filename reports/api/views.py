@@ -1,7 +1,7 @@
 from django.db.models import Q
 from rest_framework import viewsets
 
-from roadmaps import access
+from municipalities import access
 
 from ..models import Report
 from .serializers import ReportSerializer

@@ -1,22 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from ..models import (
-    Deadline,
-    Kpi,
-    Measure,
-    MeasureExecutor,
-    Municipality,
-    ProgressEntry,
-    Roadmap,
-    measure_status_code,
-)
-
-
-class MunicipalitySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Municipality
-        fields = ["id", "slug", "name", "full_name", "region", "oktmo", "inn", "time_zone", "site_url"]
+from ..models import Deadline, Kpi, Measure, MeasureExecutor, ProgressEntry, Roadmap, measure_status_code
 
 
 class LegalActInlineSerializer(serializers.Serializer):

@@ -3,7 +3,6 @@ from rest_framework.routers import SimpleRouter
 from . import views
 
 router = SimpleRouter()
-router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
 router.register("roadmaps", views.RoadmapViewSet, basename="roadmap")
 router.register("measures", views.MeasureViewSet, basename="measure")
 router.register("deadlines", views.DeadlineViewSet, basename="deadline")

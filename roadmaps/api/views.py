@@ -10,9 +10,11 @@ from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import access, selectors, services
+from municipalities import access
+
+from .. import selectors, services
 from ..filters import DeadlineFilter, MeasureFilter
-from ..models import Deadline, Municipality, ProgressEntry, Roadmap
+from ..models import Deadline, ProgressEntry, Roadmap
 from . import serializers as s
 
 
@@ -22,12 +24,6 @@ def as_drf_error(exc):
     if hasattr(exc, "message_dict"):
         return exceptions.ValidationError(exc.message_dict)
     return exceptions.ValidationError({"detail": exc.messages})
-
-
-class MunicipalityViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Municipality.objects.order_by("name")
-    serializer_class = s.MunicipalitySerializer
-    lookup_field = "slug"
 
 
 class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
@@ -126,7 +122,7 @@ class ProgressEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
         if not user.is_authenticated:
             return qs.filter(public)
         role = access.role_of(user)
-        mine = Q(author=user) | Q(measure__in=access.executor_measures(user))
+        mine = Q(author=user) | Q(measure__in=selectors.executor_measures(user))
         if role and role.role != role.Role.EXECUTOR:
             mine |= Q(measure__roadmap__municipality__in=access.visible_municipalities(user))
         return qs.filter(public | mine).distinct()

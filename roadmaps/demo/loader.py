@@ -7,21 +7,20 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from municipalities.models import Department, Municipality, Official, StaffRole
+from municipalities.services import grant_staff_role
+
 from ..executors import ExecutorMatcher
 from ..models import (
-    Department,
     Kpi,
     KpiActual,
     KpiTarget,
     LegalAct,
     Measure,
     MeasureExecutor,
-    Municipality,
-    Official,
     ProgressEntry,
     Roadmap,
     Section,
-    StaffRole,
 )
 from ..services import complete_deadline, default_deadline_for, set_deadline_rule
 from . import seed_data
@@ -269,12 +268,7 @@ def _user(username, *, role=None, municipality=None, official=None, superuser=Fa
         user.email = f"{username}@example.ru"
         user.save()
     if role:
-        StaffRole.objects.update_or_create(
-            user=user, defaults={"role": role, "municipality": municipality, "region": region}
-        )
-    if official is not None and official.user_id is None:
-        official.user = user
-        official.save(update_fields=["user"])
+        grant_staff_role(user, role, municipality=municipality, region=region, official=official)
     return user
 
 
@@ -330,7 +324,4 @@ def load(stdout=None) -> dict:
     _auto_source_kpis(roadmaps)
     _kpi_actuals(roadmaps)
     _progress(roadmaps, reviewers)
-    from regions.demo.loader import load_region_demos
-
-    load_region_demos(stdout)
-    return {"municipalities": municipalities, "roadmaps": roadmaps, "users": users}
+    return {"municipalities": municipalities, "roadmaps": roadmaps, "users": users, "password": DEMO_PASSWORD}

@@ -2,19 +2,18 @@
 
 from decimal import Decimal
 
+from municipalities.models import Department, Municipality, Official
+
 from ..deadline_parser import generate_deadlines, parse_deadline
 from ..models import (
     Deadline,
     DeadlineRule,
-    Department,
     Kpi,
     KpiActual,
     KpiTarget,
     LegalAct,
     Measure,
     MeasureExecutor,
-    Municipality,
-    Official,
     Roadmap,
     Section,
 )

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from roadmaps.models import Measure, Municipality, Official
+from municipalities.models import Municipality, Official
+from roadmaps.models import Measure
 
 from .. import services
 from ..models import (

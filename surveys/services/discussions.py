@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from municipalities import access
 from openness_portal.workdays.calendar import add_working_days
-from roadmaps import access
 from roadmaps.signals import send_after_commit
 
 from .. import ratelimit
@@ -316,8 +316,8 @@ def flag_comment(comment: Comment, *, reason: str, reader_key: str, note: str = 
 
 def summary_recipients(discussion: Discussion):
     """The responsible official, or else the municipality's coordinators."""
+    from municipalities.models import StaffRole
     from openness_portal.notifications.registry import Recipient
-    from roadmaps.models import StaffRole
 
     if discussion.responsible_id:
         o = discussion.responsible

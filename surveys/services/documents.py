@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from roadmaps import access
+from municipalities import access
 
 from ..models import Discussion, DocumentParagraph, DocumentVersion
 

@@ -178,7 +178,7 @@ def test_admin_upload_shows_the_row_errors_and_saves_nothing(client):
 
 
 def test_supervisor_cannot_upload():
-    from roadmaps.models import StaffRole
+    from municipalities.models import StaffRole
 
     role = StaffRoleFactory(role=StaffRole.Role.SUPERVISOR, municipality=None, user=UserFactory())
     from django.test import Client
@@ -190,7 +190,7 @@ def test_supervisor_cannot_upload():
 
 @pytest.mark.parametrize("who", ["coordinator", "supervisor", "superuser"])
 def test_register_admin_pages_open_scoped_to_the_users_municipalities(client, who):
-    from roadmaps.models import StaffRole
+    from municipalities.models import StaffRole
 
     from .factories import AppealFactory
 

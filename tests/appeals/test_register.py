@@ -7,7 +7,8 @@ import pytest
 
 from appeals import reporting, selectors, services
 from appeals.models import Appeal
-from roadmaps.models import Kpi, KpiActual, Municipality
+from municipalities.models import Municipality
+from roadmaps.models import Kpi, KpiActual
 from tests.factories import KpiFactory, MeasureFactory, MunicipalityFactory, RoadmapFactory
 
 from .factories import AppealFactory
@@ -32,7 +33,7 @@ def test_demo_counts_come_out_as_the_seeds_print_them(demo_data):
     l2022 = selectors.year_totals([levokumsky.pk], 2022)[levokumsky.pk]
     assert l2022["by_channel"] == {C.TRUST_LINE: 7, C.RECEPTION: 4}  # seed 002
 
-    from roadmaps.demo.loader import load
+    from appeals.demo.loader import load
 
     load()  # idempotent: a second load adds nothing
     assert Appeal.objects.filter(municipality=krasnogvardeisky).count() == 129

@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from roadmaps.models import Deadline, MeasureExecutor, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import Deadline, MeasureExecutor
 from tests.factories import (
     DeadlineFactory,
     DepartmentFactory,

@@ -8,11 +8,12 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
+from municipalities.models import StaffRole
 from openness_portal.notifications import services
 from openness_portal.notifications.models import Notification, Reminder
 from openness_portal.notifications.sweep import run_sweep
 from openness_portal.notifications.tasks import deliver_notification, send_reminders
-from roadmaps.models import ProgressEntry, StaffRole
+from roadmaps.models import ProgressEntry
 from roadmaps.services import return_progress
 from tests.factories import MeasureFactory, ProgressEntryFactory, UserFactory
 from tests.notifications.factories import DepartmentFactory, deadline_for, municipality_with_coordinator

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
+from municipalities.models import StaffRole
 from opendata import services
-from roadmaps.models import StaffRole
 from tests.factories import UserFactory
 from tests.opendata.factories import published_dataset
 

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from appeals.demo.loader import load as load_appeals
+from municipalities.models import Municipality
 from opendata import portal_sets
 from opendata.models import Dataset
-from roadmaps.models import Municipality
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_roadmap_measures_set_publishes_only_when_content_changes(demo_data, client):
-    from roadmaps.models import Deadline, Municipality
+    from municipalities.models import Municipality
+    from roadmaps.models import Deadline
 
     municipality = Municipality.objects.get(slug="levokumsky")
     owner = municipality.departments.first()

@@ -45,9 +45,9 @@ def _overflow(page) -> int:
 
 
 def test_no_public_page_is_wider_than_a_phone(browser, live_server, transactional_db):
-    from roadmaps.demo.loader import load
+    from tests.demo import load_seed_demo
 
-    load()
+    load_seed_demo()
     paths = _public_paths()
     too_wide = []
     for width in (360, 390):
@@ -115,9 +115,9 @@ def _serious_violations(page) -> list[str]:
 
 
 def test_axe_finds_nothing_critical_or_serious_on_public_pages(browser, live_server, transactional_db):
-    from roadmaps.demo.loader import load
+    from tests.demo import load_seed_demo
 
-    load()
+    load_seed_demo()
     found = {}
     for width, low_vision in ((1366, False), (390, False), (1366, True)):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from municipalities.models import Municipality
 from referents.models import (
     AgendaItem,
     Channel,
@@ -15,7 +16,7 @@ from referents.models import (
     Tool,
 )
 from referents.reporting import annual_totals
-from roadmaps.models import Deadline, Municipality
+from roadmaps.models import Deadline
 from tests.referents.factories import (
     AgendaItemFactory,
     CouncilFactory,

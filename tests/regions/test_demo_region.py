@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from municipalities.models import StaffRole
 from regions.models import Criterion, RatingCriterion, RatingMethod
-from roadmaps.models import StaffRole
 from tests.factories import StaffRoleFactory, UserFactory
 
 from .helpers import REGION, municipality_with

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from municipalities.models import Municipality
 from opendata.models import Dataset
 from regions import selectors, services
 from regions.models import Criterion, RatingCriterion, RatingMethod
-from roadmaps.models import Municipality
 from surveys.models import Discussion, DiscussionSummary
 from tests.factories import (
     DeadlineFactory,

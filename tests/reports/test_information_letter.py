@@ -14,10 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from appeals.models import Appeal
+from municipalities.models import StaffRole
 from referents.models import AgendaItem, Council, Meeting
 from reports import services, tasks
 from reports.models import InformationLetter, ReportingPeriod
-from roadmaps.models import StaffRole
 from surveys.models import Comment, Discussion
 from surveys.services import open_discussion
 from tests.factories import DepartmentFactory, RoadmapFactory, StaffRoleFactory, UserFactory

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import ProgressEntry
 from tests.factories import (
     DepartmentFactory,
     MeasureExecutorFactory,

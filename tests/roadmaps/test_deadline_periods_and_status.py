@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import Deadline, LegalAct, ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import Deadline, LegalAct, ProgressEntry
 from roadmaps.services import set_deadline_rule
 from tests.factories import (
     DepartmentFactory,
@@ -256,9 +257,9 @@ def test_sql_and_python_status_rules_agree():
 
 
 def test_an_imported_plan_has_nothing_due_before_its_act():
-    from roadmaps.importing.services import ImportOptions, import_roadmap_file
+    from importing.services import ImportOptions, import_roadmap_file
     from tests.factories import MunicipalityFactory
-    from tests.roadmaps.test_import_variants import make_xlsx
+    from tests.importing.test_import_variants import make_xlsx
 
     rows = [
         ["№ п/п", "Наименование мероприятия", "Срок исполнения", "Ответственный исполнитель"],

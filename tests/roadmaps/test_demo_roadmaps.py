@@ -94,8 +94,9 @@ def test_completing_a_measure_creates_the_deadline_that_counts_from_it(demo_data
 
 
 def test_load_demo_twice_duplicates_nothing(demo_data):
+    from municipalities.models import Municipality
     from roadmaps.demo.loader import load
-    from roadmaps.models import Deadline, Measure, Municipality, ProgressEntry
+    from roadmaps.models import Deadline, Measure, ProgressEntry
 
     counts = (
         Municipality.objects.count(),

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from municipalities.models import Official
 from openness_portal.notifications.registry import reminder_sources
 from reports.services import report_owner
-from roadmaps.models import Official
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_coordinator_renames_the_post_in_the_admin_and_the_role_stays(client, de
     roadmap = demo_data["roadmaps"]["khmr-2019"]
     press = report_owner(roadmap)
     client.force_login(get_user_model().objects.get(username="coordinator-khmr"))
-    url = reverse("admin:roadmaps_official_change", args=[press.pk])
+    url = reverse("admin:municipalities_official_change", args=[press.pk])
     form = client.get(url).content.decode()
     checkbox = re.search(r'<input[^>]*name="is_press_secretary"[^>]*>', form)
     assert checkbox and "checked" in checkbox[0]

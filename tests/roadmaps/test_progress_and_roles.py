@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import Deadline, ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import Deadline, ProgressEntry
 from roadmaps.services import move_deadline, set_deadline_rule
 from tests.factories import (
     DepartmentFactory,
@@ -291,7 +292,7 @@ def test_executor_gets_a_message_not_a_403_for_someone_elses_measure(client, wor
 def test_roadmap_admin_links_to_its_table_exports(client, world):
     client.force_login(world["coordinator"])
     html = client.get(reverse("admin:roadmaps_roadmap_change", args=[world["roadmap"].pk])).content.decode()
-    docx = reverse("admin:roadmaps_importjob_export", args=[world["roadmap"].pk, "docx"])
+    docx = reverse("admin:importing_importjob_export", args=[world["roadmap"].pk, "docx"])
     assert docx in html
     response = client.get(docx)
     assert response.status_code == 200

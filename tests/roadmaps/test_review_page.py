@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import ProgressEntry
 from tests.factories import (
     DeadlineFactory,
     MeasureExecutorFactory,

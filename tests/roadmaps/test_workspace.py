@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import KpiActual, ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import KpiActual, ProgressEntry
 from tests.factories import (
     DeadlineFactory,
     DepartmentFactory,

@@ -4,7 +4,8 @@ progress review, no reports, no roadmap internals through the API."""
 import pytest
 from django.urls import reverse
 
-from roadmaps.models import ProgressEntry, StaffRole
+from municipalities.models import StaffRole
+from roadmaps.models import ProgressEntry
 from surveys.models import Comment
 from tests.factories import MeasureFactory, MunicipalityFactory, ProgressEntryFactory, StaffRoleFactory
 from tests.surveys.factories import CommentFactory, open_discussion

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import time_machine
 
-from roadmaps.models import StaffRole
+from municipalities.models import StaffRole
 from surveys import services
 from surveys.models import Comment, Question
 from tests.browser import browser_test

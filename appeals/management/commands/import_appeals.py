@@ -1,7 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from roadmaps.models import Municipality
+from municipalities.models import Municipality
 
 from ... import services
 
