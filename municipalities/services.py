@@ -39,7 +39,11 @@ def grant_staff_role(
         municipality = None
     elif municipality is None:
         raise ValidationError(
-            {"municipality": _("Координатор и исполнитель работают в муниципальном образовании.")}
+            {
+                "municipality": _(
+                    "Укажите муниципальное образование: координатор, исполнитель и модератор работают в одном из них."
+                )
+            }
         )
     if official is not None:
         if municipality is None or official.municipality_id != municipality.pk:

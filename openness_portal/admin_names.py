@@ -17,7 +17,7 @@ ACCUSATIVE = {
     "axes.accessfailurelog": _("ошибку доступа"),
     "roadmaps.roadmap": _("дорожную карту"),
     "roadmaps.progressentry": _("информацию о ходе реализации"),
-    "roadmaps.importjob": _("загрузку дорожной карты из файла"),
+    "importing.importjob": _("загрузку дорожной карты из файла"),
     "referents.referentgroup": _("референтную группу"),
     "referents.participant": _("участника референтной группы"),
     "referents.mailing": _("адресную рассылку"),

@@ -68,7 +68,7 @@ def test_wrong_combinations_are_refused_in_russian_and_nothing_is_saved():
 
     with pytest.raises(ValidationError) as no_municipality:
         grant_staff_role(user, StaffRole.Role.EXECUTOR)
-    assert "муниципальном образовании" in str(no_municipality.value)
+    assert "Укажите муниципальное образование" in str(no_municipality.value)
     with pytest.raises(ValidationError) as foreign:
         grant_staff_role(user, StaffRole.Role.COORDINATOR, municipality=municipality, official=stranger)
     assert "другого муниципального образования" in str(foreign.value)
