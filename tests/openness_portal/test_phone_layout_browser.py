@@ -6,6 +6,7 @@ to read a roadmap, the open-data register or a council's members.
 
 from opendata.models import Dataset
 from referents.models import Council
+from regions.selectors import region_slug
 from roadmaps.models import Measure, Roadmap
 from surveys.models import Discussion, Survey
 from tests.browser import browser_test
@@ -30,7 +31,10 @@ def _public_paths() -> list[str]:
         "/councils/",
         "/privacy/",
         "/region/",
+        f"/region/{region_slug(roadmap.municipality.region)}/",
         f"/m/{slug}/appeals/",
+        f"/follow/roadmap/{roadmap.pk}/",
+        f"/follow/measure/{measure.pk}/",
     ]
     paths += [f"/discussions/{pk}/" for pk in Discussion.objects.values_list("pk", flat=True)[:3]]
     for survey in Survey.objects.all()[:2]:
