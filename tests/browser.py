@@ -33,3 +33,34 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+def serious_violations(page) -> list[str]:
+    """What axe-core reports as critical or serious on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than its viewport (0 or less: no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+class Screens:
+    """Collects what axe and the width check found on each screen, so one run reports every fault."""
+
+    def __init__(self, page, width):
+        self.page, self.width, self.faults = page, width, {}
+
+    def check(self, name):
+        found = serious_violations(self.page)
+        if (extra := overflow(self.page)) > 0:
+            found.append(f"{extra}px wider than the {self.width}px screen")
+        if found:
+            self.faults[name] = found

@@ -9,7 +9,7 @@ from referents.models import Council
 from regions.selectors import region_slug
 from roadmaps.models import Measure, Roadmap
 from surveys.models import Discussion, Survey
-from tests.browser import browser_test
+from tests.browser import browser_test, overflow, serious_violations
 
 pytestmark = browser_test
 
@@ -44,10 +44,6 @@ def _public_paths() -> list[str]:
     return paths
 
 
-def _overflow(page) -> int:
-    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-
-
 def test_no_public_page_is_wider_than_a_phone(browser, live_server, transactional_db):
     from tests.demo import load_seed_demo
 
@@ -60,7 +56,7 @@ def test_no_public_page_is_wider_than_a_phone(browser, live_server, transactiona
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response.status == 200, path
-            if (extra := _overflow(page)) > 0:
+            if (extra := overflow(page)) > 0:
                 too_wide.append(f"{path} at {width}px: {extra}px too wide")
         # The header (brand + navigation) leaves most of the first screen to the content.
         page.goto(f"{live_server.url}/")
@@ -107,17 +103,6 @@ def test_low_vision_version_is_remembered_across_pages_and_can_be_left(
     context.close()
 
 
-def _serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
-
-
 def test_axe_finds_nothing_critical_or_serious_on_public_pages(browser, live_server, transactional_db):
     from tests.demo import load_seed_demo
 
@@ -130,7 +115,7 @@ def test_axe_finds_nothing_critical_or_serious_on_public_pages(browser, live_ser
             page.goto(f"{live_server.url}/low-vision/?scheme=white-on-black")
         for path in _public_paths():
             page.goto(f"{live_server.url}{path}")
-            if violations := _serious_violations(page):
+            if violations := serious_violations(page):
                 found[f"{path} at {width}px{' low vision' if low_vision else ''}"] = violations
         context.close()
     assert found == {}
@@ -145,6 +130,6 @@ def test_the_axe_check_does_report_a_serious_fault(browser, live_server, transac
         "document.querySelector('main').insertAdjacentHTML('beforeend',"
         ' \'<img src="/static/none.png"><a href="/"></a>\')'
     )
-    ids = {line.split(" ")[0] for line in _serious_violations(page)}
+    ids = {line.split(" ")[0] for line in serious_violations(page)}
     assert {"image-alt", "link-name"} <= ids
     context.close()

@@ -6,12 +6,13 @@ Time is moved on the server side with time_machine: the live server runs in a th
 import re
 from datetime import datetime
 
+import pytest
 import time_machine
 
 from municipalities.models import StaffRole
 from surveys import services
 from surveys.models import Comment, Question
-from tests.browser import browser_test
+from tests.browser import Screens, browser_test
 from tests.factories import MunicipalityFactory, StaffRoleFactory, UserFactory
 from tests.surveys.factories import SurveyFactory, add_question
 
@@ -27,8 +28,9 @@ def _login(page, base, username):
     page.wait_for_url(re.compile(r".*/admin/$"))
 
 
+@pytest.mark.parametrize("width", [1366, 390])
 def test_citizen_comments_moderator_publishes_window_closes_summary_shows(
-    browser, live_server, transactional_db
+    browser, live_server, transactional_db, width
 ):
     municipality = MunicipalityFactory(time_zone="Europe/Moscow")
     moderator = UserFactory(username="moderator")
@@ -42,9 +44,11 @@ def test_citizen_comments_moderator_publishes_window_closes_summary_shows(
     url = f"{live_server.url}/discussions/{discussion.pk}/"
 
     with time_machine.travel(datetime(2024, 5, 6, 10, 0, tzinfo=municipality.tz), tick=True) as traveller:
-        citizen = browser.new_context(locale="ru-RU").new_page()
+        citizen = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU").new_page()
+        screens = Screens(citizen, width)
         citizen.goto(url)
         assert "осталось 15 дней" in citizen.inner_text(".window-status")
+        screens.check("open discussion")
         citizen.fill("#id_author_name", "Сидорова А.В.")
         citizen.fill("#id_email", "sidorova@example.ru")
         citizen.fill("#id_text", "Прошу добавить рейс до села Урманного по выходным.")
@@ -52,6 +56,7 @@ def test_citizen_comments_moderator_publishes_window_closes_summary_shows(
         citizen.click("text=Отправить")
         notice = citizen.inner_text(".post-notice")
         assert "будет опубликовано после проверки модератором" in notice
+        screens.check("comment sent")
         assert "Урманного" not in citizen.inner_text(".comments")
 
         staff = browser.new_context(locale="ru-RU").new_page()
@@ -72,6 +77,7 @@ def test_citizen_comments_moderator_publishes_window_closes_summary_shows(
         assert citizen.locator("#id_consent").count() == 0
         assert "Обсуждение завершено 21.05.2024" in citizen.inner_text(".window-status")
         assert "Итоги обсуждения готовятся" in citizen.content()
+        screens.check("closed discussion")
 
         summary = discussion.summary
         _login(staff, live_server.url, "moderator")  # the two-week session ran out while time moved
@@ -88,17 +94,22 @@ def test_citizen_comments_moderator_publishes_window_closes_summary_shows(
         citizen.goto(url)
         assert "поступило одно предложение" in citizen.inner_text(".summary")
         assert "учтено" in citizen.inner_text(".summary")
+        screens.check("summary published")
         assert Comment.objects.get().status == Comment.Status.PUBLISHED
+    assert screens.faults == {}
 
 
-def test_survey_answered_once_and_refused_the_second_time(browser, live_server, transactional_db):
+@pytest.mark.parametrize("width", [1366, 390])
+def test_survey_answered_once_and_refused_the_second_time(browser, live_server, transactional_db, width):
     survey = SurveyFactory(title="Удовлетворенность качеством автомобильных дорог")
     roads = add_question(survey, "Удовлетворены ли вы качеством автомобильных дорог?")
     score = add_question(survey, "Оцените работу МФЦ", kind=Question.Kind.SCALE)
     url = f"{live_server.url}/surveys/{survey.pk}/"
-    context = browser.new_context(locale="ru-RU")
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="ru-RU")
     first, second = context.new_page(), context.new_page()
+    screens = Screens(first, width)
     first.goto(url)
+    screens.check("survey form")
     second.goto(url)  # the same resident opened the form twice
 
     for page in (first, second):
@@ -106,9 +117,12 @@ def test_survey_answered_once_and_refused_the_second_time(browser, live_server, 
         page.check(f"input[name=q{score.pk}][value='4']")
     first.click("text=Отправить ответы")
     assert "Ваш ответ учтен" in first.inner_text(".messages")
+    screens.check("answer taken")
     second.click("text=Отправить ответы")
     assert "Вы уже ответили на вопросы этого опроса" in second.inner_text(".refusal")
 
     first.goto(f"{live_server.url}/surveys/{survey.pk}/results/")
     assert "ответов «скорее Да» - 1 чел. (100%)" in first.inner_text(".results")
+    screens.check("results")
     context.close()
+    assert screens.faults == {}
