@@ -26,7 +26,12 @@ cores; other engineers' tests and benchmarks ran at times: load average in brack
     fsync on: durable; 0 errors   [load 3.2-3.5]
     the run before it: bare 1087, comment 501 -> ratio 0.46; paced run disturbed by another job (120 of 200
     served, p95 313 ms)   [load 1.3-3.4]
-CPU per comment POST flat out: gunicorn 3.0-3.5 ms (a bare view 1.0-1.1 ms), PostgreSQL 0.6 ms, Redis 0.12
+Re-measured 2026-12-07 on an idle machine (load 0.4-1.4), after the idiom rewrite (form clean_*, ORM create in
+a transaction, stock middlewares, django-redis pipeline): bare view flat out 1,979 req/s; comment POST flat out
+566 req/s -> ratio 0.29 (target ≥ 0.25: OK); at 200 req/s offered: 200 served, p95 6.0 ms; durable; 0 errors.
+The ratio fell from 0.44 because the bare view got faster on a quiet machine (893 -> 1,979), not the POST slower
+(397 -> 566); per request gunicorn spends 2.6 ms of CPU on a comment and 0.8 ms on the bare view.
+CPU per comment POST flat out (2026-12-06): gunicorn 3.0-3.5 ms (a bare view 1.0-1.1 ms), PostgreSQL 0.6 ms, Redis 0.12
 ms, wrk 0.13 ms. On the way there: with the discussion read from PostgreSQL on every POST the ratio was 0.17
 [load 4.5], and with a duplicate EXISTS before every accepted comment 0.21 [load 1.5] — both fixed (the
 discussion is cached and dropped on change; the unique constraint refuses a duplicate when stored). With the
