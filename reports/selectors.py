@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -32,6 +33,9 @@ from roadmaps.models import (
 )
 
 from .models import Report
+
+if TYPE_CHECKING:
+    from appeals.models import ServiceCentreFigures
 
 logger = logging.getLogger(__name__)
 
@@ -643,11 +647,12 @@ class LetterFigures:
     appeals: int  # appeals: received in the period
     trust_line: int  # of them to the trust line
     appeals_on_time: int  # answered on time
+    service_centre: "ServiceCentreFigures | None" = None  # appeals: the MFC's latest figures in the period
 
 
 def letter_figures(roadmap: Roadmap, period: Period, *, now=None) -> LetterFigures:
-    """The letter's figures for the roadmap's municipality: three queries, whatever the number of rows."""
-    from appeals.selectors import period_counts
+    """The letter's figures for the roadmap's municipality: four queries, whatever the number of rows."""
+    from appeals.selectors import latest_service_centre_figures, period_counts
     from referents.selectors import council_meeting_totals
     from surveys.selectors import draft_act_totals
 
@@ -666,6 +671,7 @@ def letter_figures(roadmap: Roadmap, period: Period, *, now=None) -> LetterFigur
         appeals=appeals["total"] or 0,
         trust_line=appeals["trust_line"] or 0,
         appeals_on_time=appeals["on_time"] or 0,
+        service_centre=latest_service_centre_figures(municipality, period.start, period.end),
     )
 
 
