@@ -8,7 +8,7 @@ from io import StringIO
 import docx
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +20,7 @@ from reports import services, tasks
 from reports.models import InformationLetter, ReportingPeriod
 from surveys.models import Comment, Discussion
 from surveys.services import open_discussion
-from tests.factories import DepartmentFactory, RoadmapFactory, StaffRoleFactory, UserFactory
+from tests.factories import DepartmentFactory, OfficialFactory, RoadmapFactory, StaffRoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -403,6 +403,50 @@ def test_executors_and_supervisors_read_but_do_not_build(client, roadmap, django
     assert "только координатор" in str(refused.value)
 
 
+def test_the_add_form_prefills_the_signatory_from_the_officials_then_from_the_last_letter(
+    client, roadmap, django_capture_on_commit_callbacks
+):
+    municipality = roadmap.municipality
+    OfficialFactory(municipality=municipality, name="Петров Петр Петрович", post="заместитель главы округа")
+    OfficialFactory(municipality=municipality, name="Сидорова А.Б.", post="главный специалист")
+    OfficialFactory(municipality=municipality, name="Куликов Василий Иванович", post="глава Тестового округа")
+    OfficialFactory(
+        municipality=OfficialFactory().municipality, name="Чужой Ч.Ч.", post="Глава администрации"
+    )
+    client.force_login(_coordinator(municipality))
+    add = reverse("admin:reports_informationletter_add")
+    page = client.get(add).content.decode()
+    assert ">\nГлава Тестового округа</textarea>" in page  # the head of the administration, capitalised
+    assert 'value="В.И. Куликов"' in page  # initials first, as letters are signed
+
+    period = ReportingPeriod.objects.get(roadmap=roadmap, code="2021-H2")
+    form = _form(
+        period, signatory_post="Исполняющий обязанности\nГлавы округа", signatory_name="В.И. Куликов"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(add, form).status_code == 302  # the prefill is only a suggestion: edited here
+    assert InformationLetter.objects.get().signatory_post == "Исполняющий обязанности\nГлавы округа"
+    page = client.get(add).content.decode()
+    assert ">\nИсполняющий обязанности\nГлавы округа</textarea>" in page  # the last letter's signatory
+
+    # A superuser picks the municipality through the period in the address; without it nothing is guessed.
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert 'value="В.И. Куликов"' not in client.get(add).content.decode()
+    page = client.get(f"{add}?reporting_period={period.pk}").content.decode()
+    assert 'value="В.И. Куликов"' in page and f'<option value="{period.pk}" selected>' in page
+    assert client.get(f"{add}?reporting_period=x").status_code == 200
+
+
+def test_signature_names_are_written_initials_first():
+    from reports.selectors import signature_name
+
+    assert signature_name("Куликов Василий Иванович") == "В.И. Куликов"
+    assert signature_name("Другова Л.В.") == "Л.В. Другова"
+    assert signature_name("Другова Л. В.") == "Л.В. Другова"
+    assert signature_name("К.А. Ишков") == "К.А. Ишков"
+    assert signature_name("Ишков") == "Ишков"
+
+
 # --- Management command ----------------------------------------------------------------------------
 
 
@@ -459,3 +503,30 @@ def test_the_letters_list_costs_the_same_for_two_or_twenty_letters(client, roadm
     for i in range(18):
         _request(roadmap, number=f"B-{i}", user=user)
     assert count_queries() == few
+
+
+def test_the_command_signs_with_the_head_when_no_signatory_is_given(roadmap, tmp_path):
+    args = [
+        "build_information_letter",
+        "--roadmap",
+        str(roadmap.pk),
+        "--period",
+        "2021",
+        "--number",
+        "1",
+        "--date",
+        "23.12.2021",
+        "--addressee",
+        "Начальнику управления",
+    ]
+    with pytest.raises(CommandError) as refused:  # nobody to sign: said so, nothing saved
+        call_command(*args, stdout=StringIO())
+    assert "Укажите должность подписывающего." in str(refused.value)
+    assert not InformationLetter.objects.exists()
+    OfficialFactory(municipality=roadmap.municipality, name="Ишков К.А.", post="Глава Тестового округа")
+    out = tmp_path / "letter.docx"
+    call_command(*args, "--output", str(out), stdout=StringIO())
+    letter = InformationLetter.objects.get()
+    assert (letter.signatory_post, letter.signatory_name) == ("Глава Тестового округа", "К.А. Ишков")
+    signature = docx.Document(str(out)).tables[-1]
+    assert [cell.text for cell in signature.rows[0].cells] == ["Глава Тестового округа", "К.А. Ишков"]
