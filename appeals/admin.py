@@ -13,7 +13,7 @@ from municipalities import access
 from municipalities.admin import ScopedAdminMixin
 
 from . import services
-from .models import Appeal
+from .models import Appeal, ServiceCentreFigures
 
 
 class JournalUploadForm(forms.Form):
@@ -98,3 +98,27 @@ class AppealAdmin(ScopedAdminMixin, admin.ModelAdmin):
             "title": _("Загрузить журнал обращений"),
         }
         return TemplateResponse(request, "appeals/admin_upload.html", context)
+
+
+@admin.register(ServiceCentreFigures)
+class ServiceCentreFiguresAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The service centre's figures the information letter quotes: one row per date of its report."""
+
+    municipality_path = "municipality"
+    list_display = ["as_of", "services", "applicants", "remote_applicants", "municipality"]
+    list_filter = ["municipality"]
+    date_hierarchy = "as_of"
+    list_select_related = ["municipality"]
+    fields = ["municipality", "as_of", "services", "applicants", "remote_applicants"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "municipality" and not request.user.is_superuser:
+            kwargs["queryset"] = access.visible_municipalities(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        own = list(access.visible_municipalities(request.user)[:2])
+        if len(own) == 1:  # a coordinator records the figures of their own municipality
+            initial.setdefault("municipality", own[0].pk)
+        return initial

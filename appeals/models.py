@@ -83,3 +83,42 @@ class Appeal(models.Model):
 
 def default_due_on(received_on: date) -> date:
     return received_on + timedelta(days=ANSWER_DAYS)
+
+
+class ServiceCentreFigures(models.Model):
+    """The multifunctional centre's (МФЦ) running figures for a municipality as of a date, as its report
+    gives them (seed 004: 290 services; 45,939 applied by 21 December 2021, 9,312 through remote offices)."""
+
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        on_delete=models.CASCADE,
+        related_name="service_centre_figures",
+        verbose_name=_("муниципальное образование"),
+    )
+    as_of = models.DateField(_("по состоянию на"))
+    services = models.PositiveIntegerField(_("предоставляется услуг"))
+    applicants = models.PositiveIntegerField(
+        _("обратилось человек"), help_text=_("С начала года по дату «по состоянию на».")
+    )
+    remote_applicants = models.PositiveIntegerField(
+        _("из них через удаленные пункты"), default=0, help_text=_("Входят в число обратившихся.")
+    )
+    created_at = models.DateTimeField(_("внесено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("показатели МФЦ")
+        verbose_name_plural = _("показатели МФЦ")
+        ordering = ["municipality", "-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "as_of"], name="service_centre_figures_unique"),
+            models.CheckConstraint(
+                condition=Q(remote_applicants__lte=F("applicants")),
+                name="service_centre_remote_within_applicants",
+                violation_error_message=_(
+                    "Через удаленные пункты не может обратиться больше людей, чем обратилось всего."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return _("МФЦ на %(date)s") % {"date": f"{self.as_of:%d.%m.%Y}"}

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 
-from .models import ON_TIME, Appeal
+from .models import ON_TIME, Appeal, ServiceCentreFigures
 
 
 class YearOf(ExtractYear):
@@ -108,4 +108,13 @@ def period_counts(municipality, start, end) -> dict:
         total=Count("pk"),
         trust_line=Count("pk", filter=Q(channel=Appeal.Channel.TRUST_LINE)),
         on_time=Count("pk", filter=ON_TIME),
+    )
+
+
+def latest_service_centre_figures(municipality, start, end) -> ServiceCentreFigures | None:
+    """The service centre's latest figures recorded as of a day start..end inclusive (one query)."""
+    return (
+        ServiceCentreFigures.objects.filter(municipality=municipality, as_of__range=(start, end))
+        .order_by("-as_of")
+        .first()
     )

@@ -414,14 +414,18 @@ def digest_message(subscription: Subscription, events: list[FollowEvent]) -> Ema
         "unsubscribe_url": link,
         "email": subscription.email,
     }
+    # Dates and times as the followers live them: in the municipality's zone, not the server's.
+    with timezone.override(selectors.target_municipality(target).tz):
+        text = render_to_string("following/email/digest.txt", context)
+        html = render_to_string("following/email/digest.html", context)
     message = EmailMultiAlternatives(
         subject=subject[:300],
-        body=render_to_string("following/email/digest.txt", context),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[subscription.email],
         headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
-    message.attach_alternative(render_to_string("following/email/digest.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -15,7 +15,7 @@ from municipalities.models import StaffRole
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from openness_portal.periods import Period
 
-from . import services
+from . import selectors, services
 from .models import InformationLetter, Report, ReportingPeriod
 
 
@@ -341,6 +341,27 @@ class InformationLetterAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.M
 
         ScopedForm.__name__ = form.__name__
         return ScopedForm
+
+    def get_changeform_initial_data(self, request):
+        """The signatory prefilled (still editable) for the municipality the letter is from: the one the
+        coordinator works for, or the one of the period given in the address (?reporting_period=<id>)."""
+        initial = super().get_changeform_initial_data(request)
+        municipality_id = self._letter_municipality_id(request, initial.get("reporting_period"))
+        if municipality_id is not None:
+            post, name = selectors.default_signatory(municipality_id)
+            initial.setdefault("signatory_post", post)
+            initial.setdefault("signatory_name", name)
+        return initial
+
+    def _letter_municipality_id(self, request, period_id) -> int | None:
+        if str(period_id or "").isdigit():
+            found = (
+                self._periods(request).filter(pk=period_id).values_list("roadmap__municipality_id", flat=True)
+            )
+            if (municipality_id := found.first()) is not None:
+                return municipality_id
+        ids = access.coordinated_municipality_ids(request.user)
+        return ids[0] if ids and len(ids) == 1 else None
 
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "title": _("Сформировать информационное письмо")}

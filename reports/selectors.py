@@ -6,11 +6,13 @@ writers in `reports.writers` only lay it out as XLSX, PDF or DOCX.
 
 import importlib
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -32,6 +34,9 @@ from roadmaps.models import (
 )
 
 from .models import Report
+
+if TYPE_CHECKING:
+    from appeals.models import ServiceCentreFigures
 
 logger = logging.getLogger(__name__)
 
@@ -643,11 +648,12 @@ class LetterFigures:
     appeals: int  # appeals: received in the period
     trust_line: int  # of them to the trust line
     appeals_on_time: int  # answered on time
+    service_centre: "ServiceCentreFigures | None" = None  # appeals: the MFC's latest figures in the period
 
 
 def letter_figures(roadmap: Roadmap, period: Period, *, now=None) -> LetterFigures:
-    """The letter's figures for the roadmap's municipality: three queries, whatever the number of rows."""
-    from appeals.selectors import period_counts
+    """The letter's figures for the roadmap's municipality: four queries, whatever the number of rows."""
+    from appeals.selectors import latest_service_centre_figures, period_counts
     from referents.selectors import council_meeting_totals
     from surveys.selectors import draft_act_totals
 
@@ -666,7 +672,64 @@ def letter_figures(roadmap: Roadmap, period: Period, *, now=None) -> LetterFigur
         appeals=appeals["total"] or 0,
         trust_line=appeals["trust_line"] or 0,
         appeals_on_time=appeals["on_time"] or 0,
+        service_centre=latest_service_centre_figures(municipality, period.start, period.end),
     )
+
+
+# Posts that sign a letter for the administration, most fitting first (compared lower-cased, in Python:
+# SQLite's LOWER and LIKE fold Latin letters only).
+SIGNATORY_POSTS = (
+    "глава администрации",
+    "глава",
+    "исполняющий обязанности главы",
+    "и.о. главы",
+    "и. о. главы",
+)
+INITIALS = re.compile(r"^(?:[А-ЯЁA-Z]\.){1,2}$")
+
+
+def signature_name(name: str) -> str:
+    """How a letter is signed: «Куликов Василий Иванович» and «Куликов В. И.» become «В.И. Куликов»."""
+    parts = (name or "").split()
+    if len(parts) >= 2 and INITIALS.match("".join(parts[1:])) and not INITIALS.match(parts[0]):
+        return f"{''.join(parts[1:])} {parts[0]}"
+    if len(parts) == 3 and not any("." in part for part in parts):
+        return f"{parts[1][0]}.{parts[2][0]}. {parts[0]}"
+    return " ".join(parts)
+
+
+def _signatory_rank(post: str) -> int | None:
+    words = post.lower().replace("\n", " ").split()
+    text = " ".join(words)
+    for rank, prefix in enumerate(SIGNATORY_POSTS):
+        if text == prefix or text.startswith(prefix + " "):
+            return rank
+    return None
+
+
+def default_signatory(municipality_id: int) -> tuple[str, str]:
+    """(post, name) a new letter of the municipality is signed with: its last letter's signatory, else its
+    head of the administration among the officials; ("", "") when neither is known. Two queries at most."""
+    from .models import InformationLetter
+
+    last = (
+        InformationLetter.objects.filter(roadmap__municipality_id=municipality_id)
+        .order_by("-date", "-id")
+        .values_list("signatory_post", "signatory_name")
+        .first()
+    )
+    if last is not None:
+        return last
+    heads = []
+    officials = Official.objects.filter(municipality_id=municipality_id).exclude(post="").exclude(name="")
+    for pk, post, name in officials.values_list("pk", "post", "name"):
+        rank = _signatory_rank(post)
+        if rank is not None:
+            heads.append((rank, pk, post, name))
+    if not heads:
+        return "", ""
+    _rank, _pk, post, name = min(heads)
+    return post[:1].upper() + post[1:], signature_name(name)
 
 
 def administration_name(municipality: Municipality) -> str:

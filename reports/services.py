@@ -568,25 +568,52 @@ def _appeals_paragraph(f: selectors.LetterFigures) -> str:
     return " ".join(sentences)
 
 
-def letter_paragraphs(letter: InformationLetter, figures: selectors.LetterFigures) -> list[str]:
-    """The letter's text in seed 004's order; every number comes from `figures`, none is typed.
+def _service_centre_paragraph(f: selectors.LetterFigures) -> str | None:
+    """«На базе многофункционального центра предоставляется всего 290 услуг. На 21 декабря 2021 года
+    обратилось 45939 человек, из них через удаленные пункты – 9312 человек.»; None when none recorded."""
+    figures = f.service_centre
+    if figures is None:
+        return None
+    offered = ngettext(
+        "На базе многофункционального центра предоставляется всего %(n)d услуга.",
+        "На базе многофункционального центра предоставляется всего %(n)d услуг.",
+        figures.services,
+    ) % {"n": figures.services}
+    day = _("%(date)s года") % {"date": dateformat.format(figures.as_of, "j E Y")}
+    applied = ngettext(
+        "На %(date)s обратился %(n)d человек",
+        "На %(date)s обратилось %(n)d человек",
+        figures.applicants,
+    ) % {"date": day, "n": figures.applicants}
+    if figures.remote_applicants:
+        remote = ngettext(
+            "из них через удаленные пункты – %(n)d человек",
+            "из них через удаленные пункты – %(n)d человек",
+            figures.remote_applicants,
+        ) % {"n": figures.remote_applicants}
+        applied = f"{applied}, {remote}"
+    return f"{offered} {applied}."
 
-    Seed 004 also reports the services of the multifunctional centre (290); the portal keeps no register
-    of them, so that paragraph is not written."""
+
+def letter_paragraphs(letter: InformationLetter, figures: selectors.LetterFigures) -> list[str]:
+    """The letter's text in seed 004's order; every number comes from `figures`, none is typed. A
+    paragraph whose register holds nothing for the period (the service centre's figures) is left out."""
     intro = _("%(sender)s направляет в Ваш адрес информацию %(subject)s.") % {
         "sender": letter.sender,
         "subject": letter.subject,
     }
-    return [
+    paragraphs = [
         f"{intro} {_plan_sentence(letter.roadmap)}",
         _draft_acts_paragraph(figures),
+        _service_centre_paragraph(figures),
         _council_paragraph(figures),
         _appeals_paragraph(figures),
     ]
+    return [paragraph for paragraph in paragraphs if paragraph]
 
 
 def letter_document(letter: InformationLetter, *, now=None) -> LetterDocument:
-    """Read the figures and lay out the text: three queries (the letter's roadmap is selected with it)."""
+    """Read the figures and lay out the text: four queries (the letter's roadmap is selected with it)."""
     period = Period.parse(letter.period)
     figures = selectors.letter_figures(letter.roadmap, period, now=now)
     date_line = _("%(date)s № %(number)s") % {"date": f"{letter.date:%d.%m.%Y}", "number": letter.number}

@@ -6,6 +6,9 @@ Seed 004 (Krasnogvardeysky, 2nd half of 2021): 129 appeals, 10 of them to the he
 Seed 002 (Levokumsky, 1st half of 2022): 7 trust-line calls, 4 residents at the head's reception.
 ZATO Sibirsky, 2018: seed 001 prints no counts; its measure 9.3 («статистический и аналитический анализ
 поступивших обращений») has demo KPIs filled from this register, so its 51 appeals are invented outright.
+
+Seed 004 also quotes Krasnogvardeysky's multifunctional centre: 290 services, 45,939 people applied by
+21 December 2021, 9,312 of them through remote offices; recorded as its figures of that date.
 """
 
 from datetime import date, timedelta
@@ -14,7 +17,7 @@ from django.db import transaction
 
 from municipalities.models import Municipality
 
-from ..models import Appeal, default_due_on
+from ..models import Appeal, ServiceCentreFigures, default_due_on
 from ..services import fill_kpi_actuals
 
 TOPICS = [
@@ -45,6 +48,25 @@ PLAN = {
         [(C.TRUST_LINE, 6), (C.WRITTEN, 21), (C.ELECTRONIC, 15), (C.RECEPTION, 9)],
     ),
 }
+
+
+# slug: [(as of, services, applicants, of them through remote offices)]
+SERVICE_CENTRE = {"krasnogvardeisky": [(date(2021, 12, 21), 290, 45939, 9312)]}
+
+
+def _service_centre_figures(stdout=None) -> None:
+    for slug, rows in SERVICE_CENTRE.items():
+        municipality = Municipality.objects.filter(slug=slug).first()
+        if municipality is None:
+            continue
+        for as_of, services, applicants, remote in rows:
+            ServiceCentreFigures.objects.update_or_create(
+                municipality=municipality,
+                as_of=as_of,
+                defaults={"services": services, "applicants": applicants, "remote_applicants": remote},
+            )
+        if stdout:
+            stdout.write(f"показатели МФЦ: {municipality.name}, записей {len(rows)}")
 
 
 def _appeals(municipality, prefix, first, last, plan):
@@ -85,6 +107,7 @@ def load(stdout=None) -> int:
         created += len(new)
         if stdout:
             stdout.write(f"обращения граждан: {municipality.name}, добавлено {len(new)}")
+    _service_centre_figures(stdout)
     # KPIs whose fact is the register's count (ZATO Sibirsky 9.3): filled as the nightly task would.
     years = sorted({first.year for _prefix, first, _last, _plan in PLAN.values()})
     filled = sum(fill_kpi_actuals(year) for year in years)

@@ -1,6 +1,6 @@
 """Events reach the right followers exactly once: retried tasks, bursts, every kind of event."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from smtplib import SMTPServerDisconnected
 from unittest import mock
 
@@ -281,3 +281,30 @@ def test_collecting_letters_costs_the_same_queries_for_3_or_40_followers(
     per_digest = Delivery.objects.values("digest_id").annotate(n=Count("pk")).values_list("n", flat=True)
     assert set(per_digest) == {2}
     assert services.collect_digests() == []
+
+
+def test_the_mail_prints_the_event_time_in_the_municipalitys_zone(world, on_commit, settings):
+    settings.TIME_ZONE = "Europe/Moscow"  # the server's zone: 23:30 of the 14th there
+    roadmap = world["roadmap"]
+    roadmap.municipality.time_zone = "Asia/Yekaterinburg"
+    roadmap.municipality.save(update_fields=["time_zone"])
+    SubscriptionFactory(roadmap=roadmap, email="a@example.ru", confirmed_at=datetime(2022, 3, 1, tzinfo=UTC))
+    with mock.patch.object(services, "schedule_delivery"):
+        on_commit(
+            services.record_event,
+            kind=FollowEvent.Kind.REPORT_PUBLISHED,
+            object_key="report:1",
+            occurrence="1",
+            title=roadmap.title,
+            link=roadmap.get_absolute_url(),
+            occurred_at=datetime(2022, 3, 14, 20, 30, tzinfo=UTC),
+            roadmap_id=roadmap.pk,
+            data={"kind": "annual", "period": "2021"},
+        )
+    on_commit(tasks.deliver)
+    (message,) = mail.outbox
+    html = message.alternatives[0][0]
+    for body in (message.body, html):
+        assert "15.03.2022 01:30 — " in body  # Yekaterinburg, UTC+5: past midnight, the next day
+        assert "14.03.2022" not in body and "23:30" not in body
+    assert timezone.get_current_timezone_name() == "Europe/Moscow"  # the worker's zone is left as it was

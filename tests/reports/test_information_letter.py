@@ -8,19 +8,19 @@ from io import StringIO
 import docx
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from appeals.models import Appeal
+from appeals.models import Appeal, ServiceCentreFigures
 from municipalities.models import StaffRole
 from referents.models import AgendaItem, Council, Meeting
 from reports import services, tasks
 from reports.models import InformationLetter, ReportingPeriod
 from surveys.models import Comment, Discussion
 from surveys.services import open_discussion
-from tests.factories import DepartmentFactory, RoadmapFactory, StaffRoleFactory, UserFactory
+from tests.factories import DepartmentFactory, OfficialFactory, RoadmapFactory, StaffRoleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,10 @@ def test_the_seed_letter_regenerates_with_krasnogvardeyskys_figures(
     assert "замечаний и предложений по проектам правовых актов не поступало" in text
     assert "9 заседаний" in text and "10 вопросов" in text
     assert "129 обращений" in text and "«телефон доверия» - 10." in text
+    assert (
+        "На базе многофункционального центра предоставляется всего 290 услуг. На 21 декабря 2021 года "
+        "обратилось 45939 человек, из них через удаленные пункты – 9312 человек."
+    ) in text
     assert "от 19 марта 2021 г. № 95-р" in text  # the plan's act, read from the roadmap
     assert "Администрация Красногвардейского муниципального округа Ставропольского края направляет" in text
     # A second demo load finds the letter and builds nothing new.
@@ -198,7 +202,7 @@ def test_the_builder_makes_the_same_queries_for_ten_or_a_hundred_rows(roadmap, d
     fresh = InformationLetter.objects.select_related("roadmap__municipality", "roadmap__approving_act").get(
         pk=letter.pk
     )
-    with django_assert_max_num_queries(3):  # draft acts, council meetings, appeals
+    with django_assert_max_num_queries(4):  # draft acts, council meetings, appeals, service centre
         services.letter_document(fresh)
 
 
@@ -235,6 +239,64 @@ def test_the_letter_text_is_written_as_text_not_markup(roadmap, django_capture_o
         letter, _ = _request(roadmap, subject="о <b>работе</b> & «открытости»\x07")
     text = letter_text(letter)
     assert "информацию о <b>работе</b> & «открытости»." in text  # kept literally, control character dropped
+
+
+def test_the_letter_quotes_the_service_centres_latest_figures_of_its_period(
+    roadmap, django_capture_on_commit_callbacks
+):
+    municipality = roadmap.municipality
+    neighbour = RoadmapFactory(first_year=2021, last_year=2021).municipality
+    ServiceCentreFigures.objects.create(
+        municipality=neighbour, as_of=date(2021, 12, 21), services=9, applicants=9, remote_applicants=0
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        letter, _ = _request(roadmap)
+    assert "многофункционального центра" not in letter_text(letter)  # none of its own: no sentence
+
+    for as_of, services_, applicants, remote in [
+        (date(2021, 6, 30), 280, 20000, 4000),  # the first half-year: before the letter's period
+        (date(2021, 9, 30), 288, 30000, 6000),
+        (date(2021, 12, 1), 302, 40022, 0),  # the latest of the period, no remote offices
+        (date(2022, 1, 10), 310, 500, 100),  # after the period
+    ]:
+        ServiceCentreFigures.objects.create(
+            municipality=municipality,
+            as_of=as_of,
+            services=services_,
+            applicants=applicants,
+            remote_applicants=remote,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rebuild_letter(letter)
+    text = letter_text(letter)
+    assert (
+        "На базе многофункционального центра предоставляется всего 302 услуги. "
+        "На 1 декабря 2021 года обратилось 40022 человека."
+    ) in text
+    assert "удаленные пункты" not in text
+
+    ServiceCentreFigures.objects.create(
+        municipality=municipality, as_of=date(2021, 12, 31), services=301, applicants=41, remote_applicants=21
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rebuild_letter(letter)
+    assert (
+        "предоставляется всего 301 услуга. На 31 декабря 2021 года обратился 41 человек, "
+        "из них через удаленные пункты – 21 человек."
+    ) in letter_text(letter)
+
+
+def test_service_centre_figures_refuse_more_remote_applicants_than_applicants(roadmap):
+    figures = ServiceCentreFigures(
+        municipality=roadmap.municipality,
+        as_of=date(2021, 12, 21),
+        services=1,
+        applicants=5,
+        remote_applicants=6,
+    )
+    with pytest.raises(ValidationError) as refused:
+        figures.full_clean()
+    assert "больше людей, чем обратилось всего" in str(refused.value)
 
 
 # --- Admin -------------------------------------------------------------------------------------------
@@ -341,6 +403,50 @@ def test_executors_and_supervisors_read_but_do_not_build(client, roadmap, django
     assert "только координатор" in str(refused.value)
 
 
+def test_the_add_form_prefills_the_signatory_from_the_officials_then_from_the_last_letter(
+    client, roadmap, django_capture_on_commit_callbacks
+):
+    municipality = roadmap.municipality
+    OfficialFactory(municipality=municipality, name="Петров Петр Петрович", post="заместитель главы округа")
+    OfficialFactory(municipality=municipality, name="Сидорова А.Б.", post="главный специалист")
+    OfficialFactory(municipality=municipality, name="Куликов Василий Иванович", post="глава Тестового округа")
+    OfficialFactory(
+        municipality=OfficialFactory().municipality, name="Чужой Ч.Ч.", post="Глава администрации"
+    )
+    client.force_login(_coordinator(municipality))
+    add = reverse("admin:reports_informationletter_add")
+    page = client.get(add).content.decode()
+    assert ">\nГлава Тестового округа</textarea>" in page  # the head of the administration, capitalised
+    assert 'value="В.И. Куликов"' in page  # initials first, as letters are signed
+
+    period = ReportingPeriod.objects.get(roadmap=roadmap, code="2021-H2")
+    form = _form(
+        period, signatory_post="Исполняющий обязанности\nГлавы округа", signatory_name="В.И. Куликов"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(add, form).status_code == 302  # the prefill is only a suggestion: edited here
+    assert InformationLetter.objects.get().signatory_post == "Исполняющий обязанности\nГлавы округа"
+    page = client.get(add).content.decode()
+    assert ">\nИсполняющий обязанности\nГлавы округа</textarea>" in page  # the last letter's signatory
+
+    # A superuser picks the municipality through the period in the address; without it nothing is guessed.
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert 'value="В.И. Куликов"' not in client.get(add).content.decode()
+    page = client.get(f"{add}?reporting_period={period.pk}").content.decode()
+    assert 'value="В.И. Куликов"' in page and f'<option value="{period.pk}" selected>' in page
+    assert client.get(f"{add}?reporting_period=x").status_code == 200
+
+
+def test_signature_names_are_written_initials_first():
+    from reports.selectors import signature_name
+
+    assert signature_name("Куликов Василий Иванович") == "В.И. Куликов"
+    assert signature_name("Другова Л.В.") == "Л.В. Другова"
+    assert signature_name("Другова Л. В.") == "Л.В. Другова"
+    assert signature_name("К.А. Ишков") == "К.А. Ишков"
+    assert signature_name("Ишков") == "Ишков"
+
+
 # --- Management command ----------------------------------------------------------------------------
 
 
@@ -397,3 +503,30 @@ def test_the_letters_list_costs_the_same_for_two_or_twenty_letters(client, roadm
     for i in range(18):
         _request(roadmap, number=f"B-{i}", user=user)
     assert count_queries() == few
+
+
+def test_the_command_signs_with_the_head_when_no_signatory_is_given(roadmap, tmp_path):
+    args = [
+        "build_information_letter",
+        "--roadmap",
+        str(roadmap.pk),
+        "--period",
+        "2021",
+        "--number",
+        "1",
+        "--date",
+        "23.12.2021",
+        "--addressee",
+        "Начальнику управления",
+    ]
+    with pytest.raises(CommandError) as refused:  # nobody to sign: said so, nothing saved
+        call_command(*args, stdout=StringIO())
+    assert "Укажите должность подписывающего." in str(refused.value)
+    assert not InformationLetter.objects.exists()
+    OfficialFactory(municipality=roadmap.municipality, name="Ишков К.А.", post="Глава Тестового округа")
+    out = tmp_path / "letter.docx"
+    call_command(*args, "--output", str(out), stdout=StringIO())
+    letter = InformationLetter.objects.get()
+    assert (letter.signatory_post, letter.signatory_name) == ("Глава Тестового округа", "К.А. Ишков")
+    signature = docx.Document(str(out)).tables[-1]
+    assert [cell.text for cell in signature.rows[0].cells] == ["Глава Тестового округа", "К.А. Ишков"]

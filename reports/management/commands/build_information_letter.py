@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from openness_portal.periods import Period
-from reports import services
+from reports import selectors, services
 from reports.models import InformationLetter
 from roadmaps.models import Roadmap
 
@@ -38,8 +38,14 @@ class Command(BaseCommand):
         parser.add_argument("--number", required=True, help="Исходящий номер, например 07-04/11180.")
         parser.add_argument("--date", required=True, help="Дата письма, ДД.ММ.ГГГГ.")
         parser.add_argument("--addressee", required=True, help="Адресат; строки через \\n.")
-        parser.add_argument("--signatory-post", required=True, help="Должность подписывающего.")
-        parser.add_argument("--signatory-name", required=True, help="Инициалы и фамилия подписывающего.")
+        parser.add_argument(
+            "--signatory-post",
+            default="",
+            help="Должность подписывающего; пусто — как в последнем письме МО, иначе глава из должностных лиц.",
+        )
+        parser.add_argument(
+            "--signatory-name", default="", help="Инициалы и фамилия подписывающего; пусто — так же."
+        )
         parser.add_argument("--subject", default="", help="«о ходе выполнения …»; пусто — по названию плана.")
         parser.add_argument("--sender", default="", help="Бланк; пусто — администрация из справочника.")
         parser.add_argument("--reference", default="", help="«На № … от …».")
@@ -67,6 +73,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         roadmap = self._roadmap(o["roadmap"], o["municipality"], o["period"])
+        default_post, default_name = selectors.default_signatory(roadmap.municipality_id)
         try:
             letter, created = services.request_letter(
                 roadmap=roadmap,
@@ -74,8 +81,8 @@ class Command(BaseCommand):
                 number=o["number"],
                 date=_date(o["date"]),
                 addressee=o["addressee"].replace("\\n", "\n"),
-                signatory_post=o["signatory_post"].replace("\\n", "\n"),
-                signatory_name=o["signatory_name"],
+                signatory_post=o["signatory_post"].replace("\\n", "\n") or default_post,
+                signatory_name=o["signatory_name"] or default_name,
                 subject=o["subject"],
                 sender=o["sender"],
                 reference=o["reference"],
