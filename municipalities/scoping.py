@@ -58,18 +58,15 @@ def scoped(queryset: QuerySet, municipalities) -> QuerySet:
     return queryset.filter(scope_q(queryset.model, municipalities))
 
 
-def visible_to(queryset_or_model, user, *, public: Q | None = None, moderated: bool = False) -> QuerySet:
-    """Rows the user may read: all for a superuser, else those of the municipalities the user sees (those
-    he moderates when `moderated`), plus the `public` rows (published roadmaps, accepted entries…)."""
+def visible_to(queryset_or_model, user, *, public: Q | None = None) -> QuerySet:
+    """Rows the user may read: all for a superuser, else those of the municipalities the user sees
+    (access.visible_municipalities), plus the `public` rows (published roadmaps, accepted entries…)."""
     queryset = queryset_or_model
     if isinstance(queryset_or_model, type) and issubclass(queryset_or_model, Model):
         queryset = queryset_or_model._default_manager.all()
     if access.is_superuser(user) or not is_scoped(queryset.model):
         return queryset
-    municipalities = (
-        access.moderated_municipalities(user) if moderated else access.visible_municipalities(user)
-    )
-    condition = scope_q(queryset.model, municipalities)
+    condition = scope_q(queryset.model, access.visible_municipalities(user))
     if public is not None:
         condition |= public
     return queryset.filter(condition)
