@@ -371,3 +371,18 @@ def test_a_regional_supervisor_sees_and_filters_by_his_region_only(worlds, clien
     offered = [str(choice["display"]) for spec in cl.filter_specs for choice in spec.choices(cl)]
     assert "Альфа-край" in offered
     assert not [choice for choice in offered if MARK_OF_B in choice]
+
+
+def test_common_ready_list_entries_are_every_municipalitys_but_only_a_superuser_changes_them(worlds):
+    """Channels without a municipality (§3.1.3) are offered to every coordinator; another's own are not."""
+    from referents.models import ReferentGroup
+
+    common = Channel.objects.create(name="Официальный сайт")
+    request = RequestFactory().get("/admin/")
+    request.user = worlds["coordinator"]
+    offered = admin.site._registry[ReferentGroup].get_form(request)().fields["channels"].queryset
+    assert common in offered
+    assert not set(offered.values_list("pk", flat=True)) & worlds["b"][Channel]
+    channel_admin = admin.site._registry[Channel]
+    assert common in channel_admin.get_queryset(request)
+    assert not channel_admin.has_change_permission(request, common)
