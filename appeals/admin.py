@@ -9,8 +9,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from municipalities import access
+from municipalities import scoping
 from municipalities.admin import ScopedAdminMixin
+from municipalities.models import Municipality
 
 from . import services
 from .models import Appeal, ServiceCentreFigures
@@ -46,11 +47,6 @@ class AppealAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def on_time(self, obj):
         return obj.answered_on_time
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "municipality" and not request.user.is_superuser:
-            kwargs["queryset"] = access.visible_municipalities(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def get_urls(self):
         upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="appeals_appeal_upload")
         return [upload, *super().get_urls()]
@@ -58,7 +54,7 @@ class AppealAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        municipalities = access.visible_municipalities(request.user)
+        municipalities = scoping.visible_to(Municipality, request.user)
         form = JournalUploadForm(request.POST or None, request.FILES or None, municipalities=municipalities)
         if request.method == "POST" and form.is_valid():
             try:

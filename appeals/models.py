@@ -24,6 +24,8 @@ ON_TIME = Q(answered_on__isnull=False, answered_on__lte=F("due_on"))
 
 
 class Appeal(models.Model):
+    municipality_path = "municipality"
+
     class Channel(models.TextChoices):
         WRITTEN = "written", _("письменно")
         ELECTRONIC = "electronic", _("электронно")

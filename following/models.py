@@ -33,6 +33,9 @@ def _exactly_one(*fields) -> Q:
 
 
 TARGETS = ("roadmap", "measure", "discussion")
+# The municipality of a row is that of whichever target is set (municipalities/scoping.py).
+TARGET_PATHS = ("roadmap__municipality", "measure__roadmap__municipality", "discussion__municipality")
+SUBSCRIPTION_PATHS = tuple(f"subscription__{path}" for path in TARGET_PATHS)
 
 
 class TargetMixin(models.Model):
@@ -55,6 +58,8 @@ class TargetMixin(models.Model):
 
 
 class Subscription(TargetMixin):
+    municipality_path = TARGET_PATHS
+
     class Status(models.TextChoices):
         PENDING = "pending", _("ожидает подтверждения")
         CONFIRMED = "confirmed", _("подтверждена")
@@ -124,6 +129,8 @@ class FollowEvent(TargetMixin):
     """Something a follower is told about. `roadmap`, `measure` and `discussion` say whom it concerns: an
     event of a measure names its roadmap too; a discussion names its measure and roadmap when it has them."""
 
+    municipality_path = TARGET_PATHS
+
     class Kind(models.TextChoices):
         PROGRESS_ACCEPTED = "progress_accepted", _("принята информация о ходе реализации")
         DEADLINE_MOVED = "deadline_moved", _("перенесен срок")
@@ -189,6 +196,8 @@ class FollowEvent(TargetMixin):
 class Digest(models.Model):
     """One mail to one subscription; the statuses and claim fields are those `send_once` works with."""
 
+    municipality_path = SUBSCRIPTION_PATHS
+
     class Status(models.TextChoices):
         # The first four are the values `send_once` works with (those of the notification log).
         PENDING = Notification.Status.PENDING.value, Notification.Status.PENDING.label
@@ -222,6 +231,8 @@ class Digest(models.Model):
 
 class Delivery(models.Model):
     """This subscription is told of this event, once: the unique pair is the claim."""
+
+    municipality_path = SUBSCRIPTION_PATHS
 
     event = models.ForeignKey(
         FollowEvent, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("событие")

@@ -10,7 +10,7 @@ from django.urls import path, re_path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from municipalities import access
+from municipalities import scoping
 from municipalities.admin import ScopedAdminMixin
 from municipalities.models import Municipality
 from roadmaps.models import DEADLINE_KIND_LABELS, Roadmap
@@ -85,9 +85,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         if fmt not in EXPORTERS:
             raise Http404
         roadmaps = Roadmap.objects.select_related("approving_act", "municipality")
-        if not request.user.is_superuser:
-            roadmaps = roadmaps.filter(municipality__in=access.visible_municipalities(request.user))
-        roadmap = get_object_or_404(roadmaps, pk=roadmap_id)
+        roadmap = get_object_or_404(scoping.visible_to(roadmaps, request.user), pk=roadmap_id)
         exporter, content_type = EXPORTERS[fmt]
         response = HttpResponse(exporter(roadmap), content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="roadmap-{roadmap.pk}.{fmt}"'
@@ -96,16 +94,10 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("admin:importing_importjob_upload"))
 
-    def _municipalities(self, request):
-        if request.user.is_superuser:
-            return Municipality.objects.all()
-        role = access.role_of(request.user)
-        return Municipality.objects.filter(pk=role.municipality_id) if role else Municipality.objects.none()
-
     def upload_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        municipalities = self._municipalities(request)
+        municipalities = scoping.visible_to(Municipality, request.user)  # writers: their own
         form = ImportUploadForm(request.POST or None, request.FILES or None, municipalities=municipalities)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]

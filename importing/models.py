@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
+    municipality_path = "municipality"
+
     class Status(models.TextChoices):
         PREVIEW = "preview", _("предпросмотр")
         QUEUED = "queued", _("в очереди")

@@ -1,33 +1,64 @@
 """Staff admin of municipalities, departments, officials and staff roles, and the scoping every app's admin
-uses: rows limited to the municipalities the user may see (see access.py), not just the menus."""
+uses: rows, form choices and list filters limited to the municipalities the user may see (access.py), by the
+path each model declares (scoping.py), not just the menus."""
 
 from django.contrib import admin
 
-from . import access
+from . import access, scoping
 from .models import Department, Municipality, Official, StaffRole
 
-# Model → lookup from it to its Municipality ("self" for Municipality): foreign-key choices of that model in
-# every scoped admin form are limited to the user's municipalities. Apps add their models with scope_choices.
-_CHOICE_SCOPES: dict[type, str] = {}
+
+def _scoped_related_model(model, lookup: str):
+    """The model a list-filter lookup ends on when it crosses into a scoped model, with whether it ends on a
+    relation (`roadmap`) or on a plain field of the related row (`municipality__region`); else None."""
+    field, crossed = None, None
+    for part in lookup.split("__"):
+        field = model._meta.get_field(part)
+        if not field.is_relation:
+            break
+        model = field.related_model
+        crossed = model if scoping.is_scoped(model) else crossed
+    if field is not None and field.is_relation:
+        return (model, True) if scoping.is_scoped(model) else None
+    return (crossed, False) if crossed is not None else None
 
 
-def scope_choices(model, municipality_path: str) -> None:
-    """Limit the choices of `model` in every scoped admin form to the municipalities the user may see."""
-    _CHOICE_SCOPES[model] = municipality_path
+class ScopedValuesListFilter(admin.AllValuesFieldListFilter):
+    """Values of a field across a relation (`municipality__region`) taken from the rows the user sees: Django's
+    own filter reads them from the whole related table, so one municipality's coordinator saw every region."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            model_admin.get_queryset(request)
+            .order_by(field_path)
+            .values_list(field_path, flat=True)
+            .distinct()
+        )
 
 
-scope_choices(Municipality, "self")
-scope_choices(Department, "municipality")
-scope_choices(Official, "municipality")
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices of every scoped model limited to `scope_municipalities`."""
+
+    def _scope_choices(self, field, request):
+        if request.user.is_superuser or not scoping.is_scoped(field.queryset.model):
+            return field
+        field.queryset = scoping.scoped(field.queryset, self.scope_municipalities(request))
+        return field
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return self._scope_choices(super().formfield_for_foreignkey(db_field, request, **kwargs), request)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return field if field is None else self._scope_choices(field, request)
 
 
-class ScopedAdminMixin:
-    """Rows limited to the municipalities the user may see; writes only for coordinators (or superusers).
+class ScopedAdminMixin(ScopedChoicesMixin):
+    """Rows limited to the municipalities the user may see, by the model's declared `municipality_path`
+    (municipalities/scoping.py), in the list, the form choices and the list filters; writes only for
+    coordinators (or superusers)."""
 
-    `municipality_path` is the lookup from the model to its Municipality.
-    """
-
-    municipality_path = "municipality"
     executor_writable = False  # executors may add/change rows of their own measures (progress, KPI actuals)
     moderator_visible = False  # moderators see only the moderation admins (comments, discussions)
     moderator_writable = False  # …and write only where this is set (comments: moderate and reply)
@@ -44,20 +75,26 @@ class ScopedAdminMixin:
     def _scope(self, request, qs):
         if request.user.is_superuser:
             return qs
-        municipalities = self.scope_municipalities(request)
-        key = "pk__in" if self.municipality_path == "self" else f"{self.municipality_path}__in"
-        return qs.filter(**{key: municipalities})
+        return scoping.scoped(qs, self.scope_municipalities(request))
 
     def get_queryset(self, request):
         return self._scope(request, super().get_queryset(request))
 
+    def get_list_filter(self, request):
+        """A filter on a scoped model offers only what the user's rows refer to (not every municipality)."""
+        filters = []
+        for entry in super().get_list_filter(request):
+            target = _scoped_related_model(self.model, entry) if isinstance(entry, str) else None
+            if target is None:
+                filters.append(entry)
+            else:
+                _, ends_on_relation = target
+                kind = admin.RelatedOnlyFieldListFilter if ends_on_relation else ScopedValuesListFilter
+                filters.append((entry, kind))
+        return filters
+
     def _municipality_id(self, obj):
-        if self.municipality_path == "self":
-            return obj.pk
-        value = obj
-        for part in self.municipality_path.split("__"):
-            value = getattr(value, part)
-        return value.pk
+        return scoping.municipality_id_of(obj)
 
     def has_module_permission(self, request):
         if not request.user.is_active:
@@ -98,22 +135,20 @@ class ScopedAdminMixin:
             return False
         return self._can_write(request, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if request.user.is_superuser or field is None:
-            return field
-        path = _CHOICE_SCOPES.get(db_field.related_model)
-        if path is not None:
-            key = "pk__in" if path == "self" else f"{path}__in"
-            field.queryset = field.queryset.filter(**{key: self.scope_municipalities(request)})
-        return field
 
+class ScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """Rows of a scoped parent: its choices and write rights are those of the parent's admin."""
 
-class ScopedInline(admin.TabularInline):
     extra = 0
 
+    def _parent_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def scope_municipalities(self, request):
+        return self._parent_admin().scope_municipalities(request)
+
     def _parent_admin_write(self, request, obj):
-        return self.admin_site._registry[self.parent_model]._can_write(request, obj)
+        return self._parent_admin()._can_write(request, obj)
 
     def has_add_permission(self, request, obj=None):
         return self._parent_admin_write(request, obj)
@@ -130,7 +165,6 @@ class ScopedInline(admin.TabularInline):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    municipality_path = "self"
     list_display = ["name", "region", "oktmo", "inn", "time_zone"]
     search_fields = ["name", "full_name", "region", "oktmo", "inn"]
     list_filter = ["region"]
@@ -161,7 +195,7 @@ class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(admin.ModelAdmin):
+class StaffRoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "municipality", "region"]
     list_filter = ["role", "municipality"]
     search_fields = ["user__username", "user__email"]

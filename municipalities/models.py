@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Municipality(models.Model):
+    municipality_path = "self"
+
     name = models.CharField(_("название"), max_length=200)
     full_name = models.CharField(_("полное наименование"), max_length=400, blank=True)
     region = models.CharField(_("субъект РФ"), max_length=200)
@@ -73,6 +75,8 @@ class Municipality(models.Model):
 
 
 class Department(models.Model):
+    municipality_path = "municipality"
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
@@ -115,6 +119,8 @@ class Department(models.Model):
 
 class Official(models.Model):
     """A post and/or a named person: «пресс-секретарь главы района», «Бегишева Н.А.»."""
+
+    municipality_path = "municipality"
 
     municipality = models.ForeignKey(
         Municipality,
@@ -170,6 +176,8 @@ class Official(models.Model):
 
 class StaffRole(models.Model):
     """What a staff account may do, and where: enforced in admin querysets and API permissions."""
+
+    municipality_path = "municipality"
 
     class Role(models.TextChoices):
         SUPERVISOR = "supervisor", _("региональный куратор")

@@ -10,31 +10,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from municipalities import access
 from municipalities.admin import ScopedAdminMixin
-from municipalities.models import Department, Municipality, Official
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin
-from roadmaps.models import LegalAct
 
 from . import portal_sets, services
 from .forms import PublishVersionForm, read_upload
 from .models import DataIssueReport, Dataset, DatasetRequest, DatasetStructure, DatasetVersion
 from .validation import UploadError
-
-
-class ScopedFKMixin:
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is None or request.user.is_superuser:
-            return field
-        municipalities = access.visible_municipalities(request.user)
-        if db_field.related_model in (Department, Official, LegalAct):
-            field.queryset = field.queryset.filter(municipality__in=municipalities)
-        elif db_field.related_model is Municipality:
-            field.queryset = field.queryset.filter(pk__in=municipalities)
-        elif db_field.related_model is Dataset:
-            field.queryset = field.queryset.filter(municipality__in=municipalities)
-        return field
 
 
 class StaleFilter(admin.SimpleListFilter):
@@ -91,7 +73,7 @@ class StructureInline(admin.TabularInline):
 
 
 @admin.register(Dataset)
-class DatasetAdmin(ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
+class DatasetAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["identifier", "title", "owner", "periodicity", "modified", "freshness", "is_published"]
     list_filter = [StaleFilter, "periodicity", "is_published", "source", "municipality"]
     search_fields = ["identifier", "title", "keywords"]
@@ -250,8 +232,7 @@ class IssueAnswerForm(forms.ModelForm):
 
 
 @admin.register(DataIssueReport)
-class DataIssueReportAdmin(ServiceErrorsOnFormMixin, ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
-    municipality_path = "dataset__municipality"
+class DataIssueReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = IssueAnswerForm
     list_display = ["number", "dataset", "status", "created_at", "answered_at"]
     list_filter = ["status", "dataset__municipality"]
@@ -314,7 +295,7 @@ class DataIssueReportAdmin(ServiceErrorsOnFormMixin, ScopedFKMixin, ScopedAdminM
 
 
 @admin.register(DatasetRequest)
-class DatasetRequestAdmin(ServiceErrorsOnFormMixin, ScopedFKMixin, ScopedAdminMixin, admin.ModelAdmin):
+class DatasetRequestAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "title", "municipality", "status", "created_at"]
     list_filter = ["status", "municipality"]
     search_fields = ["title", "description"]

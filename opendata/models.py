@@ -64,6 +64,8 @@ def next_due(last: date | None, periodicity: str) -> date | None:
 class Dataset(models.Model):
     """A data set and its passport (паспорт набора открытых данных)."""
 
+    municipality_path = "municipality"
+
     class Source(models.TextChoices):
         MANUAL = "manual", _("загружается сотрудниками")
         ROADMAP_MEASURES = "roadmap_measures", _("портал: мероприятия дорожных карт")
@@ -243,6 +245,8 @@ class Dataset(models.Model):
 class DatasetStructure(models.Model):
     """One version of a set's columns; a change of columns makes a new one. Immutable once used."""
 
+    municipality_path = "dataset__municipality"
+
     class FieldType(models.TextChoices):
         STRING = "string", _("строка")
         INTEGER = "integer", _("целое число")
@@ -291,6 +295,8 @@ def version_upload_to(instance, filename):
 class DatasetVersion(models.Model):
     """One immutable publication of the data (a CKAN resource)."""
 
+    municipality_path = "dataset__municipality"
+
     uuid = models.UUIDField(_("UUID"), default=uuid.uuid4, unique=True, editable=False)
     dataset = models.ForeignKey(
         Dataset, on_delete=models.CASCADE, related_name="versions", verbose_name=_("набор данных")
@@ -338,6 +344,8 @@ class DatasetVersion(models.Model):
 
 class DataIssueReport(models.Model):
     """A citizen's report of an error in a data set; the contact stays private."""
+
+    municipality_path = "dataset__municipality"
 
     class Status(models.TextChoices):
         NEW = "new", _("поступило")
@@ -401,6 +409,8 @@ class DataIssueReport(models.Model):
 class DatasetRequest(models.Model):
     """A citizen's request to publish a new data set."""
 
+    municipality_path = "municipality"
+
     class Status(models.TextChoices):
         NEW = "new", _("поступил")
         ACCEPTED = "accepted", _("принят, набор готовится")
@@ -445,6 +455,8 @@ class DatasetRequest(models.Model):
 
 class DownloadEvent(models.Model):
     """One visitor's download of one version on one day: the visitor is a salted hash, never an IP."""
+
+    municipality_path = "dataset__municipality"
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="downloads")
     version = models.ForeignKey(DatasetVersion, on_delete=models.CASCADE, related_name="downloads")

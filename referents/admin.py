@@ -32,39 +32,6 @@ from .models import (
     Tool,
 )
 
-
-class ReferentsScopedMixin(ScopedAdminMixin):
-    """ScopedAdminMixin that also narrows this app's foreign keys and ready lists to the user's municipalities."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is None or request.user.is_superuser:
-            return field
-        municipalities = access.visible_municipalities(request.user)
-        model = db_field.related_model
-        if model in (ReferentGroup, Participant, Council):
-            field.queryset = field.queryset.filter(municipality__in=municipalities)
-        elif model in (Channel, Tool):
-            field.queryset = field.queryset.filter(
-                Q(municipality__isnull=True) | Q(municipality__in=municipalities)
-            )
-        return field
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if field is None or request.user.is_superuser:
-            return field
-        municipalities = access.visible_municipalities(request.user)
-        model = db_field.related_model
-        if model in (Channel, Tool):
-            field.queryset = field.queryset.filter(
-                Q(municipality__isnull=True) | Q(municipality__in=municipalities)
-            )
-        elif hasattr(model, "municipality"):
-            field.queryset = field.queryset.filter(municipality__in=municipalities)
-        return field
-
-
 # --- Reference lists ---------------------------------------------------------------------------------
 
 
@@ -104,23 +71,12 @@ class ExpertFieldAdmin(SharedListAdmin):
     search_fields = ["name"]
 
 
-class ReadyListAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+class ReadyListAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Common entries (no municipality) for everyone; a coordinator adds the municipality's own (§3.1.3)."""
 
     list_display = ["name", "municipality", "order"]
     list_filter = [("municipality", admin.EmptyFieldListFilter)]
     search_fields = ["name"]
-
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(
-            Q(municipality__isnull=True) | Q(municipality__in=access.visible_municipalities(request.user))
-        )
-
-    def _municipality_id(self, obj):
-        return obj.municipality_id  # None for a common entry: only a superuser changes those
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -144,7 +100,7 @@ class MembershipInline(ScopedInline):
 
 
 @admin.register(ReferentGroup)
-class ReferentGroupAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+class ReferentGroupAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "municipality", "member_count", "is_public"]
     list_filter = ["municipality"]
     search_fields = ["name", "description"]
@@ -172,7 +128,7 @@ class ParticipantMembershipInline(ScopedInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.ModelAdmin):
+class ParticipantAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Coordinators keep the base; department heads (executors) propose experts and see their proposals."""
 
     executor_writable = True
@@ -320,7 +276,7 @@ class ParticipantAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.Mod
 
 
 @admin.register(Interaction)
-class InteractionAdmin(ReferentsScopedMixin, admin.ModelAdmin):
+class InteractionAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "topic", "kind", "group", "channel", "tool", "responsible", "municipality"]
     list_filter = ["municipality", "kind", "group", "channel", "tool"]
     search_fields = ["topic", "outcome", "materials"]
@@ -347,7 +303,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Mailing)
-class MailingAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.ModelAdmin):
+class MailingAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["subject", "group", "status", "created_at", "sent_at", "delivered"]
     list_filter = ["municipality", "status", "group"]
     search_fields = ["subject", "body"]
@@ -428,7 +384,7 @@ class CouncilWorkPlanInline(ScopedInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.ModelAdmin):
+class CouncilAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Saving a change of members, Положение or plan starts the roadmap's «3 days» publication deadline."""
 
     list_display = ["name", "municipality", "is_public"]
@@ -454,30 +410,14 @@ class CouncilAdmin(ServiceErrorsOnFormMixin, ReferentsScopedMixin, admin.ModelAd
                     services.record_council_change(council, "workplan", f.instance.approved_on)
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ScopedInline):
     model = AgendaItem
     extra = 1
     fields = ["order", "title", "speaker", "decision"]
 
-    def _write(self, request, obj):
-        return self.admin_site._registry[Meeting]._can_write(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._write(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._write(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._write(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return True
-
 
 @admin.register(Meeting)
-class MeetingAdmin(ReferentsScopedMixin, admin.ModelAdmin):
-    municipality_path = "council__municipality"
+class MeetingAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "council", "status", "question_count"]
     list_filter = ["council__municipality", "council", "status"]
     date_hierarchy = "date"

@@ -16,6 +16,8 @@ from roadmaps.models import LegalAct, Measure
 class Principle(models.Model):
     """A base principle of working with referent groups (seed 003 §2.3: полноты, актуальности, …)."""
 
+    municipality_path = None
+
     name = models.CharField(_("принцип"), max_length=200, unique=True)
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
 
@@ -36,6 +38,9 @@ class ReadyListQuerySet(models.QuerySet):
 
 class ReadyListItem(models.Model):
     """An entry of a ready list: common when `municipality` is empty, a local addition otherwise."""
+
+    municipality_path = "municipality"
+    shared_without_municipality = True  # the common entries are every municipality's (scoping.py)
 
     municipality = models.ForeignKey(
         Municipality,
@@ -88,6 +93,8 @@ class Tool(ReadyListItem):
 
 
 class ExpertField(models.Model):
+    municipality_path = None
+
     name = models.CharField(_("область экспертизы"), max_length=200, unique=True)
 
     class Meta:
@@ -103,6 +110,8 @@ class ExpertField(models.Model):
 
 
 class ReferentGroup(models.Model):
+    municipality_path = "municipality"
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
@@ -149,6 +158,8 @@ class ParticipantQuerySet(models.QuerySet):
 
 class Participant(models.Model):
     """A person or an organisation who speaks for a referent group; experts are participants too."""
+
+    municipality_path = "municipality"
 
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", _("физическое лицо")
@@ -249,6 +260,8 @@ class Participant(models.Model):
 
 
 class GroupMembership(models.Model):
+    municipality_path = "group__municipality"
+
     group = models.ForeignKey(
         ReferentGroup, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("группа")
     )
@@ -282,6 +295,8 @@ class GroupMembership(models.Model):
 
 
 class Interaction(models.Model):
+    municipality_path = "municipality"
+
     class Kind(models.TextChoices):
         # Seed 003 §2.2: informing (1), discussion (2–5), evaluation of quality and openness (6); §3.1 feedback.
         INFORMING = "informing", _("информирование")
@@ -364,6 +379,8 @@ class Interaction(models.Model):
 
 
 class Mailing(models.Model):
+    municipality_path = "municipality"
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("черновик")
         SENDING = "sending", _("отправляется")
@@ -410,6 +427,8 @@ class Mailing(models.Model):
 
 class MailingDelivery(models.Model):
     """One recipient of one mailing: the unique pair is what makes sending idempotent."""
+
+    municipality_path = "mailing__municipality"
 
     class Status(models.TextChoices):
         PENDING = "pending", _("ожидает отправки")
@@ -460,6 +479,8 @@ def _measure_fk(label, related_name):
 
 
 class Council(models.Model):
+    municipality_path = "municipality"
+
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.CASCADE,
@@ -498,6 +519,8 @@ class Council(models.Model):
 class CouncilRegulation(models.Model):
     """The council's Положение; the latest by date is the one in force."""
 
+    municipality_path = "council__municipality"
+
     council = models.ForeignKey(
         Council, on_delete=models.CASCADE, related_name="regulations", verbose_name=_("совет")
     )
@@ -531,6 +554,8 @@ class CouncilMemberQuerySet(models.QuerySet):
 
 
 class CouncilMember(models.Model):
+    municipality_path = "council__municipality"
+
     class Role(models.TextChoices):
         CHAIR = "chair", _("председатель")
         DEPUTY = "deputy", _("заместитель председателя")
@@ -574,6 +599,8 @@ class CouncilMember(models.Model):
 
 
 class CouncilWorkPlan(models.Model):
+    municipality_path = "council__municipality"
+
     council = models.ForeignKey(
         Council, on_delete=models.CASCADE, related_name="work_plans", verbose_name=_("совет")
     )
@@ -594,6 +621,8 @@ class CouncilWorkPlan(models.Model):
 
 
 class Meeting(models.Model):
+    municipality_path = "council__municipality"
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("запланировано")
         HELD = "held", _("проведено")
@@ -620,6 +649,8 @@ class Meeting(models.Model):
 
 
 class AgendaItem(models.Model):
+    municipality_path = "meeting__council__municipality"
+
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="agenda_items", verbose_name=_("заседание")
     )

@@ -40,6 +40,8 @@ DEFAULT_WEIGHTS = {
 class RatingMethod(models.Model):
     """A region's published method; without one the region is rated by DEFAULT_WEIGHTS."""
 
+    municipality_path = None
+
     region = models.CharField(_("субъект РФ"), max_length=200, unique=True)
     note = models.TextField(
         _("пояснение к методике"), blank=True, help_text=_("Публикуется на странице региона.")
@@ -59,6 +61,8 @@ class RatingMethod(models.Model):
 
 
 class RatingCriterion(models.Model):
+    municipality_path = None
+
     method = models.ForeignKey(
         RatingMethod, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("методика")
     )

@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -51,7 +50,6 @@ class ReportRequestForm(forms.ModelForm):
 
 @admin.register(Report)
 class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
-    municipality_path = "roadmap__municipality"
     form = ReportRequestForm
     list_display = [
         "__str__",
@@ -87,17 +85,11 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     date_hierarchy = "requested_at"
 
     def _scope(self, request, qs):
-        if request.user.is_superuser:
-            return qs
         role = access.role_of(request.user)
-        municipalities = access.visible_municipalities(request.user)
-        condition = Q(roadmap__municipality__in=municipalities)
-        if role and role.role == StaffRole.Role.SUPERVISOR:
-            condition |= Q(roadmap__isnull=True, **({"region": role.region} if role.region else {}))
-        return qs.filter(condition)
-
-    def _municipality_id(self, obj):
-        return obj.roadmap.municipality_id if obj.roadmap_id else None
+        if role and role.role == StaffRole.Role.SUPERVISOR:  # a regional summary has no roadmap
+            regional = qs.filter(roadmap__isnull=True, **({"region": role.region} if role.region else {}))
+            return super()._scope(request, qs) | regional
+        return super()._scope(request, qs)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:  # a built report is a frozen snapshot: its parameters do not change
@@ -182,7 +174,6 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    municipality_path = "roadmap__municipality"
     list_display = ["__str__", "roadmap", "kind", "due_date", "owner"]
     list_filter = ["kind", "roadmap__municipality"]
     list_select_related = ["roadmap__municipality", "owner"]
@@ -270,7 +261,6 @@ class InformationLetterForm(forms.ModelForm):
 class InformationLetterAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """«Сформировать информационное письмо»: the add form records the letter and queues its DOCX."""
 
-    municipality_path = "roadmap__municipality"
     form = InformationLetterForm
     list_display = [
         "__str__",

@@ -29,6 +29,8 @@ def due_date_for(period: Period) -> date:
 
 
 class ReportingPeriod(models.Model):
+    municipality_path = "roadmap__municipality"
+
     class Kind(models.TextChoices):
         HALF_YEAR = "half_year", _("полугодие")
         YEAR = "year", _("год")
@@ -74,6 +76,8 @@ class ReportingPeriod(models.Model):
 
 class Report(models.Model):
     """A job row: what was asked, by whom, its state, and the frozen file once built."""
+
+    municipality_path = "roadmap__municipality"
 
     class Kind(models.TextChoices):
         PROGRESS = "progress", _("полугодовой отчет о ходе реализации")
@@ -177,6 +181,8 @@ class Report(models.Model):
 class InformationLetter(models.Model):
     """The municipality's information letter to the region on its openness work (seed 004): the letter's
     particulars as the office registers them, and the DOCX built from the portal's own figures."""
+
+    municipality_path = "roadmap__municipality"
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("в очереди")

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from municipalities import access
-from municipalities.admin import ScopedAdminMixin, ScopedInline, scope_choices
-from municipalities.models import Department, StaffRole
+from municipalities.admin import ScopedAdminMixin, ScopedInline
+from municipalities.models import StaffRole
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from openness_portal.history_admin import PortalHistoryAdmin
 
@@ -32,13 +32,6 @@ from .models import (
     Roadmap,
     Section,
 )
-
-scope_choices(LegalAct, "municipality")
-scope_choices(Roadmap, "municipality")
-scope_choices(Section, "roadmap__municipality")
-scope_choices(Measure, "roadmap__municipality")
-scope_choices(Deadline, "measure__roadmap__municipality")
-scope_choices(Kpi, "measure__roadmap__municipality")
 
 
 @admin.register(LegalAct)
@@ -148,22 +141,6 @@ class NeedsClarificationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ExecutorDepartmentFilter(admin.SimpleListFilter):
-    title = _("исполнитель")
-    parameter_name = "department"
-
-    def lookups(self, request, model_admin):
-        departments = Department.objects.all()
-        if not request.user.is_superuser:
-            departments = departments.filter(municipality__in=access.visible_municipalities(request.user))
-        return [(d.pk, str(d)) for d in departments[:200]]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(executors__department_id=self.value()).distinct()
-        return queryset
-
-
 class DeadlineYearFilter(admin.SimpleListFilter):
     title = _("год")
     parameter_name = "year"
@@ -182,7 +159,6 @@ class DeadlineYearFilter(admin.SimpleListFilter):
 
 @admin.register(Measure)
 class MeasureAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
-    municipality_path = "roadmap__municipality"
     form = MeasureAdminForm
     list_display = ["number", "short_title", "roadmap", "section", "deadline_text", "lead_executor"]
     list_display_links = ["number", "short_title"]
@@ -190,7 +166,7 @@ class MeasureAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmi
         NeedsClarificationFilter,
         "roadmap__municipality",
         "roadmap",
-        ExecutorDepartmentFilter,
+        "executors__department",
         DeadlineYearFilter,
     ]
     search_fields = ["number", "title", "description", "deadline_rule__text"]
@@ -254,7 +230,6 @@ class MeasureAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmi
 
 @admin.register(DeadlineRule)
 class DeadlineRuleAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
-    municipality_path = "measure__roadmap__municipality"
     list_display = ["measure", "text", "kind", "needs_clarification", "trigger_measure"]
     list_filter = ["needs_clarification", "kind", "measure__roadmap"]
     search_fields = ["text", "measure__title"]
@@ -302,7 +277,6 @@ class DeadlineAdminForm(forms.ModelForm):
 
 @admin.register(Deadline)
 class DeadlineAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
-    municipality_path = "measure__roadmap__municipality"
     form = DeadlineAdminForm
     list_display = ["measure", "period", "part_label", "due_date", "status_badge", "completed_on"]
     list_filter = [DeadlineStatusFilter, "origin", "measure__roadmap__municipality", "measure__roadmap"]
@@ -344,7 +318,6 @@ class KpiActualInline(ScopedInline):
 
 @admin.register(Kpi)
 class KpiAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    municipality_path = "measure__roadmap__municipality"
     list_display = ["name", "measure", "unit", "kind", "comparator"]
     list_filter = ["kind", "measure__roadmap"]
     search_fields = ["name", "measure__title"]
@@ -399,7 +372,6 @@ class ReviewForm(forms.Form):
 
 @admin.register(ProgressEntry)
 class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
-    municipality_path = "measure__roadmap__municipality"
     executor_writable = True
     form = ProgressEntryAdminForm
     action_form = ReviewActionForm

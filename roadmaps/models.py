@@ -33,6 +33,8 @@ DUE_SOON_DAYS = 14  # calendar days before a due date when a deadline shows as �
 
 
 class LegalAct(models.Model):
+    municipality_path = "municipality"
+
     class Kind(models.TextChoices):
         ORDER = "order", _("распоряжение")
         RESOLUTION = "resolution", _("постановление")
@@ -66,6 +68,8 @@ class LegalAct(models.Model):
 
 
 class Roadmap(models.Model):
+    municipality_path = "municipality"
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("проект")
         APPROVED = "approved", _("утверждена")
@@ -129,6 +133,8 @@ class Roadmap(models.Model):
 
 
 class Section(models.Model):
+    municipality_path = "roadmap__municipality"
+
     roadmap = models.ForeignKey(
         Roadmap, on_delete=models.CASCADE, related_name="sections", verbose_name=_("дорожная карта")
     )
@@ -174,6 +180,8 @@ class MeasureQuerySet(models.QuerySet):
 
 
 class Measure(models.Model):
+    municipality_path = "roadmap__municipality"
+
     roadmap = models.ForeignKey(
         Roadmap, on_delete=models.CASCADE, related_name="measures", verbose_name=_("дорожная карта")
     )
@@ -209,6 +217,8 @@ class Measure(models.Model):
 
 class DeadlineRule(models.Model):
     """The deadline as written («до 20 декабря 2019 года; …») and what the parser understood of it."""
+
+    municipality_path = "measure__roadmap__municipality"
 
     measure = models.OneToOneField(
         Measure, on_delete=models.CASCADE, related_name="deadline_rule", verbose_name=_("мероприятие")
@@ -291,6 +301,8 @@ class DeadlineQuerySet(models.QuerySet):
 
 class Deadline(models.Model):
     """A concrete due date generated from a rule (or from a recorded event) for one period."""
+
+    municipality_path = "measure__roadmap__municipality"
 
     class Status(models.TextChoices):
         UPCOMING = "upcoming", _("предстоит")
@@ -392,6 +404,8 @@ def measure_status_code(year_severity: int) -> str:
 class MeasureExecutor(models.Model):
     """One responsible executor; order 0 leads. Text is kept even when matched, and alone when not."""
 
+    municipality_path = "measure__roadmap__municipality"
+
     measure = models.ForeignKey(
         Measure, on_delete=models.CASCADE, related_name="executors", verbose_name=_("мероприятие")
     )
@@ -448,6 +462,8 @@ class MeasureExecutor(models.Model):
 
 
 class Kpi(models.Model):
+    municipality_path = "measure__roadmap__municipality"
+
     class Kind(models.TextChoices):
         QUANTITATIVE = "quantitative", _("количественный")
         QUALITATIVE = "qualitative", _("качественный")
@@ -506,6 +522,8 @@ class Kpi(models.Model):
 
 
 class KpiTarget(models.Model):
+    municipality_path = "kpi__measure__roadmap__municipality"
+
     kpi = models.ForeignKey(
         Kpi, on_delete=models.CASCADE, related_name="targets", verbose_name=_("показатель")
     )
@@ -524,6 +542,8 @@ class KpiTarget(models.Model):
 
 
 class KpiActual(models.Model):
+    municipality_path = "kpi__measure__roadmap__municipality"
+
     kpi = models.ForeignKey(
         Kpi, on_delete=models.CASCADE, related_name="actuals", verbose_name=_("показатель")
     )
@@ -571,6 +591,8 @@ class ProgressEntryQuerySet(models.QuerySet):
 
 class ProgressEntry(models.Model):
     """What an executor reports for a measure and a period; reviewed by the coordinator."""
+
+    municipality_path = "measure__roadmap__municipality"
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("черновик")
@@ -651,6 +673,8 @@ def evidence_upload_to(instance, filename: str) -> str:
 
 
 class Evidence(models.Model):
+    municipality_path = "progress_entry__measure__roadmap__municipality"
+
     progress_entry = models.ForeignKey(
         ProgressEntry, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("информация о ходе")
     )

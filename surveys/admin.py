@@ -35,21 +35,6 @@ from .models import (
 )
 
 
-class OwnFkScopeMixin:
-    """Limit FK choices to this app's rows in the user's municipalities."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if field is None or request.user.is_superuser:
-            return field
-        municipalities = self.scope_municipalities(request)  # ScopedAdminMixin's: a moderator's own too
-        if db_field.related_model is Discussion or db_field.related_model is Survey:
-            field.queryset = field.queryset.filter(municipality__in=municipalities)
-        elif db_field.related_model is Comment:
-            field.queryset = field.queryset.filter(discussion__municipality__in=municipalities)
-        return field
-
-
 @admin.register(ModerationSettings)
 class ModerationSettingsAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["municipality", "mode", "auto_hide_flags"]
@@ -298,10 +283,9 @@ class FlagsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Comment)
-class CommentAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
+class CommentAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Moderation queue; officials reply here (the reply is marked «ответ администрации»)."""
 
-    municipality_path = "discussion__municipality"
     moderator_visible = True
     moderator_writable = True  # moderators publish, hide, restore and reply; the services check the role
     form = CommentAdminForm
@@ -424,7 +408,6 @@ class SummaryAdminForm(forms.ModelForm):
 class DiscussionSummaryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     """«По итогам обсуждения…»: decisions per comment, then publication."""
 
-    municipality_path = "discussion__municipality"
     form = SummaryAdminForm
     list_display = ["discussion", "published_at", "due_date"]
     list_select_related = ["discussion"]
@@ -473,8 +456,7 @@ class OptionInline(ScopedInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(ServiceErrorsOnFormMixin, OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
-    municipality_path = "survey__municipality"
+class QuestionAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["text", "survey", "kind", "required", "order"]
     list_filter = ["survey__municipality", "kind"]
     inlines = [OptionInline]
@@ -568,10 +550,9 @@ class SurveyAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Response)
-class ResponseAdmin(OwnFkScopeMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ResponseAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Counts only: respondents are anonymous, so no e-mail or key is shown."""
 
-    municipality_path = "survey__municipality"
     list_display = ["survey", "created_at", "confirmed_at"]
     list_filter = ["survey__municipality"]
     fields = ["survey", "created_at", "confirmed_at"]

@@ -20,6 +20,8 @@ COMMENT_MAX_LENGTH = 5000
 class ModerationSettings(models.Model):
     """How one municipality moderates comments; a municipality without a row gets the defaults."""
 
+    municipality_path = "municipality"
+
     class Mode(models.TextChoices):
         PRE = "pre", _("предварительная (публикация после проверки)")
         POST = "post", _("последующая (публикация сразу)")
@@ -58,6 +60,8 @@ class DiscussionQuerySet(models.QuerySet):
 
 class Discussion(models.Model):
     """A public-discussion window on a subject; open iff opens_at <= now < closes_at (server time)."""
+
+    municipality_path = "municipality"
 
     class Kind(models.TextChoices):
         REPORT = "report", _("отчет")
@@ -169,6 +173,8 @@ class DocumentVersion(models.Model):
     """One published редакция of the document under discussion (CONSUL's draft version, regulation.gov.ru's
     «редакция»): numbered 1..n per discussion, the last one may be the final text adopted after the summary."""
 
+    municipality_path = "discussion__municipality"
+
     discussion = models.ForeignKey(
         Discussion, on_delete=models.CASCADE, related_name="versions", verbose_name=_("обсуждение")
     )
@@ -213,6 +219,8 @@ class DocumentVersion(models.Model):
 class DocumentParagraph(models.Model):
     """A point or paragraph of a version («п. 3.2», «абз. 2»): what a comment may be attached to."""
 
+    municipality_path = "version__discussion__municipality"
+
     version = models.ForeignKey(
         DocumentVersion, on_delete=models.CASCADE, related_name="paragraphs", verbose_name=_("редакция")
     )
@@ -233,6 +241,8 @@ class DocumentParagraph(models.Model):
 
 
 class Comment(models.Model):
+    municipality_path = "discussion__municipality"
+
     class Status(models.TextChoices):
         PENDING = "pending", _("ожидает проверки")
         PUBLISHED = "published", _("опубликован")
@@ -310,6 +320,8 @@ class Comment(models.Model):
 class CommentModeration(models.Model):
     """History of what moderators (and the flag threshold) did to a comment, with the reason."""
 
+    municipality_path = "comment__discussion__municipality"
+
     class Action(models.TextChoices):
         PUBLISH = "publish", _("опубликован")
         HIDE = "hide", _("скрыт")
@@ -341,6 +353,8 @@ class CommentModeration(models.Model):
 
 
 class CommentFlag(models.Model):
+    municipality_path = "comment__discussion__municipality"
+
     class Reason(models.TextChoices):
         SPAM = "spam", _("спам или реклама")
         ABUSE = "abuse", _("оскорбления")
@@ -367,6 +381,8 @@ class CommentFlag(models.Model):
 
 class DiscussionSummary(models.Model):
     """«По итогам обсуждения…»: written in the admin after the window closes, then published."""
+
+    municipality_path = "discussion__municipality"
 
     discussion = models.OneToOneField(
         Discussion, on_delete=models.CASCADE, related_name="summary", verbose_name=_("обсуждение")
@@ -398,6 +414,8 @@ class DiscussionSummary(models.Model):
 class CommentDisposition(models.Model):
     """What the administration decided about one comment: учтено / не учтено / учтено частично."""
 
+    municipality_path = "summary__discussion__municipality"
+
     class Decision(models.TextChoices):
         UNDECIDED = "", _("не рассмотрено")
         ACCEPTED = "accepted", _("учтено")
@@ -426,6 +444,8 @@ class CommentDisposition(models.Model):
 
 
 class Survey(models.Model):
+    municipality_path = "municipality"
+
     class Audience(models.TextChoices):
         ALL = "all", _("все жители")
         GROUP = "group", _("референтная группа")
@@ -511,6 +531,8 @@ class Survey(models.Model):
 
 
 class Question(models.Model):
+    municipality_path = "survey__municipality"
+
     class Kind(models.TextChoices):
         SINGLE = "single", _("один вариант")
         MULTIPLE = "multiple", _("несколько вариантов")
@@ -542,6 +564,8 @@ AGREEMENT_SCALE = ["Да", "скорее Да", "Нет", "скорее Нет"]
 
 
 class Option(models.Model):
+    municipality_path = "question__survey__municipality"
+
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("вопрос")
     )
@@ -572,6 +596,8 @@ class Response(models.Model):
     With e-mail confirmation only a keyed hash of the normalised address is kept (`email_hash`): enough to
     count one confirmed response per address, not enough to read the address back.
     """
+
+    municipality_path = "survey__municipality"
 
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("опрос")
@@ -611,6 +637,8 @@ class Response(models.Model):
 
 
 class Answer(models.Model):
+    municipality_path = "response__survey__municipality"
+
     response = models.ForeignKey(
         Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("ответ")
     )

@@ -8,7 +8,8 @@ from .stages import stage_code, stage_label
 
 
 class _ScopedReadOnlyAdmin(admin.ModelAdmin):
-    """A log: nobody adds or edits rows; staff see only their municipalities."""
+    """A log: nobody adds or edits rows; staff see only their municipalities (the municipality filter too:
+    RelatedOnlyFieldListFilter offers those of the rows shown)."""
 
     def has_add_permission(self, request):
         return False
@@ -41,7 +42,7 @@ class _ScopedReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(Notification)
 class NotificationAdmin(_ScopedReadOnlyAdmin):
     list_display = ["created_at", "kind", "recipient", "subject", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind", "municipality"]
+    list_filter = ["status", "kind", ("municipality", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["recipient", "email", "subject", "key"]
     list_select_related = ["municipality"]
     date_hierarchy = "created_at"
@@ -51,7 +52,7 @@ class NotificationAdmin(_ScopedReadOnlyAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(_ScopedReadOnlyAdmin):
     list_display = ["day", "recipient", "kind", "stage_shown", "what", "due_date", "municipality"]
-    list_filter = ["kind", "day", "municipality"]
+    list_filter = ["kind", "day", ("municipality", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["recipient_name", "email", "title", "subject_key", "recipient_key"]
     search_help_text = _(
         "Ищите по тексту напоминания, получателю, сроку («deadline:123», номер из адреса страницы срока) или "

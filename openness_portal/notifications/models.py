@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
+    municipality_path = "municipality"
+
     class Status(models.TextChoices):
         PENDING = "pending", _("ожидает отправки")
         SENDING = "sending", _("отправляется")
@@ -62,6 +64,8 @@ class Reminder(models.Model):
     retried task or two concurrent sweeps never remind anyone twice. A row keeps the text of its item as
     the sweep wrote it (title, due date, link, details, recipient), whatever is renamed later.
     """
+
+    municipality_path = "municipality"
 
     # The three keys compare byte by byte on PostgreSQL (COLLATE "C", migration 0005): a later AlterField
     # of one of them must keep that, or the claim index goes back to the slower locale comparison.

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CalendarException(models.Model):
     """A day whose status differs from the federal production calendar, e.g. a later regional decree."""
 
+    municipality_path = None
+
     date = models.DateField(_("дата"), unique=True)
     is_working_day = models.BooleanField(
         _("рабочий день"),

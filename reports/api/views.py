@@ -1,7 +1,7 @@
 from django.db.models import Q
 from rest_framework import viewsets
 
-from municipalities import access
+from municipalities import scoping
 
 from ..models import Report
 from .serializers import ReportSerializer
@@ -15,11 +15,6 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         published = Q(published_at__isnull=False, status=Report.Status.READY)
-        user = self.request.user
-        if access.is_superuser(user):
-            condition = Q()
-        elif access.role_of(user) is not None:
-            condition = published | Q(roadmap__municipality__in=access.visible_municipalities(user))
-        else:
-            condition = published
-        return Report.objects.filter(condition).order_by("-requested_at", "-id")
+        return scoping.visible_to(Report, self.request.user, public=published).order_by(
+            "-requested_at", "-id"
+        )

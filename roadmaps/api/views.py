@@ -10,12 +10,15 @@ from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from municipalities import access
+from municipalities import access, scoping
 
 from .. import selectors, services
 from ..filters import DeadlineFilter, MeasureFilter
 from ..models import Deadline, ProgressEntry, Roadmap
 from . import serializers as s
+
+# Roadmaps whose measures and accepted progress anyone may read; the staff see more (municipalities.scoping).
+PUBLIC_ROADMAP_STATUSES = [Roadmap.Status.APPROVED, Roadmap.Status.ACTIVE, Roadmap.Status.ARCHIVED]
 
 
 def as_drf_error(exc):
@@ -36,10 +39,8 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(measure_count=Count("measures"))
             .order_by("municipality__name", "-first_year", "pk")
         )
-        visible = Q(status__in=[Roadmap.Status.APPROVED, Roadmap.Status.ACTIVE, Roadmap.Status.ARCHIVED])
-        if self.request.user.is_authenticated:
-            visible |= Q(municipality__in=access.visible_municipalities(self.request.user))
-        qs = qs.filter(visible)
+        public = Q(status__in=PUBLIC_ROADMAP_STATUSES)
+        qs = scoping.visible_to(qs, self.request.user, public=public)
         municipality = self.request.query_params.get("municipality")
         if municipality:
             field = "municipality_id" if municipality.isdigit() else "municipality__slug"
@@ -50,10 +51,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
 def _public_measures(request):
     from ..models import Measure
 
-    visible = Q(roadmap__status__in=[Roadmap.Status.APPROVED, Roadmap.Status.ACTIVE, Roadmap.Status.ARCHIVED])
-    if request.user.is_authenticated:
-        visible |= Q(roadmap__municipality__in=access.visible_municipalities(request.user))
-    return Measure.objects.filter(visible)
+    return scoping.visible_to(Measure, request.user, public=Q(roadmap__status__in=PUBLIC_ROADMAP_STATUSES))
 
 
 class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
@@ -108,24 +106,15 @@ class ProgressEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
 
     def get_queryset(self):
         qs = ProgressEntry.objects.prefetch_related("evidence").order_by("-period", "measure_id", "pk")
-        public = Q(
-            status=ProgressEntry.Status.ACCEPTED,
-            measure__roadmap__status__in=[
-                Roadmap.Status.APPROVED,
-                Roadmap.Status.ACTIVE,
-                Roadmap.Status.ARCHIVED,
-            ],
-        )
+        public = Q(status=ProgressEntry.Status.ACCEPTED, measure__roadmap__status__in=PUBLIC_ROADMAP_STATUSES)
         user = self.request.user
-        if user.is_superuser:
-            return qs
         if not user.is_authenticated:
             return qs.filter(public)
+        public |= Q(author=user) | Q(measure__in=selectors.executor_measures(user))
         role = access.role_of(user)
-        mine = Q(author=user) | Q(measure__in=selectors.executor_measures(user))
-        if role and role.role != role.Role.EXECUTOR:
-            mine |= Q(measure__roadmap__municipality__in=access.visible_municipalities(user))
-        return qs.filter(public | mine).distinct()
+        if role and role.role == role.Role.EXECUTOR:  # an executor reads his measures' drafts, not all
+            return qs.filter(public).distinct()
+        return scoping.visible_to(qs, user, public=public).distinct()
 
     def perform_create(self, serializer):
         data = serializer.validated_data
