@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from municipalities import scoping
+from municipalities import access, scoping
 from municipalities.admin import ScopedAdminMixin
 from municipalities.models import Municipality
 
@@ -100,17 +100,11 @@ class AppealAdmin(ScopedAdminMixin, admin.ModelAdmin):
 class ServiceCentreFiguresAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The service centre's figures the information letter quotes: one row per date of its report."""
 
-    municipality_path = "municipality"
     list_display = ["as_of", "services", "applicants", "remote_applicants", "municipality"]
     list_filter = ["municipality"]
     date_hierarchy = "as_of"
     list_select_related = ["municipality"]
     fields = ["municipality", "as_of", "services", "applicants", "remote_applicants"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "municipality" and not request.user.is_superuser:
-            kwargs["queryset"] = access.visible_municipalities(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

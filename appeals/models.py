@@ -91,6 +91,8 @@ class ServiceCentreFigures(models.Model):
     """The multifunctional centre's (МФЦ) running figures for a municipality as of a date, as its report
     gives them (seed 004: 290 services; 45,939 applied by 21 December 2021, 9,312 through remote offices)."""
 
+    municipality_path = "municipality"
+
     municipality = models.ForeignKey(
         "municipalities.Municipality",
         on_delete=models.CASCADE,

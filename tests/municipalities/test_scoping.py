@@ -17,6 +17,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from appeals.models import ServiceCentreFigures
 from following.models import Delivery, Digest, FollowEvent
 from importing.models import ImportJob
 from municipalities import scoping
@@ -150,6 +151,9 @@ def build_world(municipality):
     AgendaItemFactory(meeting=MeetingFactory(council=council))
 
     AppealFactory(municipality=m)
+    ServiceCentreFigures.objects.create(
+        municipality=m, as_of=date(2021, 12, 21), services=290, applicants=45939, remote_applicants=9312
+    )
     dataset = published_dataset(municipality=m, owner=department, legal_act=act)
     data_version = dataset.versions.first()
     DataIssueReport.objects.create(dataset=dataset, version=data_version, description="ошибка")
