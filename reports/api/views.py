@@ -3,18 +3,19 @@ from rest_framework import viewsets
 
 from municipalities import access
 
+from .. import selectors
 from ..models import Report
 from .serializers import ReportSerializer
 
 
 class ReportViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published reports for everyone; staff also see the jobs of the municipalities they may read."""
+    """Published reports for everyone; staff also see the reports of the municipalities they may read."""
 
     serializer_class = ReportSerializer
-    filterset_fields = ["roadmap", "period", "kind", "format"]
+    filterset_fields = ["roadmap", "period", "kind", "status"]
 
     def get_queryset(self):
-        published = Q(published_at__isnull=False, status=Report.Status.READY)
+        published = Q(published_at__isnull=False)
         user = self.request.user
         if access.is_superuser(user):
             condition = Q()
@@ -22,4 +23,4 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
             condition = published | Q(roadmap__municipality__in=access.visible_municipalities(user))
         else:
             condition = published
-        return Report.objects.filter(condition).order_by("-requested_at", "-id")
+        return selectors.reports_with_files(Report.objects.filter(condition).order_by("-requested_at", "-id"))
