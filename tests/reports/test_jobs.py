@@ -50,7 +50,9 @@ def test_requested_report_is_built_after_commit(roadmap, coordinator, django_cap
     assert file.file.read().startswith(b"PK")  # a zip: XLSX
 
 
-def test_one_report_per_period_with_a_file_per_format(roadmap, coordinator, django_capture_on_commit_callbacks):
+def test_one_report_per_period_with_a_file_per_format(
+    roadmap, coordinator, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report = services.request_report(roadmap=roadmap, period="2022", kind="annual", user=coordinator)
     assert len(callbacks) == 3  # one build per file
@@ -65,7 +67,9 @@ def test_one_report_per_period_with_a_file_per_format(roadmap, coordinator, djan
     assert Report.objects.count() == 1 and ReportFile.objects.count() == 3
 
 
-def test_report_state_says_which_file_failed(roadmap, coordinator, monkeypatch, django_capture_on_commit_callbacks):
+def test_report_state_says_which_file_failed(
+    roadmap, coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
     def broken(document, fileobj):
         raise ValueError("нет шрифта")
 
@@ -74,7 +78,11 @@ def test_report_state_says_which_file_failed(roadmap, coordinator, monkeypatch, 
         report = services.request_report(roadmap=roadmap, period="2022", kind="annual", user=coordinator)
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
-    assert {f.format: f.status for f in report.files.all()} == {"xlsx": "ready", "pdf": "failed", "docx": "ready"}
+    assert {f.format: f.status for f in report.files.all()} == {
+        "xlsx": "ready",
+        "pdf": "failed",
+        "docx": "ready",
+    }
     with pytest.raises(ValidationError, match="Не готовы: PDF"):
         services.publish_report(report, user=coordinator)
     # Asking again builds only the failed file.
