@@ -72,6 +72,12 @@ class ReportingPeriod(models.Model):
         return Report.Kind.ANNUAL if self.kind == self.Kind.YEAR else Report.Kind.PROGRESS
 
 
+ALREADY_ORDERED = _(
+    "Этот отчет уже заказан: он в списке отчетов. Недостающие форматы добавит действие «Сформировать отчет "
+    "за период» в отчетных периодах."
+)
+
+
 class Report(models.Model):
     """One report of a roadmap (or a region) for a period: who asked, its overall state, its publication.
 
@@ -149,11 +155,13 @@ class Report(models.Model):
                 fields=["roadmap", "period", "kind"],
                 condition=Q(roadmap__isnull=False),
                 name="report_one_per_roadmap_period_kind",
+                violation_error_message=ALREADY_ORDERED,
             ),
             models.UniqueConstraint(
                 fields=["region", "period", "kind"],
                 condition=Q(roadmap__isnull=True),
                 name="report_one_per_region_period_kind",
+                violation_error_message=ALREADY_ORDERED,
             ),
         ]
 

@@ -235,6 +235,8 @@ class Migration(migrations.Migration):
                 condition=models.Q(("roadmap__isnull", False)),
                 fields=("roadmap", "period", "kind"),
                 name="report_one_per_roadmap_period_kind",
+                violation_error_message="Этот отчет уже заказан: он в списке отчетов. Недостающие форматы "
+                "добавит действие «Сформировать отчет за период» в отчетных периодах.",
             ),
         ),
         migrations.AddConstraint(
@@ -243,6 +245,8 @@ class Migration(migrations.Migration):
                 condition=models.Q(("roadmap__isnull", True)),
                 fields=("region", "period", "kind"),
                 name="report_one_per_region_period_kind",
+                violation_error_message="Этот отчет уже заказан: он в списке отчетов. Недостающие форматы "
+                "добавит действие «Сформировать отчет за период» в отчетных периодах.",
             ),
         ),
     ]

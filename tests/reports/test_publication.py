@@ -294,3 +294,26 @@ def test_the_report_period_is_chosen_from_a_list_not_typed(client, roadmap, coor
     )
     assert typed.status_code == 200 and "Выберите корректный вариант" in typed.content.decode()
     assert not Report.objects.exists()
+
+
+def test_ordering_a_report_again_is_refused_on_the_form_and_the_period_action_adds_formats(
+    client, roadmap, coordinator, django_capture_on_commit_callbacks
+):
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    form = {"roadmap": roadmap.pk, "region": "", "period": "2021", "kind": "annual"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:reports_report_add"), {**form, "formats": ["docx"]})
+    again = client.post(reverse("admin:reports_report_add"), {**form, "formats": ["docx", "xlsx"]})
+    assert again.status_code == 200 and "Этот отчет уже заказан" in again.content.decode()
+    period = ReportingPeriod.objects.get(roadmap=roadmap, code="2021")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(
+            reverse("admin:reports_reportingperiod_changelist"),
+            {"action": "build_report", "_selected_action": [period.pk]},
+        )
+    assert len(callbacks) == 2  # XLSX and PDF; the ready DOCX is kept
+    report = Report.objects.get()
+    assert sorted(report.files.values_list("format", flat=True)) == ["docx", "pdf", "xlsx"]
+    assert report.status == Report.Status.READY
