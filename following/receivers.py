@@ -66,7 +66,8 @@ def on_report_published(sender, report, **kwargs):
     roadmap = Roadmap.objects.select_related("municipality").get(pk=report.roadmap_id)
     if not roadmap.is_public:
         return None
-    # A report comes in several formats (one row each): followers hear of the period's report once.
+    # Keyed by period and kind (not the row id), as when each format was a row of its own: events recorded
+    # then and now are one event, so followers hear of the period's report once.
     return services.record_event(
         kind=K.REPORT_PUBLISHED,
         object_key=f"report:{roadmap.pk}:{report.period}:{report.kind}",

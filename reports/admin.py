@@ -1,10 +1,9 @@
-"""Staff admin: report jobs (order, progress, download, publish, rebuild) and reporting periods."""
+"""Staff admin: reports with their files (order, progress, download, publish, rebuild) and reporting periods."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -15,7 +14,7 @@ from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_eac
 from openness_portal.periods import Period
 
 from . import selectors, services
-from .models import InformationLetter, Report, ReportingPeriod
+from .models import InformationLetter, Report, ReportFile, ReportingPeriod
 
 
 def period_choices(today=None) -> list[tuple[str, str]]:
@@ -31,10 +30,17 @@ def period_choices(today=None) -> list[tuple[str, str]]:
 
 class ReportRequestForm(forms.ModelForm):
     period = forms.ChoiceField(label=_("отчетный период"), choices=period_choices)
+    formats = forms.MultipleChoiceField(
+        label=_("форматы"),
+        choices=Report.Format.choices,
+        initial=Report.Format.values,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Один отчет — по файлу в каждом отмеченном формате."),
+    )
 
     class Meta:
         model = Report
-        fields = ["roadmap", "region", "period", "kind", "format"]
+        fields = ["roadmap", "region", "period", "kind"]
 
     def clean(self):
         data = super().clean()
@@ -43,46 +49,68 @@ class ReportRequestForm(forms.ModelForm):
             region=data.get("region", ""),
             period=data.get("period", ""),
             kind=data.get("kind", ""),
-            fmt=data.get("format", ""),
+            formats=data.get("formats") or [],
         )
         return data
+
+
+class ReportFileInline(admin.TabularInline):
+    """A report's files, read-only: each is built by its own job."""
+
+    model = ReportFile
+    extra = 0
+    can_delete = False
+    fields = ["format", "status", "error", "rows", "size", "checksum", "attempts", "finished_at", "download"]
+    readonly_fields = fields
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the report admin already limits which reports the user sees
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("файл"))
+    def download(self, obj):
+        if obj.status != ReportFile.Status.READY or not obj.file:
+            return "—"
+        return format_html('<a href="{}">{}</a>', obj.get_download_url(), _("скачать"))
 
 
 @admin.register(Report)
 class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = ReportRequestForm
+    inlines = [ReportFileInline]
     list_display = [
         "__str__",
         "scope",
         "status_badge",
-        "rows",
-        "duration",
         "requested_by",
         "requested_at",
         "published_at",
-        "download_link",
+        "file_links",
     ]
-    list_filter = ["status", "kind", "format", "period", ("published_at", admin.EmptyFieldListFilter)]
+    list_filter = ["status", "kind", "period", ("published_at", admin.EmptyFieldListFilter)]
     list_select_related = ["roadmap__municipality", "requested_by"]
     search_fields = ["roadmap__title", "roadmap__municipality__name", "region", "period"]
     readonly_fields = [
-        "status",
-        "error",
-        "file",
-        "checksum",
-        "size",
-        "rows",
-        "attempts",
+        "status_badge",
         "requested_by",
         "requested_at",
-        "started_at",
-        "finished_at",
         "published_at",
         "published_by",
-        "download_link",
+        "file_links",
     ]
     actions = ["publish", "unpublish", "rebuild"]
     date_hierarchy = "requested_at"
+
+    def get_queryset(self, request):
+        return selectors.reports_with_files(super().get_queryset(request))
 
     def _scope(self, request, qs):
         role = access.role_of(request.user)
@@ -92,14 +120,17 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
         return super()._scope(request, qs)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None:  # a built report is a frozen snapshot: its parameters do not change
-            return [*self.readonly_fields, "roadmap", "region", "period", "kind", "format"]
-        return self.readonly_fields
+        if obj is not None:  # a report's parameters do not change; its files are rebuilt by the action
+            return ["roadmap", "region", "period", "kind", *self.readonly_fields]
+        return []
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["roadmap", "region", "period", "kind", "format"]
-        return super().get_fields(request, obj)
+            return ["roadmap", "region", "period", "kind", "formats"]
+        return self.get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -118,7 +149,7 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
             region=obj.region,
             period=obj.period,
             kind=obj.kind,
-            fmt=obj.format,
+            formats=form.cleaned_data["formats"],
             user=request.user,
         )
         obj.pk = report.pk
@@ -132,24 +163,42 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("состояние"), ordering="status")
     def status_badge(self, obj):
+        files = obj.files_in_order()
         if obj.status == Report.Status.FAILED:
-            return format_html('<span title="{}">{} ⚠</span>', obj.error, obj.get_status_display())
-        if obj.status == Report.Status.BUILDING and obj.started_at:
-            seconds = int((timezone.now() - obj.started_at).total_seconds())
-            return format_html("{} ({} с)", obj.get_status_display(), seconds)
+            failed = [f for f in files if f.status == ReportFile.Status.FAILED]
+            return format_html(
+                '<span title="{}">{} ⚠ {}</span>',
+                "\n".join(f"{f.get_format_display()}: {f.error}" for f in failed),
+                obj.get_status_display(),
+                ", ".join(f.get_format_display() for f in failed),
+            )
+        if obj.status == Report.Status.BUILDING:
+            ready = sum(f.status == ReportFile.Status.READY for f in files)
+            return _("%(status)s (готово %(ready)d из %(total)d)") % {
+                "status": obj.get_status_display(),
+                "ready": ready,
+                "total": len(files),
+            }
         return obj.get_status_display()
 
-    @admin.display(description=_("время, с"))
-    def duration(self, obj):
-        if obj.started_at and obj.finished_at:
-            return f"{(obj.finished_at - obj.started_at).total_seconds():.1f}"
-        return "—"
-
-    @admin.display(description=_("файл"))
-    def download_link(self, obj):
-        if obj.status != Report.Status.READY or not obj.file:
-            return "—"
-        return format_html('<a href="{}">{}</a>', reverse("reports:download", args=[obj.pk]), _("скачать"))
+    @admin.display(description=_("файлы"))
+    def file_links(self, obj):
+        links = []
+        for file in obj.files_in_order():
+            if file.status == ReportFile.Status.READY and file.file:
+                links.append(
+                    format_html('<a href="{}">{}</a>', file.get_download_url(), file.get_format_display())
+                )
+            else:
+                links.append(
+                    format_html(
+                        '<span class="{}">{} — {}</span>',
+                        file.status,
+                        file.get_format_display(),
+                        file.get_status_display(),
+                    )
+                )
+        return format_html_join(" · ", "{}", ((link,) for link in links)) if links else "—"
 
     def _apply(self, request, queryset, service, done_message):
         apply_to_each(self, request, queryset, service, done_message, user=request.user)
@@ -164,7 +213,7 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
         done = ngettext_lazy("Снято с публикации: %(count)d.", "Снято с публикации: %(count)d.", "count")
         self._apply(request, queryset, services.unpublish_report, done)
 
-    @admin.action(description=_("Сформировать заново (новый снимок)"))
+    @admin.action(description=_("Сформировать заново по текущим данным"))
     def rebuild(self, request, queryset):
         done = ngettext_lazy(
             "Поставлено в очередь отчетов: %(count)d.", "Поставлено в очередь отчетов: %(count)d.", "count"
@@ -186,17 +235,16 @@ class ReportingPeriodAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Сформировать отчет за период (DOCX, XLSX, PDF)"))
     def build_report(self, request, queryset):
-        def request_every_format(period, *, user):
-            for fmt in Report.Format.values:
-                services.request_report(
-                    roadmap=period.roadmap, period=period.code, kind=period.report_kind, fmt=fmt, user=user
-                )
+        def request_the_report(period, *, user):
+            services.request_report(
+                roadmap=period.roadmap, period=period.code, kind=period.report_kind, user=user
+            )
 
         apply_to_each(
             self,
             request,
             queryset.select_related("roadmap"),
-            request_every_format,
+            request_the_report,
             ngettext_lazy(
                 "Поставлены в очередь отчеты за периоды: %(count)d.",
                 "Поставлены в очередь отчеты за периоды: %(count)d.",

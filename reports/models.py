@@ -1,4 +1,4 @@
-"""Reporting periods of a roadmap and report jobs (one row per requested file, frozen once built)."""
+"""Reporting periods of a roadmap, its reports and their files (one build job per format)."""
 
 import re
 from datetime import date
@@ -74,8 +74,16 @@ class ReportingPeriod(models.Model):
         return Report.Kind.ANNUAL if self.kind == self.Kind.YEAR else Report.Kind.PROGRESS
 
 
+ALREADY_ORDERED = _(
+    "Этот отчет уже заказан: он в списке отчетов. Недостающие форматы добавит действие «Сформировать отчет "
+    "за период» в отчетных периодах."
+)
+
+
 class Report(models.Model):
-    """A job row: what was asked, by whom, its state, and the frozen file once built."""
+    """One report of a roadmap (or a region) for a period: who asked, its overall state, its publication.
+
+    Its files, one per format, are ReportFile rows; publishing puts all of them on the site at once."""
 
     municipality_path = "roadmap__municipality"
 
@@ -108,16 +116,10 @@ class Report(models.Model):
     )
     period = models.CharField(_("отчетный период"), max_length=10, help_text=_("2021 или 2022-H1"))
     kind = models.CharField(_("вид отчета"), max_length=20, choices=Kind.choices)
-    format = models.CharField(_("формат"), max_length=5, choices=Format.choices)
+    # Derived from the files (ready when all are ready, failed when one failed): kept by the services.
     status = models.CharField(
         _("состояние"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
-    error = models.TextField(_("ошибка"), blank=True)
-    file = models.FileField(_("файл"), upload_to="reports/", max_length=300, blank=True)
-    checksum = models.CharField(_("контрольная сумма SHA-256"), max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(_("размер, байт"), null=True, blank=True)
-    rows = models.PositiveIntegerField(_("строк"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -127,8 +129,6 @@ class Report(models.Model):
         verbose_name=_("заказал"),
     )
     requested_at = models.DateTimeField(_("заказан"), auto_now_add=True)
-    started_at = models.DateTimeField(_("начало формирования"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
     idempotency_key = models.CharField(
         _("ключ"), max_length=120, null=True, blank=True, unique=True, editable=False
     )
@@ -147,7 +147,6 @@ class Report(models.Model):
         verbose_name = _("отчет")
         verbose_name_plural = _("отчеты")
         ordering = ["-requested_at", "-id"]
-        indexes = [models.Index(fields=["roadmap", "period", "kind"])]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kind="regional") | ~Q(region="") | Q(roadmap__isnull=False),
@@ -156,10 +155,22 @@ class Report(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="regional") | Q(roadmap__isnull=False), name="report_roadmap_required"
             ),
+            models.UniqueConstraint(
+                fields=["roadmap", "period", "kind"],
+                condition=Q(roadmap__isnull=False),
+                name="report_one_per_roadmap_period_kind",
+                violation_error_message=ALREADY_ORDERED,
+            ),
+            models.UniqueConstraint(
+                fields=["region", "period", "kind"],
+                condition=Q(roadmap__isnull=True),
+                name="report_one_per_region_period_kind",
+                violation_error_message=ALREADY_ORDERED,
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {Period.parse(self.period).label} · {self.get_format_display()}"
+        return f"{self.get_kind_display()} · {Period.parse(self.period).label}"
 
     @property
     def is_published(self) -> bool:
@@ -169,10 +180,55 @@ class Report(models.Model):
     def period_label(self) -> str:
         return Period.parse(self.period).label
 
+    def files_in_order(self) -> list["ReportFile"]:
+        """The files as XLSX · PDF · DOCX (uses prefetched `files` when there)."""
+        order = Report.Format.values
+        return sorted(self.files.all(), key=lambda f: (order.index(f.format), f.pk))
+
+    def ready_files(self) -> list["ReportFile"]:
+        return [f for f in self.files_in_order() if f.status == ReportFile.Status.READY and f.file]
+
+
+class ReportFile(models.Model):
+    """A report's file in one format: a build job (claimed, retried, frozen once built)."""
+
+    municipality_path = "report__roadmap__municipality"
+
+    Format = Report.Format
+    Status = Report.Status
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="files", verbose_name=_("отчет")
+    )
+    format = models.CharField(_("формат"), max_length=5, choices=Format.choices)
+    status = models.CharField(
+        _("состояние"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    error = models.TextField(_("ошибка"), blank=True)
+    file = models.FileField(_("файл"), upload_to="reports/", max_length=300, blank=True)
+    checksum = models.CharField(_("контрольная сумма SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("размер, байт"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("строк"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("попыток"), default=0)
+    started_at = models.DateTimeField(_("начало формирования"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("сформирован"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("файл отчета")
+        verbose_name_plural = _("файлы отчета")
+        ordering = ["report", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "format"], name="report_file_one_per_format")
+        ]
+
+    def __str__(self):
+        return f"{self.report} · {self.get_format_display()}"
+
     @property
     def filename(self) -> str:
-        scope = self.roadmap.municipality.slug if self.roadmap_id else "region"
-        return f"{self.kind}-{scope}-{self.period}.{self.format}"
+        report = self.report
+        scope = report.roadmap.municipality.slug if report.roadmap_id else "region"
+        return f"{report.kind}-{scope}-{report.period}.{self.format}"
 
     def get_download_url(self) -> str:
         return reverse("reports:download", args=[self.pk])

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,7 +33,7 @@ from roadmaps.models import (
     Roadmap,
 )
 
-from .models import Report
+from .models import Report, ReportFile
 
 if TYPE_CHECKING:
     from appeals.models import ServiceCentreFigures
@@ -618,12 +618,19 @@ def document_for(
 
 
 def published_reports(roadmap: Roadmap) -> list[Report]:
-    """Published reports of a roadmap for its public page (one query)."""
+    """Published reports of a roadmap for its public page, each with its ready files (two queries)."""
     return list(
-        Report.objects.filter(
-            roadmap=roadmap, published_at__isnull=False, status=Report.Status.READY
-        ).order_by("-period", "kind", "format")
+        Report.objects.filter(roadmap=roadmap, published_at__isnull=False)
+        .prefetch_related(
+            Prefetch("files", queryset=ReportFile.objects.filter(status=ReportFile.Status.READY))
+        )
+        .order_by("-period", "kind")
     )
+
+
+def reports_with_files(queryset):
+    """Report lists (admin, API) read their files in one more query, whatever the number of reports."""
+    return queryset.prefetch_related("files")
 
 
 # --- Information letters ---------------------------------------------------------------------------------

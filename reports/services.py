@@ -1,4 +1,5 @@
-"""Writes: reporting periods, report jobs (claim, build, finish), publication with its public discussion."""
+"""Writes: reporting periods, reports and their file jobs (claim, build, finish), publication with its
+public discussion."""
 
 import hashlib
 import logging
@@ -24,7 +25,7 @@ from roadmaps.models import LegalAct, Roadmap
 from roadmaps.signals import send_after_commit
 
 from . import selectors, signals
-from .models import InformationLetter, Report, ReportingPeriod, due_date_for
+from .models import InformationLetter, Report, ReportFile, ReportingPeriod, due_date_for
 from .writers import WRITERS
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ def ensure_periods(roadmap: Roadmap, *, count: bool = True) -> int | None:
 # --- Jobs ----------------------------------------------------------------------------------------------
 
 
-def validate_request(*, roadmap, region, period, kind, fmt) -> Period:
+def validate_request(*, roadmap, region, period, kind, formats) -> Period:
     errors = {}
     try:
         parsed = Period.parse(period)
@@ -80,14 +81,13 @@ def validate_request(*, roadmap, region, period, kind, fmt) -> Period:
         parsed = None
     if kind not in Report.Kind.values:
         errors["kind"] = _("Неизвестный вид отчета.")
-    if fmt not in Report.Format.values:
-        errors["format"] = _("Формат должен быть XLSX, PDF или DOCX.")
+    if not formats or any(fmt not in Report.Format.values for fmt in formats):
+        errors["formats"] = _("Формат должен быть XLSX, PDF или DOCX.")
     if kind != Report.Kind.REGIONAL and roadmap is None:
         errors["roadmap"] = _("Укажите дорожную карту.")
     if kind == Report.Kind.ANNUAL and parsed and not parsed.is_year:
         errors["period"] = _("Годовой отчет строится за год (например, 2021).")
-    if kind == Report.Kind.PROGRESS and parsed and parsed.is_year and roadmap is not None:
-        pass  # a progress report on a whole year is allowed: the table without the annual extras
+    # A progress report on a whole year is allowed: the table without the annual extras.
     if roadmap is not None and parsed and parsed.year not in roadmap.years:
         errors["period"] = _("Период вне срока действия дорожной карты (%(first)s–%(last)s).") % {
             "first": roadmap.first_year,
@@ -110,19 +110,33 @@ def _check_can_request(user, roadmap, kind) -> None:
     raise PermissionDenied(_("Формировать этот отчет может только координатор или региональный куратор."))
 
 
+def _refuse_if_published(report: Report) -> None:
+    if report.is_published:
+        raise ValidationError(
+            _(
+                "Отчет опубликован, его файлы не меняются: чтобы сформировать его заново, снимите его с публикации."
+            )
+        )
+
+
 @transaction.atomic
 def request_report(
     *,
     period: str,
     kind: str,
-    fmt: str,
+    formats=None,
     roadmap: Roadmap | None = None,
     region: str = "",
     user=None,
     idempotency_key: str | None = None,
 ) -> Report:
-    """Record a report job and enqueue its build once the transaction commits."""
-    parsed = validate_request(roadmap=roadmap, region=region, period=period, kind=kind, fmt=fmt)
+    """The report of (roadmap or region, period, kind) with a file in each of `formats` (all by default).
+
+    Asking again returns the same report: a missing format is added, a failed file is built again, a
+    ready one is kept. Each file is built by its own task, enqueued once the transaction commits.
+    """
+    formats = list(dict.fromkeys(formats or Report.Format.values))
+    parsed = validate_request(roadmap=roadmap, region=region, period=period, kind=kind, formats=formats)
     _check_can_request(user, roadmap, kind)
     if kind == Report.Kind.REGIONAL and not region and roadmap is not None:
         region = roadmap.municipality.region
@@ -130,37 +144,87 @@ def request_report(
         existing = Report.objects.filter(idempotency_key=idempotency_key).first()
         if existing:
             return existing
-    report = Report.objects.create(
-        roadmap=roadmap,
-        region=region,
+    requester = user if user is not None and user.is_authenticated else None
+    scope = {"roadmap": roadmap} if roadmap is not None else {"roadmap": None, "region": region}
+    # The report's row is the lock: two requests for the same report add its files one after the other.
+    report, created = Report.objects.select_for_update().get_or_create(
+        **scope,
         period=parsed.code,
         kind=kind,
-        format=fmt,
-        requested_by=user if user is not None and user.is_authenticated else None,
-        idempotency_key=idempotency_key,
+        defaults={"region": region, "requested_by": requester, "idempotency_key": idempotency_key},
     )
-    enqueue_build(report)
+    have = {f.format: f for f in report.files.all()}
+    queued = [ReportFile(report=report, format=fmt) for fmt in formats if fmt not in have]
+    retried = [have[fmt] for fmt in formats if fmt in have and have[fmt].status == ReportFile.Status.FAILED]
+    if not (queued or retried):
+        return report
+    _refuse_if_published(report)
+    for file in queued:
+        file.save()
+    ReportFile.objects.filter(pk__in=[f.pk for f in retried]).update(
+        status=ReportFile.Status.QUEUED, error=""
+    )
+    if not created:
+        Report.objects.filter(pk=report.pk).update(requested_by=requester, requested_at=timezone.now())
+    for file in [*queued, *retried]:
+        enqueue_build(file)
+    refresh_status(report.pk)
+    report.refresh_from_db()
     return report
 
 
-def enqueue_build(report: Report) -> None:
+def enqueue_build(file: ReportFile) -> None:
     from . import tasks
 
-    task = tasks.build_report_pdf if report.format == Report.Format.PDF else tasks.build_report
-    transaction.on_commit(lambda: task.delay(report.pk))
+    task = tasks.build_report_pdf if file.format == Report.Format.PDF else tasks.build_report
+    transaction.on_commit(lambda: task.delay(file.pk))
 
 
 @transaction.atomic
 def rebuild_report(report: Report, *, user=None) -> Report:
-    """Reports are frozen snapshots: a rebuild is a new job with the same parameters."""
-    return request_report(
-        roadmap=report.roadmap,
-        region=report.region,
-        period=report.period,
-        kind=report.kind,
-        fmt=report.format,
-        user=user,
+    """Build every file of an unpublished report again from today's data (the same report, new files)."""
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("roadmap__municipality")
+        .get(pk=report.pk)
     )
+    _check_can_request(user, report.roadmap, report.kind)
+    _refuse_if_published(report)
+    files = list(
+        report.files.filter(status__in=[ReportFile.Status.READY, ReportFile.Status.FAILED]).order_by("pk")
+    )
+    if not files:
+        raise ValidationError(_("Отчет уже формируется."))
+    ReportFile.objects.filter(pk__in=[f.pk for f in files]).update(status=ReportFile.Status.QUEUED, error="")
+    Report.objects.filter(pk=report.pk).update(
+        requested_by=user if user is not None and user.is_authenticated else report.requested_by,
+        requested_at=timezone.now(),
+    )
+    for file in files:
+        enqueue_build(file)
+    refresh_status(report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def overall_status(statuses) -> str:
+    """A report's state from its files': failed if one failed, ready if all are, queued if none started."""
+    statuses = set(statuses)
+    if Report.Status.FAILED in statuses:
+        return Report.Status.FAILED
+    if statuses == {Report.Status.READY}:
+        return Report.Status.READY
+    if not statuses or statuses == {Report.Status.QUEUED}:
+        return Report.Status.QUEUED
+    return Report.Status.BUILDING
+
+
+def refresh_status(report_id: int) -> None:
+    """Store the report's state after one of its files changed (the report's row lock orders two workers)."""
+    with transaction.atomic():
+        list(Report.objects.select_for_update().filter(pk=report_id).values_list("pk"))
+        statuses = ReportFile.objects.filter(report_id=report_id).values_list("status", flat=True)
+        Report.objects.filter(pk=report_id).update(status=overall_status(statuses))
 
 
 class Claim:
@@ -169,17 +233,17 @@ class Claim:
     BUSY = "busy"  # another live worker is building it
 
 
-def claim(report_id: int) -> tuple[str, int, int]:
-    """Compare-and-set the row to «building»; returns (outcome, attempt, seconds until a busy row is stale).
+def claim(file_id: int) -> tuple[str, int, int]:
+    """Compare-and-set the file to «building»; returns (outcome, attempt, seconds until a busy row is stale).
 
-    A queued or failed row is claimed at once; a «building» row is taken over only once its start is older
+    A queued or failed file is claimed at once; a «building» one is taken over only once its start is older
     than the task's hard time limit (its worker is certainly dead).
     """
-    return _claim(Report, report_id, fields=("format",), limit=lambda row: time_limit_for(row["format"]))
+    return _claim(ReportFile, file_id, fields=("format",), limit=lambda row: time_limit_for(row["format"]))
 
 
 def _claim(model, pk: int, *, fields=(), limit=lambda row: DEFAULT_TIME_LIMIT) -> tuple[str, int, int]:
-    """`claim` for any build row with status, started_at, finished_at, error and attempts (reports, letters)."""
+    """`claim` for any build row with status, started_at, finished_at, error and attempts (files, letters)."""
     now = timezone.now()
     row = model.objects.filter(pk=pk).values("status", "started_at", "attempts", *fields).first()
     if row is None or row["status"] == model.Status.READY:
@@ -220,35 +284,41 @@ def _store(name: str, write) -> tuple[str, str, int, object]:
     return stored, digest.hexdigest(), size, result
 
 
-def _build_to(report: Report, fileobj) -> int:
+def _build_to(file: ReportFile, fileobj) -> int:
+    report = file.report
     document = selectors.document_for(
         kind=report.kind, period=Period.parse(report.period), roadmap=report.roadmap, region=report.region
     )
-    return WRITERS[report.format](document, fileobj)
+    return WRITERS[file.format](document, fileobj)
 
 
-def build(report_id: int) -> tuple[str, int]:
-    """Claim and build a job's file; returns (outcome, seconds to wait when busy).
+def build(file_id: int) -> tuple[str, int]:
+    """Claim and build one file of a report; returns (outcome, seconds to wait when busy).
 
-    The finishing update lands only if this attempt still owns the row, so a job finishes once.
+    The finishing update lands only if this attempt still owns the row, so a file finishes once; the
+    report's state follows its files.
     """
-    outcome, attempt, wait = claim(report_id)
+    outcome, attempt, wait = claim(file_id)
     if outcome != Claim.CLAIMED:
         return outcome, wait
-    report = Report.objects.select_related("roadmap__municipality", "roadmap__approving_act").get(
-        pk=report_id
-    )
-    return _build_claimed(
-        report,
-        attempt,
-        folder=f"reports/{report.pk}",
-        write=lambda tmp: _build_to(report, tmp),
-        recorded=lambda rows: {"rows": rows},
-    )
+    file = ReportFile.objects.select_related(
+        "report__roadmap__municipality", "report__roadmap__approving_act"
+    ).get(pk=file_id)
+    refresh_status(file.report_id)
+    try:
+        return _build_claimed(
+            file,
+            attempt,
+            folder=f"reports/{file.pk}",
+            write=lambda tmp: _build_to(file, tmp),
+            recorded=lambda rows: {"rows": rows},
+        )
+    finally:
+        refresh_status(file.report_id)
 
 
 def _build_claimed(job, attempt: int, *, folder: str, write, recorded=lambda result: {}) -> tuple[str, int]:
-    """Write a claimed job's file and mark it ready, if this attempt still owns the row (reports, letters).
+    """Write a claimed job's file and mark it ready, if this attempt still owns the row (files, letters).
 
     `recorded(result)` gives the extra fields to store from what `write` returned (a report's row count).
     """
@@ -275,7 +345,7 @@ def _build_claimed(job, attempt: int, *, folder: str, write, recorded=lambda res
 
 
 def _remove_other_files(folder: str, *, keep: str) -> None:
-    """Files of attempts killed after writing: one job keeps exactly one file."""
+    """Files of attempts killed after writing, and of earlier builds: one job keeps exactly one file."""
     try:
         _dirs, files = default_storage.listdir(folder)
     except (FileNotFoundError, NotImplementedError):
@@ -286,16 +356,16 @@ def _remove_other_files(folder: str, *, keep: str) -> None:
             default_storage.delete(path)
 
 
-def fail(report_id: int, attempt: int, exc: BaseException, *, model=Report) -> None:
+def fail(job_id: int, attempt: int, exc: BaseException, *, model=ReportFile) -> None:
     message = f"{type(exc).__name__}: {exc}"[:4000]
-    model.objects.filter(pk=report_id, attempts=attempt, status=model.Status.BUILDING).update(
+    model.objects.filter(pk=job_id, attempts=attempt, status=model.Status.BUILDING).update(
         status=model.Status.FAILED, error=message, finished_at=timezone.now()
     )
 
 
 def build_to_path(*, roadmap, region: str, period: str, kind: str, fmt: str, path: str) -> int:
     """Build a report straight into a file, without a job row (the management command)."""
-    parsed = validate_request(roadmap=roadmap, region=region, period=period, kind=kind, fmt=fmt)
+    parsed = validate_request(roadmap=roadmap, region=region, period=period, kind=kind, formats=[fmt])
     document = selectors.document_for(kind=kind, period=parsed, roadmap=roadmap, region=region)
     with open(path, "wb") as fileobj:
         return WRITERS[fmt](document, fileobj)
@@ -309,16 +379,18 @@ def report_owner(roadmap: Roadmap, period_code: str = "") -> Official | None:
     return selectors.report_owner(roadmap, period_code)
 
 
-def public_download_url(report: Report) -> str:
-    return settings.PORTAL_URL + reverse("reports:download", args=[report.pk])
+def public_download_url(file: ReportFile) -> str:
+    return settings.PORTAL_URL + reverse("reports:download", args=[file.pk])
 
 
 DISCUSSION_DAYS = 15
+# The file a discussion links to: the one a citizen reads on any device first.
+DISCUSSION_FORMATS = [Report.Format.PDF, Report.Format.DOCX, Report.Format.XLSX]
 
 
 @transaction.atomic
 def publish_report(report: Report, *, user=None) -> Report:
-    """Put a ready report on the public site; the first published file of a report opens its discussion."""
+    """Put a ready report (all its files) on the public site; the first publication opens its discussion."""
     report = (
         Report.objects.select_for_update(of=("self",))
         .select_related("roadmap__municipality")
@@ -332,27 +404,27 @@ def publish_report(report: Report, *, user=None) -> Report:
         raise ValidationError(
             _("Сводка по муниципальным образованиям не публикуется на сайте муниципалитета.")
         )
-    if report.status != Report.Status.READY:
-        raise ValidationError(_("Опубликовать можно только сформированный отчет."))
+    files = report.files_in_order()
+    waiting = [f.get_format_display() for f in files if f.status != ReportFile.Status.READY]
+    if not files or waiting:
+        message = _("Опубликовать можно только сформированный отчет.")
+        if waiting:
+            message += " " + _("Не готовы: %(formats)s.") % {"formats": ", ".join(waiting)}
+        raise ValidationError(message)
     if report.is_published:
         return report
     report.published_at = timezone.now()
     report.published_by = user if user is not None and user.is_authenticated else None
-    siblings = Report.objects.filter(
-        roadmap=report.roadmap, period=report.period, kind=report.kind, discussion_id__isnull=False
-    ).exclude(pk=report.pk)
-    sibling = siblings.values_list("discussion_id", flat=True).first()
-    if sibling:
-        report.discussion_id = sibling
-    elif report.kind != Report.Kind.REGIONAL:
-        discussion = _open_discussion(report)
+    if report.discussion_id is None and report.kind != Report.Kind.REGIONAL:
+        document = min(files, key=lambda f: DISCUSSION_FORMATS.index(f.format))
+        discussion = _open_discussion(report, document)
         report.discussion_id = getattr(discussion, "pk", None)
     report.save(update_fields=["published_at", "published_by", "discussion_id"])
     send_after_commit(signals.report_published, Report, report=report)
     return report
 
 
-def _open_discussion(report: Report):
+def _open_discussion(report: Report, document: ReportFile):
     try:
         from surveys.services import open_discussion
     except ImportError:
@@ -372,7 +444,7 @@ def _open_discussion(report: Report):
         )
         % {"roadmap": roadmap.title, "period": period.label, "days": DISCUSSION_DAYS},
         subject=report,
-        document_url=public_download_url(report),
+        document_url=public_download_url(document),
         responsible=report_owner(roadmap, report.period),
     )
 
@@ -405,7 +477,7 @@ def prepare_annual_drafts(today=None) -> list[Report]:
             roadmap=roadmap,
             period=str(year),
             kind=Report.Kind.ANNUAL,
-            fmt=Report.Format.DOCX,
+            formats=[Report.Format.DOCX],
             idempotency_key=f"annual-draft:{roadmap.pk}:{year}",
         )
         created.append(report)

@@ -1,9 +1,8 @@
 """Every roadmap gets its reporting periods (half-years and years) as soon as it is saved; and the domain
 event of this app, for the apps above it:
 
-- `report_published(report)`: a report file went on the public site (sent after commit by
-  `services.publish_report`, once per publication of a file; a roadmap's report for one period comes in
-  several formats, each its own Report row).
+- `report_published(report)`: a report, with all its files (XLSX, PDF, DOCX), went on the public site
+  (sent after commit by `services.publish_report`, once per publication of the report).
 """
 
 from django.db.models.signals import post_save

@@ -1,4 +1,5 @@
-"""Report builds: thin tasks around services.build, safe to deliver twice (claimed by compare-and-set)."""
+"""Report file builds: thin tasks around services.build, one per file, safe to deliver twice (claimed by
+compare-and-set)."""
 
 import logging
 
@@ -24,14 +25,14 @@ BEAT_SCHEDULES: list[dict] = [
 ]
 
 
-def _run(task, report_id: int, build=None) -> str:
+def _run(task, job_id: int, build=None) -> str:
     build = build or services.build
     try:
-        outcome, wait = build(report_id)
+        outcome, wait = build(job_id)
     except TRANSIENT as exc:
         raise task.retry(exc=exc, countdown=min(600, 30 * 2**task.request.retries)) from exc
     except Exception:  # recorded on the row (status «ошибка» with the error); retrying would not help
-        logger.exception("%s %s failed", task.name, report_id)
+        logger.exception("%s %s failed", task.name, job_id)
         return "failed"
     if outcome == services.Claim.BUSY:
         # Another delivery holds the row, or a killed worker left it «building»: look again once the row
@@ -41,9 +42,9 @@ def _run(task, report_id: int, build=None) -> str:
 
 
 @shared_task(bind=True, name="reports.tasks.build_report", max_retries=8, acks_late=True)
-def build_report(self, report_id: int) -> str:
-    """Build an XLSX or DOCX report job."""
-    return _run(self, report_id)
+def build_report(self, file_id: int) -> str:
+    """Build a report's XLSX or DOCX file (a ReportFile id)."""
+    return _run(self, file_id)
 
 
 @shared_task(
@@ -54,9 +55,9 @@ def build_report(self, report_id: int) -> str:
     soft_time_limit=PDF_SOFT_TIME_LIMIT,
     time_limit=PDF_TIME_LIMIT,
 )
-def build_report_pdf(self, report_id: int) -> str:
-    """Build a PDF report job (own queue «pdf», concurrency 1: WeasyPrint is CPU- and memory-heavy)."""
-    return _run(self, report_id)
+def build_report_pdf(self, file_id: int) -> str:
+    """Build a report's PDF file (own queue «pdf», concurrency 1: WeasyPrint is CPU- and memory-heavy)."""
+    return _run(self, file_id)
 
 
 @shared_task(bind=True, name="reports.tasks.build_information_letter", max_retries=8, acks_late=True)

@@ -1,4 +1,4 @@
-"""Public pages: the published reports of a roadmap, and report downloads. Thin: selectors read."""
+"""Public pages: the published reports of a roadmap, and downloads of their files. Thin: selectors read."""
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -8,7 +8,7 @@ from municipalities import access
 from roadmaps.models import Roadmap
 
 from . import selectors
-from .models import InformationLetter, Report
+from .models import InformationLetter, ReportFile
 from .writers import CONTENT_TYPES
 
 
@@ -29,10 +29,13 @@ def published_reports(request, slug, pk):
 
 @require_GET
 def download(request, pk):
-    """Published reports for everyone; unpublished ones only for staff who may see the municipality."""
-    report = get_object_or_404(
-        Report.objects.select_related("roadmap__municipality"), pk=pk, status=Report.Status.READY
+    """A report's file: of a published report for everyone, else only for staff who may see it."""
+    file = get_object_or_404(
+        ReportFile.objects.select_related("report__roadmap__municipality"),
+        pk=pk,
+        status=ReportFile.Status.READY,
     )
+    report = file.report
     if not report.is_published:
         visible = access.visible_municipalities(request.user)
         if report.roadmap_id is None:
@@ -42,17 +45,17 @@ def download(request, pk):
             allowed = visible.filter(pk=report.roadmap.municipality_id).exists()
         if not allowed:
             raise Http404
-    if not report.file:
+    if not file.file:
         raise Http404
     response = FileResponse(
-        report.file.open("rb"),
+        file.file.open("rb"),
         as_attachment=True,
-        filename=report.filename,
-        content_type=CONTENT_TYPES[report.format],
+        filename=file.filename,
+        content_type=CONTENT_TYPES[file.format],
     )
     response["X-Content-Type-Options"] = "nosniff"
-    if report.checksum:
-        response["Digest"] = f"sha-256={report.checksum}"
+    if file.checksum:
+        response["Digest"] = f"sha-256={file.checksum}"
     return response
 
 

@@ -1,11 +1,26 @@
 from rest_framework import serializers
 
-from ..models import Report
+from ..models import Report, ReportFile
+
+
+class ReportFileSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportFile
+        fields = ["id", "format", "status", "checksum", "size", "rows", "finished_at", "download_url"]
+
+    def get_download_url(self, obj) -> str | None:
+        if obj.status != ReportFile.Status.READY:
+            return None
+        return self.context["request"].build_absolute_uri(obj.get_download_url())
 
 
 class ReportSerializer(serializers.ModelSerializer):
-    download_url = serializers.SerializerMethodField()
+    """One report with its files, one per format."""
+
     period_label = serializers.CharField(read_only=True)
+    files = ReportFileSerializer(source="files_in_order", many=True, read_only=True)
 
     class Meta:
         model = Report
@@ -16,18 +31,8 @@ class ReportSerializer(serializers.ModelSerializer):
             "period",
             "period_label",
             "kind",
-            "format",
             "status",
-            "checksum",
-            "size",
-            "rows",
             "requested_at",
-            "finished_at",
             "published_at",
-            "download_url",
+            "files",
         ]
-
-    def get_download_url(self, obj) -> str | None:
-        if obj.status != Report.Status.READY:
-            return None
-        return self.context["request"].build_absolute_uri(obj.get_download_url())

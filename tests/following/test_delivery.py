@@ -17,7 +17,7 @@ from reports.services import publish_report
 from roadmaps.services import move_deadline
 from surveys import services as surveys_services
 from tests.factories import DeadlineFactory
-from tests.reports.factories import ReportFactory
+from tests.reports.factories import ReportFactory, ReportFileFactory
 from tests.surveys.factories import open_discussion
 
 from .factories import SubscriptionFactory, accept
@@ -108,9 +108,10 @@ def test_moved_deadline_tells_measure_followers_the_reason(world, on_commit):
 
 def test_report_in_three_formats_is_one_event(world, on_commit):
     SubscriptionFactory(roadmap=world["roadmap"], email="r@example.ru")
+    report = ReportFactory(roadmap=world["roadmap"], status=Report.Status.READY)
     for fmt in (Report.Format.XLSX, Report.Format.PDF, Report.Format.DOCX):
-        report = ReportFactory(roadmap=world["roadmap"], format=fmt, status=Report.Status.READY)
-        on_commit(publish_report, report, user=world["coordinator"])
+        ReportFileFactory(report=report, format=fmt, status=Report.Status.READY)
+    on_commit(publish_report, report, user=world["coordinator"])
     report_events = FollowEvent.objects.filter(kind=FollowEvent.Kind.REPORT_PUBLISHED)
     assert report_events.count() == 1
     # One mail: the report, and the discussion its publication opened (roadmap followers hear of it too).

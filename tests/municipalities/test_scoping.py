@@ -73,7 +73,7 @@ from tests.referents.factories import (
     MeetingFactory,
     MembershipFactory,
 )
-from tests.reports.factories import ReportFactory
+from tests.reports.factories import ReportFactory, ReportFileFactory
 from tests.surveys.factories import CommentFactory, SurveyFactory, add_question, open_discussion
 
 MARK_OF_B = "Бета"  # in B's name and region: no filter choice of A's coordinator may show it
@@ -160,7 +160,7 @@ def build_world(municipality):
     DatasetRequest.objects.create(municipality=m, title="Нужен набор", dataset=dataset)
     DownloadEvent.objects.create(dataset=dataset, version=data_version, day=date(2024, 3, 2), visitor="v")
 
-    ReportFactory(roadmap=roadmap)
+    ReportFileFactory(report=ReportFactory(roadmap=roadmap))
     period = roadmap.reporting_periods.first()
     period.owner = official
     period.save(update_fields=["owner"])

@@ -291,7 +291,7 @@ discussion = open_discussion(municipality=municipality, title="Проект " + 
 User = get_user_model()
 User.objects.create_user("press-" + nonce, password="press-password-123", is_staff=True)
 User.objects.create_superuser("boss-" + nonce, "boss@example.ru", "boss-password-123")
-report = request_report(period="2021", kind="annual", fmt="xlsx", roadmap=roadmap)
+report = request_report(period="2021", kind="annual", formats=["xlsx"], roadmap=roadmap)
 from django.conf import settings
 cache_options = settings.CACHES["default"].get("OPTIONS", {})
 print(json.dumps({
@@ -302,7 +302,7 @@ print(json.dumps({
     "document_name": discussion.document_file.name,
     "document_url": discussion.document_file.url,
     "roadmap_url": f"/m/{municipality.slug}/roadmaps/{roadmap.pk}/",
-    "report": report.pk,
+    "report_file": report.files.get().pk,
 }))
 """
 
@@ -655,7 +655,7 @@ def test_a_report_built_by_the_worker_downloads_through_the_web(stack):
     boss = citizen(stack, 50)
     login = boss.post_form("/admin/login/", {"username": f"boss-{NONCE}", "password": "boss-password-123"})
     assert login.status == 302, login.text[:500]
-    path = f"/reports/{stack.data['report']}/download/"
+    path = f"/reports/{stack.data['report_file']}/download/"
 
     def built():
         response = boss.get(path)

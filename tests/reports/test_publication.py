@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from openness_portal.notifications.registry import reminder_sources
 from reports import services
-from reports.models import Report, ReportingPeriod
+from reports.models import Report, ReportFile, ReportingPeriod
 from tests.factories import MeasureFactory, OfficialFactory, RoadmapFactory, StaffRoleFactory, UserFactory
 
 
@@ -24,10 +24,21 @@ def coordinator(roadmap):
     return StaffRoleFactory(municipality=roadmap.municipality).user
 
 
-def built(roadmap, *, period="2021", kind="annual", fmt="xlsx", user=None) -> Report:
-    report = services.request_report(roadmap=roadmap, period=period, kind=kind, fmt=fmt, user=user)
-    services.build(report.pk)
+def built(roadmap, *, period="2021", kind="annual", formats=("xlsx",), user=None) -> Report:
+    report = services.request_report(roadmap=roadmap, period=period, kind=kind, formats=formats, user=user)
+    for file in report.files.all():
+        services.build(file.pk)
     report.refresh_from_db()
+    return report
+
+
+def published_with_files(roadmap, period, formats=("xlsx", "pdf", "docx")) -> Report:
+    """A published report with ready files, written straight (no build): for the query-count tests."""
+    report = Report.objects.create(roadmap=roadmap, period=period, kind="annual", status="ready")
+    ReportFile.objects.bulk_create(
+        [ReportFile(report=report, format=fmt, status="ready", file=f"x.{fmt}") for fmt in formats]
+    )
+    Report.objects.filter(pk=report.pk).update(published_at="2023-01-01T00:00Z")
     return report
 
 
@@ -56,18 +67,25 @@ def test_half_year_due_dates_are_configurable(settings, db):
 
 
 def test_published_reports_page_lists_downloads_only_of_published_reports(client, roadmap, coordinator):
-    published = built(roadmap, user=coordinator)
+    published = built(roadmap, formats=["xlsx", "docx"], user=coordinator)
     services.publish_report(published, user=coordinator)
-    hidden = built(roadmap, period="2022-H1", kind="progress", user=coordinator)
+    hidden = built(roadmap, period="2022-H1", kind="progress", user=coordinator).files.get()
+    xlsx, docx = published.files.get(format="xlsx"), published.files.get(format="docx")
     url = reverse("reports:published", args=[roadmap.municipality.slug, roadmap.pk])
     response = client.get(url)
     assert response.status_code == 200
     html = response.content.decode()
-    assert reverse("reports:download", args=[published.pk]) in html
+    # One row for the report, its files side by side.
+    assert html.count("<td>2021 год</td>") == 1
+    row = html[html.index("<td>2021 год</td>") :].split("</tr>")[0]
+    assert (
+        reverse("reports:download", args=[xlsx.pk]) in row
+        and reverse("reports:download", args=[docx.pk]) in row
+    )
+    assert row.index(">XLSX<") < row.index(">DOCX<")
     assert reverse("reports:download", args=[hidden.pk]) not in html
-    assert "2021 год" in html
 
-    download = client.get(reverse("reports:download", args=[published.pk]))
+    download = client.get(reverse("reports:download", args=[xlsx.pk]))
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"".join(download.streaming_content).startswith(b"PK")
@@ -81,14 +99,10 @@ def test_published_reports_page_makes_constant_queries(
 ):
     url = reverse("reports:published", args=[roadmap.municipality.slug, roadmap.pk])
     services.publish_report(built(roadmap, user=coordinator), user=coordinator)
-    with django_assert_max_num_queries(6) as small:
+    with django_assert_max_num_queries(7) as small:
         client.get(url)
-    for fmt in ("pdf", "docx", "xlsx"):
-        for period in ("2022", "2021"):
-            report = Report.objects.create(
-                roadmap=roadmap, period=period, kind="annual", format=fmt, status="ready", file="x"
-            )
-            Report.objects.filter(pk=report.pk).update(published_at="2023-01-01T00:00Z")
+    for period in ("2022", "2020"):
+        published_with_files(roadmap, period)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url)
     assert response.content.decode().count("/download/") == 7
@@ -103,10 +117,8 @@ def test_draft_roadmap_has_no_public_reports_page(client, db):
 
 
 def test_only_ready_reports_are_published(roadmap, coordinator):
-    report = services.request_report(
-        roadmap=roadmap, period="2021", kind="annual", fmt="xlsx", user=coordinator
-    )
-    with pytest.raises(ValidationError, match="только сформированный"):
+    report = services.request_report(roadmap=roadmap, period="2021", kind="annual", user=coordinator)
+    with pytest.raises(ValidationError, match="только сформированный отчет. Не готовы: XLSX, PDF, DOCX"):
         services.publish_report(report, user=coordinator)
 
 
@@ -117,17 +129,17 @@ def test_publishing_opens_one_15_day_discussion_on_the_report(roadmap, coordinat
     press = OfficialFactory(
         municipality=roadmap.municipality, post="пресс-секретарь главы района", is_press_secretary=True
     )
-    xlsx = built(roadmap, user=coordinator)
-    pdf = built(roadmap, fmt="pdf", user=coordinator)
-    services.publish_report(xlsx, user=coordinator)
-    services.publish_report(pdf, user=coordinator)
+    report = built(roadmap, formats=["xlsx", "pdf"], user=coordinator)
+    services.publish_report(report, user=coordinator)
+    services.unpublish_report(report, user=coordinator)
+    services.publish_report(report, user=coordinator)  # published again: the same discussion
     discussion = Discussion.objects.get()
-    xlsx.refresh_from_db()
-    pdf.refresh_from_db()
-    assert xlsx.discussion_id == pdf.discussion_id == discussion.pk  # one discussion per report, not per file
-    assert discussion.subject == xlsx
+    report.refresh_from_db()
+    assert report.discussion_id == discussion.pk and report.is_published
+    assert discussion.subject == report
     assert discussion.responsible == press
-    assert discussion.document_url.endswith(reverse("reports:download", args=[xlsx.pk]))
+    pdf = report.files.get(format="pdf")  # the file a citizen opens on any device
+    assert discussion.document_url.endswith(reverse("reports:download", args=[pdf.pk]))
     assert discussion.length_days == 15
     assert discussion.municipality == roadmap.municipality
 
@@ -183,52 +195,84 @@ def test_api_lists_published_reports_in_constant_queries(
 ):
     services.publish_report(built(roadmap, user=coordinator), user=coordinator)
     built(roadmap, period="2022", user=coordinator)  # not published: hidden from the public
-    with django_assert_max_num_queries(4) as small:
+    with django_assert_max_num_queries(5) as small:
         data = client.get("/api/v1/reports/").json()
     assert [r["period"] for r in data["results"]] == ["2021"]
-    assert data["results"][0]["download_url"].endswith(f"/reports/{data['results'][0]['id']}/download/")
-    for _ in range(5):
-        report = Report.objects.create(
-            roadmap=roadmap, period="2022", kind="annual", format="pdf", status="ready"
-        )
-        Report.objects.filter(pk=report.pk).update(published_at="2023-01-01T00:00Z")
+    (file,) = data["results"][0]["files"]
+    assert file["format"] == "xlsx"
+    assert file["download_url"].endswith(f"/reports/{file['id']}/download/")
+    for period in ("2019", "2020"):
+        published_with_files(roadmap, period)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        assert client.get("/api/v1/reports/").json()["count"] == 6
+        data = client.get("/api/v1/reports/").json()
+    assert data["count"] == 3  # one item per report, not per file
+    assert [f["format"] for f in data["results"][0]["files"]] == ["xlsx", "pdf", "docx"]
     client.force_login(coordinator)
-    assert client.get("/api/v1/reports/").json()["count"] == 7
+    assert client.get("/api/v1/reports/").json()["count"] == 4
 
 
-def test_admin_orders_and_lists_reports(client, roadmap, coordinator, django_capture_on_commit_callbacks):
+def test_admin_orders_and_lists_reports(
+    client, roadmap, coordinator, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
     coordinator.is_staff = True
     coordinator.save()
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:reports_report_add"),
-            {"roadmap": roadmap.pk, "region": "", "period": "2021", "kind": "annual", "format": "docx"},
+            {
+                "roadmap": roadmap.pk,
+                "region": "",
+                "period": "2021",
+                "kind": "annual",
+                "formats": ["docx", "xlsx"],
+            },
         )
     assert response.status_code == 302, response.content.decode()[:2000]
     report = Report.objects.get()
     assert report.status == Report.Status.READY and report.requested_by == coordinator
-    changelist = client.get(reverse("admin:reports_report_changelist")).content.decode()
-    assert reverse("reports:download", args=[report.pk]) in changelist
+    changelist_url = reverse("admin:reports_report_changelist")
+    changelist = client.get(changelist_url).content.decode()
+    xlsx, docx = report.files.get(format="xlsx"), report.files.get(format="docx")
+    links = f'<a href="{xlsx.get_download_url()}">XLSX</a> · <a href="{docx.get_download_url()}">DOCX</a>'
+    assert links in changelist
+    assert changelist.count('class="field-file_links"') == 1  # one row for the report
     bad = client.post(
         reverse("admin:reports_report_add"),
-        {"roadmap": roadmap.pk, "region": "", "period": "2021-H1", "kind": "annual", "format": "docx"},
+        {"roadmap": roadmap.pk, "region": "", "period": "2021-H1", "kind": "annual", "formats": ["docx"]},
     )
     assert "Годовой отчет строится за год" in bad.content.decode()
-    response = client.post(
-        reverse("admin:reports_report_changelist"),
-        {"action": "publish", "_selected_action": [report.pk]},
-    )
-    assert Report.objects.get().is_published
+    with django_assert_max_num_queries(20) as small:
+        client.get(changelist_url)
+    for period in ("2022", "2022-H1", "2022-H2"):
+        published_with_files(roadmap, period)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(changelist_url).content.decode().count('class="field-file_links"') == 4
+    change = client.get(reverse("admin:reports_report_change", args=[report.pk])).content.decode()
+    assert xlsx.checksum in change  # the files, read-only, on the report's page
+    response = client.post(changelist_url, {"action": "publish", "_selected_action": [report.pk]})
+    assert Report.objects.get(pk=report.pk).is_published
     other = UserFactory(username="outsider", is_staff=True)
     StaffRoleFactory(user=other)
     client.force_login(other)
-    assert (
-        reverse("reports:download", args=[report.pk])
-        not in client.get(reverse("admin:reports_report_changelist")).content.decode()
-    )
+    assert xlsx.get_download_url() not in client.get(changelist_url).content.decode()
+
+
+def test_admin_shows_which_file_failed_and_deletes_a_report_with_its_files(client, roadmap, coordinator):
+    coordinator.is_staff = True
+    coordinator.save()
+    report = Report.objects.create(roadmap=roadmap, period="2022", kind="annual", status="failed")
+    ReportFile.objects.create(report=report, format="xlsx", status="ready", file="x.xlsx")
+    ReportFile.objects.create(report=report, format="pdf", status="failed", error="OSError: нет шрифта")
+    client.force_login(coordinator)
+    changelist = client.get(reverse("admin:reports_report_changelist")).content.decode()
+    assert "ошибка ⚠ PDF" in changelist and "нет шрифта" in changelist
+    assert "PDF — ошибка" in changelist
+    delete_url = reverse("admin:reports_report_delete", args=[report.pk])
+    confirm = client.get(delete_url)
+    assert confirm.status_code == 200 and "Вы уверены" in confirm.content.decode()
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert not Report.objects.exists() and not ReportFile.objects.exists()
 
 
 def test_the_report_period_is_chosen_from_a_list_not_typed(client, roadmap, coordinator):
@@ -240,7 +284,36 @@ def test_the_report_period_is_chosen_from_a_list_not_typed(client, roadmap, coor
     assert '<option value="2022-H1">I полугодие 2022 года</option>' in page
     typed = client.post(
         reverse("admin:reports_report_add"),
-        {"roadmap": roadmap.pk, "region": "", "period": "2 полугоди", "kind": "progress", "format": "docx"},
+        {
+            "roadmap": roadmap.pk,
+            "region": "",
+            "period": "2 полугоди",
+            "kind": "progress",
+            "formats": ["docx"],
+        },
     )
     assert typed.status_code == 200 and "Выберите корректный вариант" in typed.content.decode()
     assert not Report.objects.exists()
+
+
+def test_ordering_a_report_again_is_refused_on_the_form_and_the_period_action_adds_formats(
+    client, roadmap, coordinator, django_capture_on_commit_callbacks
+):
+    coordinator.is_staff = True
+    coordinator.save()
+    client.force_login(coordinator)
+    form = {"roadmap": roadmap.pk, "region": "", "period": "2021", "kind": "annual"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:reports_report_add"), {**form, "formats": ["docx"]})
+    again = client.post(reverse("admin:reports_report_add"), {**form, "formats": ["docx", "xlsx"]})
+    assert again.status_code == 200 and "Этот отчет уже заказан" in again.content.decode()
+    period = ReportingPeriod.objects.get(roadmap=roadmap, code="2021")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(
+            reverse("admin:reports_reportingperiod_changelist"),
+            {"action": "build_report", "_selected_action": [period.pk]},
+        )
+    assert len(callbacks) == 2  # XLSX and PDF; the ready DOCX is kept
+    report = Report.objects.get()
+    assert sorted(report.files.values_list("format", flat=True)) == ["docx", "pdf", "xlsx"]
+    assert report.status == Report.Status.READY
