@@ -42,8 +42,9 @@ ON CONFLICT DO NOTHING"""
 DROP_CLAIMS = "DROP TABLE reminder_claim"
 
 
-def insert_reminders(rows, run: str) -> None:
-    """Insert the sweep's rows (tuples of reminder_claim's columns) stamped with `run`, ignoring conflicts."""
+def insert_reminders(rows, run: str) -> int:
+    """Insert the sweep's rows (tuples of reminder_claim's columns) stamped with `run`, ignoring conflicts;
+    how many were inserted (all of them: the sweep need not read back which)."""
     data = io.StringIO()
     csv.writer(data).writerows(rows)
     data.seek(0)
@@ -51,4 +52,6 @@ def insert_reminders(rows, run: str) -> None:
         cursor.execute(CREATE_CLAIMS)
         cursor.copy_expert(COPY_CLAIMS, data)
         cursor.execute(INSERT_REMINDERS, [run])
+        inserted = cursor.rowcount
         cursor.execute(DROP_CLAIMS)
+    return inserted
