@@ -14,8 +14,8 @@ to its municipality's coordinators.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 from typing import NamedTuple
 
 from django.utils.module_loading import autodiscover_modules
