@@ -13,25 +13,37 @@ not sent). Prints rows, seconds, queries, peak memory (tracemalloc, in a separat
 not slow the timed one), seconds per phase and the longest transaction; a re-run must print 0 new
 reminders.
 
-Measured 07.12.2026, PostgreSQL 15, the 2-core machine shared with other work, load average under 1
-(before: the round's starting code, two-dialect SQL claims with keys-only rows, Jinja2 digests; after:
-ORM sources, rows with their text, COPY claims on PostgreSQL, Django template digests), seconds:
+Measured 07.12.2026 (afternoon), PostgreSQL 15, the 2-core machine shared with five other engineers, load
+average 1.5-2.5 for the worst day, 3-5 during the full run below. Before: the morning's code (ORM sources,
+rows with their text, COPY claims, every candidate copied and inserted again on a re-run, read back by run).
+After: the group first asks the log which claims it already holds (index on municipality + day, which
+replaces the run index) and builds none of them; an insert that took every row reads nothing back; digest
+items are joined once in Python, so the templates have fewer nodes per item. Worst day and its re-run: base
+and new code one after the other, twice, on identical databases (/tmp harness), seconds:
                                                    before                      after
-    typical day, 5,352 reminders in 549 digests     0.72                        0.58  (target < 1: met)
-    worst day, 196,060 reminders in 550 digests     7.80                        8.99  (target < 5: NOT met)
-        phases                                      claims 2.09+0.24, dig. 5.38   sources 1.99, claims 3.83,
-                                                                                digests 2.90
-        re-run of the worst day (0 new)             0.60                       12.29
-        peak memory                                 113 MiB                     372 MiB
-    country, 1,176,353 reminders in 22,000 digests, 40 transactions of 50 municipalities
-        whole sweep                                 see the report *            79.5
-        ms per municipality, first / last 5 groups  (131.6 / 127.7 at load 5)   37.9 / 43.1 (min 33, max 52)
-        longest transaction                         (21.2 at load 5)            2.60  (target < 10: met)
-        re-run (0 new)                                                         32.1
-The worst day's time after: sources 2 s (190,000 DueItems from 200,000 rows read with values()); claims
-3.8 s (csv 0.8, COPY 0.6, INSERT … ON CONFLICT 1.5, reading back 196,060 keys 0.8); digests 2.9 s (550
-rendered from Django templates 1.3, Jinja2 would take 0.7; 28 MB of mail stored). See sweep_sql for
-bulk_create (13-14 s) against COPY.
+    worst day, 196,060 reminders in 550 digests     8.83, 9.95                  8.03, 8.57  (target < 5: NOT met)
+        phases                                      sources 2.2-2.7,            sources 2.3-2.5,
+                                                    claims 4.1-4.6,             claims 3.5-3.7,
+                                                    digests 2.4-2.6             digests 2.1-2.3
+        re-run of the worst day (0 new)             4.83, 4.95 (queries 31)     2.29, 2.31 (queries 28)
+        peak memory                                 369 MiB                     359 MiB
+    550 digests of 100 items, rendered (CPU)        1.35-1.42                   1.06-1.10 (same text and HTML)
+    typical day, 5,352 reminders in 549 digests     0.93 (load 2.1-2.8)         0.65 (load 1.6-2.1)  (target < 1: met)
+        re-run (0 new)                              0.23                        0.16
+    country, 1,176,353 reminders in 22,000 digests, 40 transactions of 50 municipalities (after: load 3-5;
+    before: this morning's run at load under 1)
+        whole sweep                                 79.5                        100.7
+        ms per municipality, first / last 5 groups  37.9 / 43.1 (min 33, max 52) 36.0 / 38.4 (min 32, max 87)
+        longest transaction                         2.60                        4.36  (target < 10: met)
+        re-run (0 new)                              32.1                        32.4 (1,081 queries)
+Where the worst day's time goes now (cProfile and timings at load ~1): sources 2.3 s (1.1-1.8 s of it the
+deadline source turning 100,000 rows into 188,000 DueItems, roadmaps/reminders.py); claims 3.4 s (csv 0.9,
+COPY into the temporary table 0.7, INSERT … ON CONFLICT 1.7; COPY straight into the log, tried, took 2.5 s
+against 2.4 s for COPY + INSERT: the log's index upkeep is the cost, not the temporary table); digests 2.1 s (rendering 1.1,
+storing 28 MB of mail 0.6, grouping 0.3). The re-run is now the sources alone (2.2 s); reading the 196,060
+claims the log holds costs 0.3-0.4 s of it. The worst-day target of 5 s is not met on this machine: the
+rest is the sources' Python and PostgreSQL's index upkeep for 196,060 rows.
+See sweep_sql for bulk_create (13-14 s) against COPY.
 Compare runs made on one machine, one at a time (`flock /tmp/bench.lock`).
 """
 

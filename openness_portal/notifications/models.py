@@ -80,9 +80,9 @@ class Reminder(models.Model):
     )
     recipient_key = models.CharField(_("ключ получателя"), max_length=200)
     day = models.DateField(_("день (местное время)"))
-    # No database-level foreign key and no index of its own: PostgreSQL checks a deferred foreign key row by
-    # row at commit (2 s of a 200,000-row day), and only the sweep writes here, with ids it has just read.
-    # Django still deletes a municipality's reminders with it (on_delete).
+    # No database-level foreign key: PostgreSQL checks a deferred foreign key row by row at commit (2 s of a
+    # 200,000-row day), and only the sweep writes here, with ids it has just read. Django still deletes a
+    # municipality's reminders with it (on_delete). Indexed with the day (Meta.indexes), not on its own.
     municipality = models.ForeignKey(
         "municipalities.Municipality",
         on_delete=models.CASCADE,
@@ -115,9 +115,10 @@ class Reminder(models.Model):
                 fields=["day", "recipient_key", "subject_key", "stage"], name="reminder_once_per_day_stage"
             )
         ]
-        # A sweep reads back the rows of its run (what it claimed) from a log of millions. A Meta index, not
-        # db_index: on PostgreSQL that would add a second, pattern-matching index nobody uses.
-        indexes = [models.Index(fields=["run"], name="reminder_run")]
+        # A sweep first reads what its group of municipalities already holds today (a re-run then builds and
+        # inserts nothing), and reads back its run's rows through the same index: the last group of a
+        # country's sweep reads no more than the first, however many rows the day has by then.
+        indexes = [models.Index(fields=["municipality", "day"], name="reminder_municipality_day")]
 
     def __str__(self):
         return f"{self.title or self.subject_key} → {self.recipient_name or self.recipient_key} ({self.day:%d.%m.%Y})"

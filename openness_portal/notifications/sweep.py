@@ -1,9 +1,10 @@
 """The daily reminder sweep: claim each (duty, stage, recipient, day) once, then one digest per recipient.
 
 Like healthchecks' `sendalerts`, a reminder is «claimed» by a write that only one worker can win: the
-unique constraint of the Reminder log. A run inserts its candidates ignoring conflicts, each stamped with
-the run's id, and reads back what it inserted; a re-run, a retried task or a second worker sweeping at the
-same moment gets back nothing another run holds, and sends nothing twice.
+unique constraint of the Reminder log. A run first reads which claims its municipalities already hold that
+day and leaves them out, inserts the rest ignoring conflicts, each stamped with the run's id, and reads
+back what it inserted (nothing to read when every row went in); a re-run, a retried task or a second
+worker sweeping at the same moment gets back nothing another run holds, and sends nothing twice.
 
 Municipalities are swept in groups (settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION), one transaction
 each: the claims, the coordinators' notes about missing addresses and the digests commit together, so a
@@ -154,9 +155,23 @@ def _municipalities(municipality_ids, as_of, local_hours, now) -> list[dict]:
     return rows
 
 
-def _candidates(group: list[dict], coordinators, failed_sources: list[str]) -> dict[tuple, Row]:
-    """Every row the group's sources ask for, by claim; of a claim given twice (a coordinator who also
-    executes an overdue deadline) the first is kept, sources taken in the order of their kind.
+def _held_today(group: list[dict]) -> set[tuple]:
+    """The claims the group's municipalities already hold on their day (an earlier run's), from the log.
+
+    Asking first is what makes a re-run cheap: it builds, copies and inserts none of them (measured in
+    bench/reminders.py). The claim itself is still the insert that ignores conflicts: a run sweeping at the
+    same moment is kept out by the unique constraint, not by this read.
+    """
+    held = Reminder.objects.filter(
+        municipality_id__in=[m["id"] for m in group], day__in={m["today"] for m in group}
+    ).values_list("day", "recipient_key", "subject_key", "stage")
+    return set(held.iterator(chunk_size=INSERT_BATCH))
+
+
+def _candidates(group: list[dict], coordinators, failed_sources: list[str], held) -> dict[tuple, Row]:
+    """Every row the group's sources ask for and the log does not hold yet (`held`), by claim; of a claim
+    given twice (a coordinator who also executes an overdue deadline) the first is kept, sources taken in
+    the order of their kind.
 
     Municipalities sharing a local day and reminder offsets share the stage dates, so each source is asked
     once per such set, not once per municipality.
@@ -183,28 +198,33 @@ def _candidates(group: list[dict], coordinators, failed_sources: list[str]) -> d
                 logger.exception("reminder source %s failed", kind)
                 failed_sources.append(kind)
                 continue
-            for row in _rows_of(items, stages, today, set(ids), coordinators):
+            for row in _rows_of(items, stages, today, set(ids), coordinators, held):
                 rows.setdefault(row.claim, row)
     return rows
 
 
-def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids, coordinators):
-    """A candidate row per item and recipient; an item with no recipient goes to the coordinators."""
+def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids, coordinators, held):
+    """A candidate row per item and recipient, unless `held`; an item with no recipient goes to the
+    coordinators."""
     stage_of = {due: f"{code}:{due.isoformat()}" for due, code in stages.items()}  # «7wd:2019-12-20»
     for item in items:
         stage = stage_of.get(item.due_date)
         # A source that answers more than it was asked is not trusted blindly.
         if stage is None or item.municipality_id not in ids:
             continue
+        subject_key = item.subject_key[:200]
         recipients = item.recipients or coordinators.get(item.municipality_id, ())
         if len(recipients) > 1:
             recipients = dict.fromkeys(recipients)  # each once, in their order
         for r in recipients:
+            recipient_key = r.key[:200]
+            if (today, recipient_key, subject_key, stage) in held:
+                continue
             yield Row(
                 kind=item.kind,
-                subject_key=item.subject_key[:200],
+                subject_key=subject_key,
                 stage=stage,
-                recipient_key=r.key[:200],
+                recipient_key=recipient_key,
                 day=today,
                 municipality_id=item.municipality_id,
                 recipient_name=r.name[:300],
@@ -217,7 +237,7 @@ def _rows_of(items: Iterable[DueItem], stages: dict[date, str], today: date, ids
             )
 
 
-def _claim(rows: dict[tuple, Row], run: str) -> list[Row]:
+def _claim(rows: dict[tuple, Row], run: str, group: list[dict]) -> list[Row]:
     """Insert the rows (by claim) ignoring conflicts, stamped with the run; the ones this run inserted are
     its claims (a row another run holds is not among them). PostgreSQL loads them with COPY: see sweep_sql.
 
@@ -226,14 +246,21 @@ def _claim(rows: dict[tuple, Row], run: str) -> list[Row]:
     PostgreSQL would roll one group back, and the next run would claim what it missed).
     """
     ordered = [rows[claim] for claim in sorted(rows)]
+    if not ordered:
+        return []
     if connection.vendor == "postgresql":
-        sweep_sql.insert_reminders(ordered, run)
+        inserted = sweep_sql.insert_reminders(ordered, run)
+        if inserted == len(ordered):
+            return ordered  # every row was inserted, so every row is this run's: nothing to read back
     else:
         for batch in batched(ordered, INSERT_BATCH):
             Reminder.objects.bulk_create(
                 [Reminder(**row._asdict(), run=run) for row in batch], ignore_conflicts=True
             )
-    ours = Reminder.objects.filter(run=run).values_list("day", "recipient_key", "subject_key", "stage")
+    # Some rows were another run's first (a sweep at the same moment): read back which are ours.
+    ours = Reminder.objects.filter(
+        municipality_id__in=[m["id"] for m in group], day__in={m["today"] for m in group}, run=run
+    ).values_list("day", "recipient_key", "subject_key", "stage")
     return [rows[claim] for claim in ours]
 
 
@@ -326,16 +353,22 @@ def render_digest(digest: dict) -> tuple[str, str]:
     """Plain text and HTML of a digest, from templates/notifications/email/digest.txt and .html.
 
     The Django template language, as every other page and mail: the worst day's 550 digests of 100 items
-    render in 1.3 s (2.4-2.6 ms each) where Jinja2 took 0.65-0.70 s (measured side by side in one process,
-    PostgreSQL bench data, load average 2-4), not what decides the day's time. Words are translated here,
-    in Python, under the msgids the catalogue already has.
+    render in 1.1 s of CPU (1.4 s before each item's link and details were joined here), where Jinja2 took
+    0.65-0.70 s: not what decides the day's time. Words are translated here, in Python, under the msgids
+    the catalogue already has.
     """
     shown = digest["items"][:MAX_DIGEST_ITEMS]
     sections: list[dict] = []
     for item in shown:
         if not sections or sections[-1]["name"] != item["group"]:
             sections.append({"name": item["group"], "entries": []})
-        sections[-1]["entries"].append(item)
+        # Joined here, once, rather than by four {% if %} and variables per item in each template: the
+        # worst day renders 55,000 items twice (1.39 s → see the bench docstring).
+        url = settings.PORTAL_URL + item["link"] if item["link"] else ""
+        details = f". {item['details']}" if item["details"] else ""
+        sections[-1]["entries"].append(
+            {"title": item["title"], "url": url, "stage_label": item["stage_label"], "details": details}
+        )
     log_link = reverse("admin:notifications_reminder_changelist") + (
         f"?recipient_key={quote(digest['recipient_key'])}&day={digest['day']}"
     )
@@ -418,13 +451,15 @@ def _sweep_group(part: SweepResult, group: list[dict], names, keep: int | None, 
     coordinators = coordinator_recipients([m["id"] for m in group])
 
     started = time.perf_counter()
-    rows = _candidates(group, coordinators, part.failed_sources)
+    held = _held_today(group)
+    rows = _candidates(group, coordinators, part.failed_sources, held)
     part.seconds["sources"] = time.perf_counter() - started
 
     started = time.perf_counter()
     for note in _notes_about_missing_addresses(rows.values(), coordinators):
-        rows.setdefault(note.claim, note)
-    claimed = _claim(rows, part.run)
+        if note.claim not in held:
+            rows.setdefault(note.claim, note)
+    claimed = _claim(rows, part.run, group)
     part.seconds["claims"] = time.perf_counter() - started
 
     started = time.perf_counter()

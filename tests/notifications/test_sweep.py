@@ -376,3 +376,75 @@ def test_only_open_deadlines_of_live_roadmaps_are_reminded(django_capture_on_com
 
     assert list(Reminder.objects.values_list("subject_key", flat=True)) == [f"deadline:{reminded.pk}"]
     assert result.new_reminders == 1 and [m.to for m in mail.outbox] == [[department.email]]
+
+
+def test_a_second_sweep_writes_nothing_yet_reminds_a_deadline_added_in_between(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    section, _coordinator = municipality_with_coordinator()
+    department = DepartmentFactory(municipality=section.roadmap.municipality)
+    deadline_for(section, date(2019, 12, 20), department=department, number="1")
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert again.new_reminders == 0
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("INSERT", "COPY"))]
+    assert writes == [], "what the log already holds is neither copied nor inserted again"
+
+    deadline_for(section, date(2019, 12, 16), department=department, number="2")
+    later = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert later.new_reminders == 1
+    assert len(mail.outbox) == 2
+    assert "— 2. " in mail.outbox[1].body and "— 1. " not in mail.outbox[1].body
+
+
+def test_an_executor_added_during_the_day_is_reminded_and_the_first_is_not_again(
+    django_capture_on_commit_callbacks,
+):
+    section, _coordinator = municipality_with_coordinator()
+    first = DepartmentFactory(municipality=section.roadmap.municipality)
+    deadline = deadline_for(section, date(2019, 12, 20), department=first)
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+
+    second = DepartmentFactory(municipality=section.roadmap.municipality)
+    MeasureExecutor.objects.create(measure=deadline.measure, order=1, department=second)
+    later = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert later.new_reminders == 1
+    assert [m.to for m in mail.outbox] == [[first.email], [second.email]]
+
+
+def test_a_claim_taken_after_the_sweep_looked_is_not_sent_twice(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Another run commits a claim between this sweep's look at the log and its insert: the insert skips
+    it, and only what this run inserted is sent."""
+    from openness_portal.notifications import sweep as sweep_module
+
+    section, _coordinator = municipality_with_coordinator()
+    department = DepartmentFactory(municipality=section.roadmap.municipality)
+    deadline_for(section, date(2019, 12, 20), department=department, number="1")
+    sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    deadline_for(section, date(2019, 12, 16), department=department, number="2")
+
+    monkeypatch.setattr(sweep_module, "_held_today", lambda group: set())  # looked before the other run
+    later = sweep(date(2019, 12, 11), django_capture_on_commit_callbacks)
+    assert later.new_reminders == 1
+    assert len(mail.outbox) == 2
+    assert "— 2. " in mail.outbox[1].body and "— 1. " not in mail.outbox[1].body
+    assert Reminder.objects.count() == 2
+
+
+def test_digest_items_without_link_or_details_have_no_empty_lines():
+    from openness_portal.notifications.sweep import render_digest
+
+    item = {"title": "Пункт", "details": "", "stage_label": "срок сегодня", "group": "", "link": ""}
+    digest = _digest(1)
+    digest["items"] = [item, {**item, "title": "Второй", "details": "Ответственные: отдел", "link": "/x/"}]
+    text, html = render_digest(digest)
+    assert "— Пункт\n  срок сегодня\n— Второй\n  срок сегодня. Ответственные: отдел\n  http" in text
+    assert "<li>Пункт<br><strong>срок сегодня</strong></li>" in html
+    assert '/x/">Второй</a><br><strong>срок сегодня</strong>. Ответственные: отдел</li>' in html
