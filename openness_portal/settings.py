@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A report and each of its files share one set of states: one named enum in the schema, not «Status648Enum».
+    "ENUM_NAME_OVERRIDES": {"ReportStatusEnum": "reports.models.Report.Status"},
 }
 
 # Security. django-axes locks the admin login after 5 failures for an hour.

@@ -113,11 +113,7 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
         return selectors.reports_with_files(super().get_queryset(request))
 
     def _scope(self, request, qs):
-        role = access.role_of(request.user)
-        if role and role.role == StaffRole.Role.SUPERVISOR:  # a regional summary has no roadmap
-            regional = qs.filter(roadmap__isnull=True, **({"region": role.region} if role.region else {}))
-            return super()._scope(request, qs) | regional
-        return super()._scope(request, qs)
+        return selectors.reports_visible_to(request.user, qs)  # with a supervisor's regional summaries
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:  # a report's parameters do not change; its files are rebuilt by the action

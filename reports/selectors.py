@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from municipalities.models import Municipality, Official
+from municipalities import access, scoping
+from municipalities.models import Municipality, Official, StaffRole
 from openness_portal.periods import Period
 from roadmaps.executors import executor_labels
 from roadmaps.models import (
@@ -750,3 +751,15 @@ def administration_name(municipality: Municipality) -> str:
         if name.lower().startswith("администрац"):
             return name[:1].upper() + name[1:]
     return _("Администрация муниципального образования «%(name)s»") % {"name": municipality.name}
+
+
+def reports_visible_to(user, queryset=None, *, published_too=False):
+    """Reports the user may read: those of the municipalities the user sees (the one scoping rule), a
+    regional supervisor's summaries of the region (they have no roadmap), and published ones if asked."""
+    extra = Q(pk__in=[])
+    role = access.role_of(user)
+    if role and role.role == StaffRole.Role.SUPERVISOR:
+        extra = Q(roadmap__isnull=True, **({"region": role.region} if role.region else {}))
+    if published_too:
+        extra |= Q(published_at__isnull=False)
+    return scoping.visible_to(Report if queryset is None else queryset, user, public=extra)

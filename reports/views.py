@@ -4,7 +4,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from municipalities import access
+from municipalities import scoping
 from roadmaps.models import Roadmap
 
 from . import selectors
@@ -36,15 +36,11 @@ def download(request, pk):
         status=ReportFile.Status.READY,
     )
     report = file.report
-    if not report.is_published:
-        visible = access.visible_municipalities(request.user)
-        if report.roadmap_id is None:
-            role = access.role_of(request.user)
-            allowed = access.is_superuser(request.user) or bool(role and role.role == role.Role.SUPERVISOR)
-        else:
-            allowed = visible.filter(pk=report.roadmap.municipality_id).exists()
-        if not allowed:
-            raise Http404
+    if (
+        not report.is_published
+        and not selectors.reports_visible_to(request.user).filter(pk=report.pk).exists()
+    ):
+        raise Http404
     if not file.file:
         raise Http404
     response = FileResponse(
@@ -67,7 +63,7 @@ def letter_download(request, pk):
         pk=pk,
         status=InformationLetter.Status.READY,
     )
-    if not access.visible_municipalities(request.user).filter(pk=letter.roadmap.municipality_id).exists():
+    if not scoping.visible_to(InformationLetter, request.user).filter(pk=letter.pk).exists():
         raise Http404
     if not letter.file:
         raise Http404

@@ -1,10 +1,6 @@
-from django.db.models import Q
 from rest_framework import viewsets
 
-from municipalities import scoping
-
 from .. import selectors
-from ..models import Report
 from .serializers import ReportSerializer
 
 
@@ -15,6 +11,5 @@ class ReportViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["roadmap", "period", "kind", "status"]
 
     def get_queryset(self):
-        published = Q(published_at__isnull=False)
-        reports = scoping.visible_to(Report, self.request.user, public=published)
+        reports = selectors.reports_visible_to(self.request.user, published_too=True)
         return selectors.reports_with_files(reports.order_by("-requested_at", "-id"))
