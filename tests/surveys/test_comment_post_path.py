@@ -1,11 +1,9 @@
 """The comment POST: a form's rules, an ORM insert, rate limits in Redis, and a clear answer when Redis is down."""
 
-import os
 import socket
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db.models.signals import post_save
 from django.test import Client
@@ -199,18 +197,6 @@ def test_refused_posts_still_count_and_text_is_escaped(client, settings):
 
 
 # --- The same path on Redis, as in production (CI sets REDIS_TEST_URL) ---------------------------------------
-
-
-@pytest.fixture
-def redis_cache(settings):
-    url = os.environ.get("REDIS_TEST_URL")
-    if not url:
-        pytest.skip("REDIS_TEST_URL is not set (CI sets it): no Redis to test the production cache path on")
-    settings.CACHES = {"default": {**cache_config(url), "KEY_PREFIX": f"test-comment-path-{os.getpid()}"}}
-    cache = caches["default"]
-    cache.clear()
-    yield cache
-    cache.clear()
 
 
 @pytest.mark.django_db(transaction=True)
