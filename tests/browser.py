@@ -33,3 +33,15 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield chromium
         chromium.close()
+
+
+def serious_violations(page) -> list[str]:
+    """What axe-core finds critical or serious on the page, one line a rule with an example element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]

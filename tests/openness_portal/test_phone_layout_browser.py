@@ -8,7 +8,7 @@ from opendata.models import Dataset
 from referents.models import Council
 from roadmaps.models import Measure, Roadmap
 from surveys.models import Discussion, Survey
-from tests.browser import browser_test
+from tests.browser import browser_test, serious_violations
 
 pytestmark = browser_test
 
@@ -103,17 +103,6 @@ def test_low_vision_version_is_remembered_across_pages_and_can_be_left(
     context.close()
 
 
-def _serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
-
-
 def test_axe_finds_nothing_critical_or_serious_on_public_pages(browser, live_server, transactional_db):
     from tests.demo import load_seed_demo
 
@@ -126,7 +115,7 @@ def test_axe_finds_nothing_critical_or_serious_on_public_pages(browser, live_ser
             page.goto(f"{live_server.url}/low-vision/?scheme=white-on-black")
         for path in _public_paths():
             page.goto(f"{live_server.url}{path}")
-            if violations := _serious_violations(page):
+            if violations := serious_violations(page):
                 found[f"{path} at {width}px{' low vision' if low_vision else ''}"] = violations
         context.close()
     assert found == {}
@@ -141,6 +130,6 @@ def test_the_axe_check_does_report_a_serious_fault(browser, live_server, transac
         "document.querySelector('main').insertAdjacentHTML('beforeend',"
         ' \'<img src="/static/none.png"><a href="/"></a>\')'
     )
-    ids = {line.split(" ")[0] for line in _serious_violations(page)}
+    ids = {line.split(" ")[0] for line in serious_violations(page)}
     assert {"image-alt", "link-name"} <= ids
     context.close()

@@ -3,7 +3,7 @@ wider than a 390 px phone screen."""
 
 import pytest
 
-from tests.browser import browser_test
+from tests.browser import browser_test, serious_violations
 
 from .helpers import municipality_with
 
@@ -73,19 +73,12 @@ def test_region_page_fits_a_390px_phone(browser, live_server, region):
 
 
 def test_axe_finds_nothing_critical_or_serious_on_region_pages(browser, live_server, region):
-    from axe_playwright_python.sync_playwright import Axe
-
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ru-RU")
     page = context.new_page()
     found = {}
     for path in ("/region/", URL):
         page.goto(f"{live_server.url}{path}")
-        violations = [
-            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
-            for v in Axe().run(page).response["violations"]
-            if v["impact"] in ("critical", "serious")
-        ]
-        if violations:
+        if violations := serious_violations(page):
             found[path] = violations
     context.close()
     assert found == {}

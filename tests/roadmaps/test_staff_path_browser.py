@@ -7,22 +7,11 @@ on the way is checked with axe-core (no critical or serious fault) and for sidew
 import pytest
 
 from roadmaps.models import ProgressEntry
-from tests.browser import browser_test
+from tests.browser import browser_test, serious_violations
 
 pytestmark = browser_test
 
 PASSWORD = "demo-portal-2026"
-
-
-def _serious_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("critical", "serious")
-    ]
 
 
 def _overflow(page) -> int:
@@ -36,7 +25,7 @@ class Screens:
         self.page, self.width, self.faults = page, width, {}
 
     def check(self, name):
-        found = _serious_violations(self.page)
+        found = serious_violations(self.page)
         if (extra := _overflow(self.page)) > 0:
             found.append(f"{extra}px wider than the {self.width}px screen")
         if found:
