@@ -243,18 +243,6 @@ def question_results(question: Question) -> dict:
     raise LookupError(question.pk)
 
 
-def text_answers(survey: Survey):
-    """Free-text answers for the staff export (never on public pages: not moderated)."""
-    return (
-        Answer.objects.filter(
-            response__survey=survey, response__confirmed_at__isnull=False, question__kind=Question.Kind.TEXT
-        )
-        .exclude(text="")
-        .select_related("question")
-        .order_by("question__order", "question_id", "pk")
-    )
-
-
 # --- Draft-act versions ----------------------------------------------------------------------------------
 
 
