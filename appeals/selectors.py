@@ -6,6 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 
+from openness_portal import shares
+
 from .models import ON_TIME, Appeal, ServiceCentreFigures
 
 
@@ -19,7 +21,7 @@ class YearOf(ExtractYear):
 
 
 def percent(part: int, whole: int) -> Decimal | None:
-    return (Decimal(part) * 100 / whole).quantize(Decimal("0.1")) if whole else None
+    return shares.percent(part, whole, places=1)
 
 
 def public_appeals():

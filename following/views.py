@@ -53,6 +53,19 @@ def _page(request, template, context, status=200):
     return render(request, template, context, status=status)
 
 
+def _link_page(request, template, subscription, done_status, act):
+    """A page a mailed link opens: 400 for an unknown token; POST does `act(subscription)`, GET only asks."""
+    if subscription is None:
+        return _page(request, template, {"invalid": True}, status=400)
+    done = subscription.status == done_status
+    if request.method == "POST":
+        act(subscription)
+        done = True
+    return _page(
+        request, template, {"subscription": subscription, "target": subscription.target, "done": done}
+    )
+
+
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def follow(request, kind, pk):
@@ -92,16 +105,8 @@ def follow(request, kind, pk):
 def confirm(request, token):
     """GET shows a button (mail scanners open links; a person confirms); POST confirms."""
     subscription = services.subscription_for_confirmation(token)
-    if subscription is None:
-        return _page(request, "following/confirm.html", {"invalid": True}, status=400)
-    done = subscription.status == Subscription.Status.CONFIRMED
-    if request.method == "POST":
-        services.confirm(subscription)
-        done = True
-    return _page(
-        request,
-        "following/confirm.html",
-        {"subscription": subscription, "target": subscription.target, "done": done},
+    return _link_page(
+        request, "following/confirm.html", subscription, Subscription.Status.CONFIRMED, services.confirm
     )
 
 
@@ -111,16 +116,12 @@ def unsubscribe(request, token):
     """GET asks (link scanners must not unsubscribe anyone); POST — the button or a one-click mail client —
     unsubscribes at once, without login."""
     subscription = services.subscription_for_unsubscribe(token)
-    if subscription is None:
-        return _page(request, "following/unsubscribe.html", {"invalid": True}, status=400)
-    done = subscription.status == Subscription.Status.UNSUBSCRIBED
-    if request.method == "POST":
-        services.unsubscribe(subscription)
-        done = True
-    return _page(
+    return _link_page(
         request,
         "following/unsubscribe.html",
-        {"subscription": subscription, "target": subscription.target, "done": done},
+        subscription,
+        Subscription.Status.UNSUBSCRIBED,
+        services.unsubscribe,
     )
 
 

@@ -15,53 +15,43 @@ from django.utils.translation import gettext as _
 from . import formats, services
 from .models import Dataset, Periodicity
 from .validation import UploadError
+from .validation import structure_field as field
 
 logger = logging.getLogger(__name__)
 
 S, D = "string", "date"
 
 
-def _field(name, english, russian, type_=S, required=False):
-    return {
-        "name": name,
-        "english": english,
-        "russian": russian,
-        "type": type_,
-        "required": required,
-        "unique": False,
-    }
-
-
 MEASURE_FIELDS = [
-    _field("roadmap", "Roadmap", "Дорожная карта (план мероприятий)", required=True),
-    _field("section", "Section", "Раздел"),
-    _field("measure_number", "Measure number", "Номер мероприятия"),
-    _field("measure_title", "Measure", "Мероприятие", required=True),
-    _field("executors", "Responsible executors", "Ответственные исполнители"),
-    _field("expected_result", "Expected result", "Ожидаемый результат"),
-    _field("deadline_rule", "Deadline as approved", "Срок исполнения (как утвержден)"),
-    _field("period", "Period", "Период"),
-    _field("due_date", "Due date", "Срок", D),
-    _field("status", "Status code", "Код статуса"),
-    _field("status_title", "Status", "Статус"),
-    _field("completed_on", "Completed on", "Дата исполнения", D),
+    field("roadmap", "Roadmap", "Дорожная карта (план мероприятий)", required=True),
+    field("section", "Section", "Раздел"),
+    field("measure_number", "Measure number", "Номер мероприятия"),
+    field("measure_title", "Measure", "Мероприятие", required=True),
+    field("executors", "Responsible executors", "Ответственные исполнители"),
+    field("expected_result", "Expected result", "Ожидаемый результат"),
+    field("deadline_rule", "Deadline as approved", "Срок исполнения (как утвержден)"),
+    field("period", "Period", "Период"),
+    field("due_date", "Due date", "Срок", D),
+    field("status", "Status code", "Код статуса"),
+    field("status_title", "Status", "Статус"),
+    field("completed_on", "Completed on", "Дата исполнения", D),
 ]
 SURVEY_FIELDS = [
-    _field("survey", "Survey", "Опрос", required=True),
-    _field("question", "Question", "Вопрос", required=True),
-    _field("option", "Answer option", "Вариант ответа"),
-    _field("answers", "Number of answers", "Число ответов", "integer", required=True),
-    _field("percent", "Share of answers to the question, %", "Доля ответов на вопрос, %", "number"),
+    field("survey", "Survey", "Опрос", required=True),
+    field("question", "Question", "Вопрос", required=True),
+    field("option", "Answer option", "Вариант ответа"),
+    field("answers", "Number of answers", "Число ответов", "integer", required=True),
+    field("percent", "Share of answers to the question, %", "Доля ответов на вопрос, %", "number"),
 ]
 
 # Every column the appeals register publishes (appeals.reporting.OPEN_DATA_FIELDS): none holds personal data.
 APPEAL_FIELDS = [
-    _field("received_on", "Received on", "Дата поступления", D, required=True),
-    _field("channel", "Channel", "Канал", required=True),
-    _field("topic", "Topic", "Тема"),
-    _field("due_on", "Answer due on", "Срок ответа", D, required=True),
-    _field("answered_on", "Answered on", "Дата ответа", D),
-    _field("answered_on_time", "Answered on time", "Ответ дан в срок"),
+    field("received_on", "Received on", "Дата поступления", D, required=True),
+    field("channel", "Channel", "Канал", required=True),
+    field("topic", "Topic", "Тема"),
+    field("due_on", "Answer due on", "Срок ответа", D, required=True),
+    field("answered_on", "Answered on", "Дата ответа", D),
+    field("answered_on_time", "Answered on time", "Ответ дан в срок"),
 ]
 
 

@@ -100,10 +100,6 @@ def most_requested(*, municipality=None, since: date | None = None, limit: int =
     )
 
 
-def versions_with_structure(dataset: Dataset) -> QuerySet:
-    return dataset.versions.select_related("structure")
-
-
 def datasets_with_versions(qs: QuerySet) -> QuerySet:
     return qs.prefetch_related(
         Prefetch("versions", queryset=DatasetVersion.objects.select_related("structure").order_by("-date"))

@@ -73,6 +73,18 @@ def read_table(content: bytes) -> ParsedTable:
     return table
 
 
+def structure_field(name, english, russian, type_="string", *, required=False, unique=False) -> dict:
+    """One field of a structure as parse_structure reads it from a structure file."""
+    return {
+        "name": name,
+        "english": english,
+        "russian": russian,
+        "type": type_,
+        "required": required,
+        "unique": unique,
+    }
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in TRUE_VALUES
 
@@ -110,14 +122,14 @@ def parse_structure(content: bytes) -> list[dict]:
         if not russian:
             errors.append(_("Строка %(row)s: нет описания поля на русском языке.") % {"row": row_number})
         fields.append(
-            {
-                "name": name,
-                "english": english,
-                "russian": russian,
-                "type": type_,
-                "required": _flag(row[extra["required"]]) if "required" in extra else False,
-                "unique": _flag(row[extra["unique"]]) if "unique" in extra else False,
-            }
+            structure_field(
+                name,
+                english,
+                russian,
+                type_,
+                required=_flag(row[extra["required"]]) if "required" in extra else False,
+                unique=_flag(row[extra["unique"]]) if "unique" in extra else False,
+            )
         )
     if not fields and not errors:
         errors.append(_("В файле структуры нет ни одного поля."))

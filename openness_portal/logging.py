@@ -17,10 +17,6 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 HEADER = "X-Request-ID"
 
 
-def current_request_id() -> str:
-    return _request_id.get()
-
-
 class RequestIdMiddleware:
     """Take the request id from X-Request-ID (nginx sets it) or make one; return it in the response."""
 

@@ -23,7 +23,7 @@ def _api_urls():
     # opendata answers CKAN's Action API (opendata.urls), not a DRF router: it has no api.urls
     for module in app_modules("api.urls"):
         root.registry.extend(module.router.registry)
-        extra.extend(getattr(module, "urlpatterns", []))
+        extra.extend(getattr(module, "urlpatterns", []))  # an app with API paths no router makes
     return extra + root.urls
 
 

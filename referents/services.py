@@ -220,17 +220,6 @@ def unsubscribe(membership: GroupMembership) -> GroupMembership:
     return membership
 
 
-# --- Interactions ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def log_interaction(**fields) -> Interaction:
-    interaction = Interaction(**fields)
-    interaction.full_clean()
-    interaction.save()
-    return interaction
-
-
 # --- Mailings ----------------------------------------------------------------------------------------
 
 

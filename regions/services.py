@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from openness_portal.shares import percent
 from openness_portal.spreadsheets import looks_like_formula, quote_formula
 
 from . import selectors
@@ -31,7 +32,7 @@ class Method:
                 "label": c.label,
                 "help": CRITERION_HELP[c],
                 "weight": self.weights.get(c.value, 0),
-                "percent": round(Decimal(self.weights.get(c.value, 0)) * 100 / total, 1),
+                "percent": percent(self.weights.get(c.value, 0), total, places=1),
             }
             for c in Criterion
         ]
@@ -149,7 +150,8 @@ def region_rating(region: str, year: int | None = None, today: date | None = Non
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{Decimal(part) * 100 / whole:.0f}" if whole else ""
+    share = percent(part, whole)
+    return "" if share is None else str(share)
 
 
 def export_rows(rating: RegionRating) -> tuple[list[str], list[list]]:

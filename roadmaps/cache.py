@@ -6,19 +6,13 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 
+from openness_portal.cache_versions import bump_version, current_version
+
 PAGE_TIMEOUT = 60 * 60
 
 
 def _version_key(roadmap_id: int) -> str:
     return f"roadmap:{roadmap_id}:version"
-
-
-def roadmap_version(roadmap_id: int) -> int:
-    version = cache.get(_version_key(roadmap_id))
-    if version is None:
-        version = 1
-        cache.add(_version_key(roadmap_id), version, timeout=None)
-    return version
 
 
 def roadmap_meta(roadmap_id: int) -> dict | None:
@@ -46,14 +40,13 @@ def roadmap_meta(roadmap_id: int) -> dict | None:
 
 def invalidate_roadmap(roadmap_id: int) -> None:
     cache.delete(f"roadmap:{roadmap_id}:meta")
-    try:
-        cache.incr(_version_key(roadmap_id))
-    except ValueError:
-        cache.set(_version_key(roadmap_id), 2, timeout=None)
+    bump_version(_version_key(roadmap_id))
 
 
 def page_key(roadmap_id: int, *parts) -> str:
-    return ":".join(["roadmap-page", str(roadmap_id), str(roadmap_version(roadmap_id)), *map(str, parts)])
+    return ":".join(
+        ["roadmap-page", str(roadmap_id), str(current_version(_version_key(roadmap_id))), *map(str, parts)]
+    )
 
 
 # The public page's filters, in the order its cache key lists them; the page is for one roadmap already.

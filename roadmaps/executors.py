@@ -101,20 +101,3 @@ class ExecutorMatcher:
             if v in self.index:
                 return self.index[v]
         return Match()
-
-
-def split_executors(cell: str) -> list[str]:
-    """«a; b, c» or one per line → ["a", "b", "c"], keeping commas inside parentheses or initials."""
-    parts, depth, current = [], 0, []
-    for ch in (cell or "").replace("\r", "\n"):
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        if depth == 0 and ch in ";\n,":
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(ch)
-    parts.append("".join(current))
-    return [re.sub(r"\s+", " ", p).strip(" .;,") for p in parts if p.strip(" .;,\t")]

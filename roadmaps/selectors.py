@@ -11,6 +11,7 @@ from django.utils import timezone
 from municipalities import access
 from municipalities.models import Municipality, StaffRole
 from openness_portal.periods import Period
+from openness_portal.shares import whole_percent
 
 from .executors import executor_labels
 from .models import (
@@ -53,7 +54,7 @@ class RoadmapProgress:
 
     @property
     def on_time_share(self) -> int | None:
-        return round(100 * self.on_time / self.come_due) if self.come_due else None
+        return whole_percent(self.on_time, self.come_due)
 
 
 def roadmap_progress(roadmap_ids, *, today: date) -> dict[int, RoadmapProgress]:
@@ -137,7 +138,7 @@ class MeasureRow:
 
     @property
     def met_share(self) -> int | None:
-        return round(self.met * 100 / self.due) if self.due else None
+        return whole_percent(self.met, self.due)
 
 
 def measure_rows(measures: QuerySet, *, today: date, year: int) -> list[MeasureRow]:
@@ -261,7 +262,7 @@ def roadmap_summary(rows: list[MeasureRow]) -> dict:
         "by_status": dict(counts),
         "met": met,
         "due": due,
-        "met_share": round(met * 100 / due) if due else None,
+        "met_share": whole_percent(met, due),
     }
 
 

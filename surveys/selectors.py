@@ -2,11 +2,13 @@
 
 import difflib
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+
+from openness_portal import shares
 
 from .models import (
     Answer,
@@ -143,9 +145,7 @@ def counted_responses(survey_ids):
 
 def share_percent(count: int, total: int, *, places: int = 0) -> Decimal:
     """The one survey share, rounded half up: whole percent where people read it, a decimal for a KPI value."""
-    if not total:
-        return Decimal(0)
-    return (Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return shares.percent(count, total, places=places) or Decimal(0)
 
 
 def percent(count: int, total: int) -> int:
@@ -241,18 +241,6 @@ def question_results(question: Question) -> dict:
         if r["id"] == question.pk:
             return r
     raise LookupError(question.pk)
-
-
-def text_answers(survey: Survey):
-    """Free-text answers for the staff export (never on public pages: not moderated)."""
-    return (
-        Answer.objects.filter(
-            response__survey=survey, response__confirmed_at__isnull=False, question__kind=Question.Kind.TEXT
-        )
-        .exclude(text="")
-        .select_related("question")
-        .order_by("question__order", "question_id", "pk")
-    )
 
 
 # --- Draft-act versions ----------------------------------------------------------------------------------

@@ -23,6 +23,26 @@ def _isolated_caches(settings, tmp_path):
 
 
 @pytest.fixture
+def redis_cache(settings, request):
+    """The default cache on Redis, as in production (REDIS_TEST_URL), under a prefix of its own, emptied."""
+    import os
+
+    from django.core.cache import caches
+
+    from openness_portal.cache_config import cache_config
+
+    url = os.environ.get("REDIS_TEST_URL")
+    if not url:
+        pytest.skip("REDIS_TEST_URL is not set (CI sets it): no Redis to test the production cache path on")
+    prefix = f"test-{request.module.__name__}-{os.getpid()}"
+    settings.CACHES = {"default": {**cache_config(url), "KEY_PREFIX": prefix}}
+    cache = caches["default"]
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
 def demo_data(db):
     """The seed municipalities and roadmaps, loaded through the same loader as `make run`."""
     from tests.demo import load_seed_demo

@@ -167,32 +167,3 @@ class StaffRoleFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     role = StaffRole.Role.COORDINATOR
     municipality = factory.SubFactory(MunicipalityFactory)
-
-
-def make_roadmap_with_measures(
-    count: int, *, years=(2019, 2025), deadline_text="ежеквартально", municipality=None, with_kpis=True
-):
-    """A roadmap of `count` measures with executors, generated deadlines and a KPI each (for size tests)."""
-    from roadmaps.services import set_deadline_rule
-
-    roadmap = RoadmapFactory(
-        first_year=years[0], last_year=years[1], **({"municipality": municipality} if municipality else {})
-    )
-    sections = [
-        SectionFactory(roadmap=roadmap, number=str(i + 1)) for i in range(max(1, min(10, count // 10)))
-    ]
-    department = DepartmentFactory(municipality=roadmap.municipality)
-    official = OfficialFactory(municipality=roadmap.municipality, department=department)
-    for i in range(count):
-        measure = MeasureFactory(
-            section=sections[i % len(sections)], roadmap=roadmap, number=f"{i + 1}", order=i
-        )
-        MeasureExecutor.objects.create(measure=measure, order=0, department=department)
-        MeasureExecutor.objects.create(measure=measure, order=1, official=official)
-        set_deadline_rule(measure, deadline_text)
-        if with_kpis:
-            kpi = Kpi.objects.create(measure=measure, name=f"показатель {i}", unit="шт.")
-            KpiTarget.objects.bulk_create(
-                [KpiTarget(kpi=kpi, year=y, value=y - years[0] + 1) for y in range(years[0], years[1] + 1)]
-            )
-    return roadmap

@@ -4,5 +4,3 @@ from . import views
 
 router = SimpleRouter()
 router.register("appeals", views.AppealViewSet, basename="appeal")
-
-urlpatterns = []

@@ -4,5 +4,3 @@ from . import views
 
 router = SimpleRouter()
 router.register("follow-events", views.FollowEventViewSet, basename="follow-event")
-
-urlpatterns = []

@@ -4,5 +4,3 @@ from . import views
 
 router = SimpleRouter()
 router.register("municipalities", views.MunicipalityViewSet, basename="municipality")
-
-urlpatterns = []

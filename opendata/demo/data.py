@@ -1,6 +1,8 @@
 """Seven open data sets of Levokumsky (seed 002: «размещено 7 наборов открытых данных»). Demo content:
 names of settlements are real, addresses, phones and numbers are illustrative."""
 
+from ..validation import structure_field as field
+
 ADMIN = "администрация Левокумского муниципального округа Ставропольского края"
 ORG = "отдел по организационным и общим вопросам администрации Левокумского муниципального округа Ставропольского края"
 GKH = (
@@ -19,78 +21,67 @@ REGISTER_ACT = {
 }
 
 
-def f(name, english, russian, type_="string", required=False, unique=False):
-    return {
-        "name": name,
-        "english": english,
-        "russian": russian,
-        "type": type_,
-        "required": required,
-        "unique": unique,
-    }
-
-
 INSTITUTIONS = [
-    f("name", "Full name", "Полное наименование учреждения", required=True),
-    f("short_name", "Short name", "Сокращенное наименование"),
-    f("inn", "Taxpayer number (INN)", "ИНН", required=True, unique=True),
-    f("kind", "Kind", "Тип учреждения (казенное, бюджетное, автономное)", required=True),
-    f("address", "Address", "Адрес", required=True),
-    f("head", "Head", "Руководитель"),
-    f("phone", "Phone", "Телефон"),
+    field("name", "Full name", "Полное наименование учреждения", required=True),
+    field("short_name", "Short name", "Сокращенное наименование"),
+    field("inn", "Taxpayer number (INN)", "ИНН", required=True, unique=True),
+    field("kind", "Kind", "Тип учреждения (казенное, бюджетное, автономное)", required=True),
+    field("address", "Address", "Адрес", required=True),
+    field("head", "Head", "Руководитель"),
+    field("phone", "Phone", "Телефон"),
 ]
 NPA = [
-    f("kind", "Kind of act", "Вид акта", required=True),
-    f("number", "Number", "Номер", required=True),
-    f("date", "Date", "Дата принятия", "date", required=True),
-    f("title", "Title", "Наименование", required=True),
-    f("published", "Official publication", "Официальное опубликование (обнародование)"),
-    f("in_force", "In force", "Действует", "boolean", required=True),
+    field("kind", "Kind of act", "Вид акта", required=True),
+    field("number", "Number", "Номер", required=True),
+    field("date", "Date", "Дата принятия", "date", required=True),
+    field("title", "Title", "Наименование", required=True),
+    field("published", "Official publication", "Официальное опубликование (обнародование)"),
+    field("in_force", "In force", "Действует", "boolean", required=True),
 ]
 BATHING = [
-    f("id", "Number", "Номер", "integer", required=True, unique=True),
-    f("name", "Place", "Наименование места", required=True),
-    f("settlement", "Settlement", "Населенный пункт", required=True),
-    f("latitude", "Latitude", "Широта (WGS 84)", "number", required=True),
-    f("longitude", "Longitude", "Долгота (WGS 84)", "number", required=True),
-    f("bathing_allowed", "Bathing allowed", "Купание разрешено", "boolean", required=True),
-    f("lifeguard_post", "Lifeguard post", "Спасательный пост", "boolean"),
-    f("season_start", "Season start", "Начало купального сезона", "date"),
-    f("season_end", "Season end", "Окончание купального сезона", "date"),
+    field("id", "Number", "Номер", "integer", required=True, unique=True),
+    field("name", "Place", "Наименование места", required=True),
+    field("settlement", "Settlement", "Населенный пункт", required=True),
+    field("latitude", "Latitude", "Широта (WGS 84)", "number", required=True),
+    field("longitude", "Longitude", "Долгота (WGS 84)", "number", required=True),
+    field("bathing_allowed", "Bathing allowed", "Купание разрешено", "boolean", required=True),
+    field("lifeguard_post", "Lifeguard post", "Спасательный пост", "boolean"),
+    field("season_start", "Season start", "Начало купального сезона", "date"),
+    field("season_end", "Season end", "Окончание купального сезона", "date"),
 ]
 RECEPTION = [
-    f("official", "Official", "Должностное лицо", required=True),
-    f("post", "Post", "Должность", required=True),
-    f("weekday", "Weekday", "День приема", required=True),
-    f("hours", "Hours", "Время приема", required=True),
-    f("place", "Place", "Место приема", required=True),
-    f("phone", "Phone for appointments", "Телефон для записи"),
+    field("official", "Official", "Должностное лицо", required=True),
+    field("post", "Post", "Должность", required=True),
+    field("weekday", "Weekday", "День приема", required=True),
+    field("hours", "Hours", "Время приема", required=True),
+    field("place", "Place", "Место приема", required=True),
+    field("phone", "Phone for appointments", "Телефон для записи"),
 ]
 SERVICES = [
-    f("number", "Number", "Номер в перечне", "integer", required=True, unique=True),
-    f("title", "Service", "Наименование муниципальной услуги", required=True),
-    f("provider", "Provider", "Орган (учреждение), предоставляющее услугу", required=True),
-    f("term_days", "Term, days", "Срок предоставления, рабочих дней", "integer"),
-    f("free", "Free of charge", "Бесплатно", "boolean", required=True),
-    f("online", "Available online", "Доступна через ЕПГУ", "boolean", required=True),
+    field("number", "Number", "Номер в перечне", "integer", required=True, unique=True),
+    field("title", "Service", "Наименование муниципальной услуги", required=True),
+    field("provider", "Provider", "Орган (учреждение), предоставляющее услугу", required=True),
+    field("term_days", "Term, days", "Срок предоставления, рабочих дней", "integer"),
+    field("free", "Free of charge", "Бесплатно", "boolean", required=True),
+    field("online", "Available online", "Доступна через ЕПГУ", "boolean", required=True),
 ]
 TKO = [
-    f("id", "Number", "Номер площадки в реестре", "integer", required=True, unique=True),
-    f("settlement", "Settlement", "Населенный пункт", required=True),
-    f("address", "Address", "Адрес (описание местоположения)", required=True),
-    f("latitude", "Latitude", "Широта (WGS 84)", "number", required=True),
-    f("longitude", "Longitude", "Долгота (WGS 84)", "number", required=True),
-    f("containers", "Containers", "Количество контейнеров", "integer", required=True),
-    f("volume_m3", "Container volume, m3", "Объем контейнера, куб. м", "number"),
-    f("owner", "Owner", "Собственник площадки"),
+    field("id", "Number", "Номер площадки в реестре", "integer", required=True, unique=True),
+    field("settlement", "Settlement", "Населенный пункт", required=True),
+    field("address", "Address", "Адрес (описание местоположения)", required=True),
+    field("latitude", "Latitude", "Широта (WGS 84)", "number", required=True),
+    field("longitude", "Longitude", "Долгота (WGS 84)", "number", required=True),
+    field("containers", "Containers", "Количество контейнеров", "integer", required=True),
+    field("volume_m3", "Container volume, m3", "Объем контейнера, куб. м", "number"),
+    field("owner", "Owner", "Собственник площадки"),
 ]
 PROGRAMS = [
-    f("title", "Programme", "Наименование муниципальной программы", required=True, unique=True),
-    f("act", "Approving act", "Реквизиты акта об утверждении", required=True),
-    f("executor", "Responsible executor", "Ответственный исполнитель", required=True),
-    f("first_year", "First year", "Год начала", "integer", required=True),
-    f("last_year", "Last year", "Год окончания", "integer", required=True),
-    f("budget_thousand_rub", "Funding, thousand roubles", "Объем финансирования, тыс. руб.", "number"),
+    field("title", "Programme", "Наименование муниципальной программы", required=True, unique=True),
+    field("act", "Approving act", "Реквизиты акта об утверждении", required=True),
+    field("executor", "Responsible executor", "Ответственный исполнитель", required=True),
+    field("first_year", "First year", "Год начала", "integer", required=True),
+    field("last_year", "Last year", "Год окончания", "integer", required=True),
+    field("budget_thousand_rub", "Funding, thousand roubles", "Объем финансирования, тыс. руб.", "number"),
 ]
 
 BATHING_V1 = [

@@ -5,5 +5,3 @@ from . import views
 router = SimpleRouter()
 router.register("referent-groups", views.ReferentGroupViewSet, basename="referent-group")
 router.register("councils", views.CouncilViewSet, basename="council")
-
-urlpatterns = []

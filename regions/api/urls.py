@@ -4,5 +4,3 @@ from . import views
 
 router = SimpleRouter()
 router.register("regions", views.RegionViewSet, basename="region")
-
-urlpatterns = []

@@ -142,27 +142,30 @@ def _roadmap(data, municipality) -> tuple[Roadmap, bool]:
                     official=found.official,
                 )
             for k_order, k in enumerate(m.get("kpis", [])):
-                kpi = Kpi.objects.create(
-                    measure=measure,
-                    name=k["name"],
-                    unit=k.get("unit", ""),
-                    kind=k.get("kind", "quantitative"),
-                    comparator=k.get("comparator", "gte"),
-                    baseline=k.get("baseline"),
-                    order=k_order,
-                    auto_source=k.get("auto_source", ""),
-                )
-                KpiTarget.objects.bulk_create(
-                    [
-                        KpiTarget(kpi=kpi, year=int(y), value=Decimal(str(v)))
-                        for y, v in k.get("targets", {}).items()
-                    ]
-                )
+                _create_kpi(measure, k, k_order)
     triggers = TRIGGERS.get(data["key"], {})
     for number, (measure, m) in measures.items():
         trigger = measures.get(triggers.get(number), (None,))[0]
         set_deadline_rule(measure, m.get("deadline_text", ""), trigger_measure=trigger)
     return roadmap, True
+
+
+def _create_kpi(measure, k: dict, order: int) -> Kpi:
+    """A KPI of the seed data with its targets per year."""
+    kpi = Kpi.objects.create(
+        measure=measure,
+        name=k["name"],
+        unit=k.get("unit", ""),
+        kind=k.get("kind", "quantitative"),
+        comparator=k.get("comparator", "gte"),
+        baseline=k.get("baseline"),
+        order=order,
+        auto_source=k.get("auto_source", ""),
+    )
+    KpiTarget.objects.bulk_create(
+        [KpiTarget(kpi=kpi, year=int(y), value=Decimal(str(v))) for y, v in k.get("targets", {}).items()]
+    )
+    return kpi
 
 
 def _auto_source_kpis(roadmaps) -> int:
@@ -178,22 +181,7 @@ def _auto_source_kpis(roadmaps) -> int:
                 measure = Measure.objects.filter(roadmap=roadmap, number=m["number"]).first()
                 if measure is None or Kpi.objects.filter(measure=measure, name=k["name"]).exists():
                     continue
-                kpi = Kpi.objects.create(
-                    measure=measure,
-                    name=k["name"],
-                    unit=k.get("unit", ""),
-                    kind=k.get("kind", "quantitative"),
-                    comparator=k.get("comparator", "gte"),
-                    baseline=k.get("baseline"),
-                    order=order,
-                    auto_source=k["auto_source"],
-                )
-                KpiTarget.objects.bulk_create(
-                    [
-                        KpiTarget(kpi=kpi, year=int(y), value=Decimal(str(v)))
-                        for y, v in k.get("targets", {}).items()
-                    ]
-                )
+                _create_kpi(measure, k, order)
                 created += 1
     return created
 

@@ -5,5 +5,3 @@ from . import views
 router = SimpleRouter()
 router.register("discussions", views.DiscussionViewSet, basename="discussion")
 router.register("surveys", views.SurveyViewSet, basename="survey")
-
-urlpatterns = []

@@ -1,27 +1,11 @@
 """The follow form's rate limit on Redis, as in production (REDIS_TEST_URL, database 4 for this area)."""
 
-import os
-
 import pytest
 from django.core import mail
-from django.core.cache import caches
 
 from following.models import Subscription
-from openness_portal.cache_config import cache_config
 
 from .factories import roadmap_world
-
-
-@pytest.fixture
-def redis_cache(settings):
-    url = os.environ.get("REDIS_TEST_URL")
-    if not url:
-        pytest.skip("REDIS_TEST_URL is not set (CI sets it): no Redis to test the production cache path on")
-    settings.CACHES = {"default": {**cache_config(url), "KEY_PREFIX": f"test-following-{os.getpid()}"}}
-    cache = caches["default"]
-    cache.clear()
-    yield cache
-    cache.clear()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -101,3 +101,49 @@ def test_in_english_the_name_falls_back_to_the_translated_verbose_name(client):
     client.force_login(UserFactory(is_superuser=True))
     page = client.get(reverse("admin:roadmaps_roadmap_add"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "дорожную карту" not in page
+
+
+def test_deleting_one_object_asks_in_the_accusative(client):
+    entry = ProgressEntryFactory(measure=MeasureFactory())
+    client.force_login(UserFactory(is_superuser=True))
+    page = client.get(reverse("admin:roadmaps_progressentry_delete", args=[entry.pk])).content.decode()
+    assert "удалить информацию о ходе реализации" in page
+    assert "удалить информация" not in page
+
+
+def _delete_selected_page(client, model_admin_url, objects):
+    return client.post(
+        reverse(model_admin_url),
+        {"action": "delete_selected", "_selected_action": [obj.pk for obj in objects]},
+    ).content.decode()
+
+
+def test_deleting_selected_participants_asks_in_the_plural_accusative(client):
+    from tests.referents.factories import ParticipantFactory
+
+    participants = ParticipantFactory.create_batch(2)
+    client.force_login(UserFactory(is_superuser=True))
+    changelist = client.get(reverse("admin:referents_participant_changelist")).content.decode()
+    assert "Удалить выбранных участников референтных групп" in changelist
+    assert "Удалить выбранные участники" not in changelist
+
+    page = _delete_selected_page(client, "admin:referents_participant_changelist", participants)
+    assert "удалить участников референтных групп?" in page
+    assert "участники референтных групп?" not in page
+    one = _delete_selected_page(client, "admin:referents_participant_changelist", participants[:1])
+    assert "удалить участника референтной группы?" in one
+
+
+def test_deleting_selected_entries_of_an_inanimate_name_keeps_its_plural(client):
+    from tests.factories import RoadmapFactory
+
+    roadmaps = RoadmapFactory.create_batch(2)
+    client.force_login(UserFactory(is_superuser=True))
+    page = _delete_selected_page(client, "admin:roadmaps_roadmap_changelist", roadmaps)
+    assert "удалить дорожные карты?" in page
+
+
+def test_every_plural_that_changes_in_the_accusative_has_an_action_label():
+    from openness_portal.admin_names import ACCUSATIVE_PLURAL, DELETE_SELECTED_LABEL
+
+    assert ACCUSATIVE_PLURAL.keys() == DELETE_SELECTED_LABEL.keys()

@@ -15,11 +15,6 @@ from roadmaps.models import ProgressEntry
 from tests.factories import MeasureExecutorFactory, MeasureFactory, ProgressEntryFactory, RoadmapFactory
 
 
-def xlsx_texts(path) -> list[str]:
-    wb = openpyxl.load_workbook(path)
-    return [str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
-
-
 def pdf_text(path) -> str:
     pypdf = pytest.importorskip("pypdf")
     reader = pypdf.PdfReader(str(path))

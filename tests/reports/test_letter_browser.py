@@ -10,9 +10,8 @@ import pytest
 
 from municipalities.models import Municipality, StaffRole
 from reports.models import InformationLetter, ReportingPeriod
-from tests.browser import browser_test
+from tests.browser import Screens, browser_test
 from tests.factories import StaffRoleFactory, UserFactory
-from tests.roadmaps.test_staff_path_browser import Screens
 
 pytestmark = browser_test
 

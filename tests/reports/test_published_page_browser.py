@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from reports.models import Report, ReportFile
-from tests.browser import browser_test
+from tests.browser import browser_test, overflow
 from tests.factories import MeasureFactory, RoadmapFactory
 
 pytestmark = browser_test
@@ -30,5 +30,5 @@ def test_a_report_with_three_files_fits_a_phone(browser, live_server, transactio
         "PDF",
         "DOCX",
     ]
-    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    assert overflow(page) <= 0
     context.close()

@@ -3,11 +3,27 @@
 from datetime import timedelta
 
 import factory
+from django.urls import reverse
 from django.utils import timezone
 
 from surveys import services
 from surveys.models import AGREEMENT_SCALE, Comment, Option, Question, Survey
 from tests.factories import MunicipalityFactory
+
+# The public page's comment form as a resident fills it in.
+COMMENT_FORM = {
+    "author_name": "Петров П.П.",
+    "email": "petrov@example.ru",
+    "text": "Прошу продлить маршрут автобуса до улицы Садовой.",
+    "consent": "on",
+}
+
+
+def post_comment(client, discussion, **overrides):
+    """POST the comment form of the discussion's page: COMMENT_FORM with `overrides`."""
+    return client.post(
+        reverse("surveys:discussion_detail", args=[discussion.pk]), {**COMMENT_FORM, **overrides}
+    )
 
 
 def open_discussion(municipality=None, *, opens_at=None, **kwargs):

@@ -30,24 +30,13 @@ from tests.factories import (
     StaffRoleFactory,
     UserFactory,
 )
-from tests.surveys.factories import CommentFactory, open_discussion
+from tests.surveys.factories import COMMENT_FORM, CommentFactory, open_discussion, post_comment
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
-    "author_name": "Петров П.П.",
-    "email": "petrov@example.ru",
-    "text": "Прошу продлить маршрут автобуса до улицы Садовой.",
-    "consent": "on",
-}
-
-
-def post_page(client, discussion, **overrides):
-    return client.post(reverse("surveys:discussion_detail", args=[discussion.pk]), {**VALID, **overrides})
-
 
 def api_post(client, discussion, **overrides):
-    data = {**VALID, "consent": True, **overrides}
+    data = {**COMMENT_FORM, "consent": True, **overrides}
     return client.post(
         f"/api/v1/discussions/{discussion.pk}/comments/", data, content_type="application/json"
     )
@@ -105,7 +94,7 @@ def test_countdown_russian_plurals():
 
 def test_comment_accepted_with_moderation_notice(client):
     discussion = open_discussion()
-    response = post_page(client, discussion, follow=False)
+    response = post_comment(client, discussion, follow=False)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "будет опубликовано после проверки модератором" in page
@@ -117,7 +106,7 @@ def test_comment_accepted_with_moderation_notice(client):
 def test_post_moderation_publishes_at_once(client):
     discussion = open_discussion()
     ModerationSettings.objects.create(municipality=discussion.municipality, mode=ModerationSettings.Mode.POST)
-    client.post(reverse("surveys:discussion_detail", args=[discussion.pk]), VALID)
+    client.post(reverse("surveys:discussion_detail", args=[discussion.pk]), COMMENT_FORM)
     page = client.get(reverse("surveys:discussion_detail", args=[discussion.pk])).content.decode()
     assert "продлить маршрут" in page
 
@@ -125,7 +114,7 @@ def test_post_moderation_publishes_at_once(client):
 def test_posting_outside_the_window_is_refused_and_stores_nothing(client):
     municipality = MunicipalityFactory()
     discussion = open_discussion(municipality, opens_at=timezone.now() - timedelta(days=30))
-    page = post_page(client, discussion)
+    page = post_comment(client, discussion)
     assert page.status_code == 403
     assert "Обсуждение завершено" in page.content.decode()
     assert 'name="consent"' not in page.content.decode()  # no form any more
@@ -139,7 +128,7 @@ def test_posting_outside_the_window_is_refused_and_stores_nothing(client):
 
 def test_consent_is_required(client):
     discussion = open_discussion()
-    page = post_page(client, discussion, consent="")
+    page = post_comment(client, discussion, consent="")
     assert page.status_code == 400
     assert "152-ФЗ" in page.content.decode() and "не может быть принято" in page.content.decode()
     # the citizen's text is kept in the form so nothing typed is lost
@@ -151,7 +140,7 @@ def test_consent_is_required(client):
 
 def test_ten_thousand_characters_are_refused(client):
     discussion = open_discussion()
-    page = post_page(client, discussion, text="а" * 10_000)
+    page = post_comment(client, discussion, text="а" * 10_000)
     assert page.status_code == 400
     assert "не более 5 000 символов, сейчас 10 000" in page.content.decode()
     api = api_post(client, discussion, text="а" * 10_000)
@@ -169,7 +158,7 @@ def test_twenty_posts_a_minute_are_rate_limited(client):
     assert set(statuses[10:]) == {429}
     limited = api_post(client, discussion, text="ещё одно", email="other@example.ru")
     assert "Слишком много замечаний" in limited.json()["detail"] and int(limited["Retry-After"]) > 0
-    page = post_page(client, discussion, text="и ещё")
+    page = post_comment(client, discussion, text="и ещё")
     assert page.status_code == 429 and "Слишком много замечаний" in page.content.decode()
     assert Comment.objects.count() == 10  # the refused ones stored nothing
 
@@ -188,7 +177,7 @@ def test_duplicates_and_honeypot_store_nothing(client):
     assert api_post(client, discussion).status_code == 201
     duplicate = api_post(client, discussion, text="  прошу продлить маршрут автобуса   до улицы Садовой. ")
     assert duplicate.status_code == 400 and "уже получено" in duplicate.json()["text"][0]
-    bot = post_page(client, discussion, text="Купите слона", website="http://spam.example")
+    bot = post_comment(client, discussion, text="Купите слона", website="http://spam.example")
     assert bot.status_code == 302  # the bot is told nothing
     assert Comment.objects.count() == 1
 

@@ -26,7 +26,7 @@ from surveys.models import (
 )
 from surveys.services.documents import paragraphs_of, read_file, split_text
 from tests.factories import MunicipalityFactory, StaffRoleFactory, UserFactory
-from tests.surveys.factories import CommentFactory, open_discussion
+from tests.surveys.factories import COMMENT_FORM, CommentFactory, open_discussion, post_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +56,6 @@ SECOND = """Проект постановления
 2) обсуждение проектов актов и муниципальных программ.
 2.2. Итоги взаимодействия публикуются на официальном сайте."""
 
-VALID = {
-    "author_name": "Петров П.П.",
-    "email": "petrov@example.ru",
-    "text": "Прошу уточнить, кто формирует референтные группы.",
-    "consent": "on",
-}
-
 
 def draft_discussion(municipality=None, **kwargs):
     return open_discussion(municipality, kind=Discussion.Kind.DRAFT_ACT, **kwargs)
@@ -78,10 +71,6 @@ def paragraph(version, anchor):
 
 def page(client, discussion, query=""):
     return client.get(reverse("surveys:discussion_detail", args=[discussion.pk]) + query)
-
-
-def post_page(client, discussion, **overrides):
-    return client.post(reverse("surveys:discussion_detail", args=[discussion.pk]), {**VALID, **overrides})
 
 
 # --- Splitting -------------------------------------------------------------------------------------------
@@ -310,7 +299,7 @@ def test_comment_on_a_point_is_stored_and_listed_with_its_anchor(client):
     )
     version = services.publish_document_version(discussion, DRAFT)
     point = paragraph(version, "п. 1.2")
-    response = post_page(client, discussion, paragraph=str(point.pk))
+    response = post_comment(client, discussion, paragraph=str(point.pk))
     assert response.status_code == 302
     assert Comment.objects.get().paragraph == point
     html = page(client, discussion).content.decode()
@@ -325,12 +314,12 @@ def test_a_point_of_another_discussion_is_refused_with_a_russian_message(client,
     other = draft_discussion(discussion.municipality)
     alien = services.publish_document_version(other, DRAFT).paragraphs.first()
     value = str(alien.pk) if foreign == "other discussion" else "п. 1"
-    response = post_page(client, discussion, paragraph=value)
+    response = post_comment(client, discussion, paragraph=value)
     assert response.status_code == 400
     assert "Замечание можно оставить только к пункту документа этого обсуждения." in response.content.decode()
     api = client.post(
         f"/api/v1/discussions/{discussion.pk}/comments/",
-        {**VALID, "consent": True, "paragraph": alien.pk},
+        {**COMMENT_FORM, "consent": True, "paragraph": alien.pk},
         content_type="application/json",
     )
     assert api.status_code == 400
@@ -344,7 +333,7 @@ def test_api_comment_on_a_point_and_the_list_shows_it(client):
     point = paragraph(services.publish_document_version(discussion, DRAFT), "п. 2.1, пп. 2")
     created = client.post(
         f"/api/v1/discussions/{discussion.pk}/comments/",
-        {**VALID, "consent": True, "paragraph": point.pk},
+        {**COMMENT_FORM, "consent": True, "paragraph": point.pk},
         content_type="application/json",
     )
     assert created.status_code == 201, created.json()
@@ -545,11 +534,11 @@ def test_a_point_costs_the_comment_post_one_query_and_none_without(client):
     discussion = draft_discussion()
     point = paragraph(services.publish_document_version(discussion, DRAFT), "п. 1.1")
     report = open_discussion(discussion.municipality, title="Отчет без редакций")
-    post_page(client, report, text="Прогрев кэша обсуждения.")
-    post_page(client, discussion, text="Прогрев кэша проекта.")
+    post_comment(client, report, text="Прогрев кэша обсуждения.")
+    post_comment(client, discussion, text="Прогрев кэша проекта.")
     counts = []
     for target, extra in ((report, {}), (discussion, {}), (discussion, {"paragraph": str(point.pk)})):
         with CaptureQueriesContext(connection) as ctx:
-            assert post_page(client, target, text=f"Замечание {len(counts)}.", **extra).status_code == 302
+            assert post_comment(client, target, text=f"Замечание {len(counts)}.", **extra).status_code == 302
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1] and counts[2] == counts[1] + 1
