@@ -5,33 +5,22 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from importing.models import ImportJob
 from municipalities.models import Department, Municipality, Official, StaffRole
 from roadmaps.models import Roadmap
+from tests.migrations import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE_ROADMAPS = ("roadmaps", "0004_evidence_unguessable_path")
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor
-
-
-def _leaves():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.fixture
 def database_before_the_move():
     """The database as it was with the models in roadmaps: a municipality with a roadmap, an executor's
     department and official, a coordinator, and a group allowed to change municipalities."""
-    executor = _migrate([("municipalities", None)])
+    executor = migrate([("municipalities", None)])
     old = executor.loader.project_state(
         [BEFORE_ROADMAPS, ("auth", "0012_alter_user_first_name_max_length")]
     ).apps
@@ -80,13 +69,13 @@ def database_before_the_move():
             "permission": permission.pk,
         }
     finally:
-        _migrate(_leaves())
+        migrate(latest())
         ContentType.objects.clear_cache()
 
 
 def test_rows_foreign_keys_and_permissions_survive_the_move(database_before_the_move):
     before = database_before_the_move
-    _migrate(_leaves())
+    migrate(latest())
     ContentType.objects.clear_cache()
 
     municipality = Municipality.objects.get(pk=before["municipality"])
@@ -117,8 +106,8 @@ def test_rows_foreign_keys_and_permissions_survive_the_move(database_before_the_
 
 def test_migrating_back_returns_the_content_types_to_roadmaps(database_before_the_move):
     before = database_before_the_move
-    _migrate(_leaves())
-    _migrate([("municipalities", None)])
+    migrate(latest())
+    migrate([("municipalities", None)])
 
     type_row = ContentType.objects.get(pk=before["content_type"])
     assert (type_row.app_label, type_row.model) == ("roadmaps", "municipality")

@@ -4,28 +4,17 @@ paths, checksums, publication, the discussion opened on the report and the downl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from reports.models import Report, ReportFile
 from surveys.models import Discussion
 from surveys.services import open_discussion
 from tests.factories import RoadmapFactory, UserFactory
+from tests.migrations import latest, migrate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = ("reports", "0003_merge_letters_and_move")
 AFTER = ("reports", "0004_report_files")
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor
-
-
-def _leaves():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _old_apps(executor):
@@ -45,7 +34,7 @@ def rows_per_format():
     roadmap = RoadmapFactory(first_year=2021, last_year=2022)
     publisher = UserFactory()
     discussion = open_discussion(municipality=roadmap.municipality, title="Обсуждение отчета")
-    executor = _migrate([BEFORE])
+    executor = migrate([BEFORE])
     old = _old_apps(executor)
     try:
         common = {"roadmap_id": roadmap.pk, "period": "2022-H1", "kind": "progress"}
@@ -85,13 +74,13 @@ def rows_per_format():
             "regional": regional,
         }
     finally:
-        _migrate(_leaves())
+        migrate(latest())
         ContentType.objects.clear_cache()
 
 
 def test_rows_per_format_become_one_report_with_its_files(rows_per_format):
     before = rows_per_format
-    _migrate(_leaves())
+    migrate(latest())
     ContentType.objects.clear_cache()
 
     assert Report.objects.count() == 3
@@ -128,8 +117,8 @@ def test_rows_per_format_become_one_report_with_its_files(rows_per_format):
 
 def test_migrating_back_splits_each_report_into_rows_per_format(rows_per_format):
     before = rows_per_format
-    _migrate(_leaves())
-    _migrate([BEFORE])
+    migrate(latest())
+    migrate([BEFORE])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id, format, file, checksum, published_at IS NOT NULL, discussion_id FROM reports_report "
