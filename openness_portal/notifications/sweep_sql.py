@@ -19,7 +19,7 @@ other work, load average 2-4; the same 196,060 rows in one process, one way afte
 import csv
 import io
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 # The columns of the sweep's rows (sweep.Row), in their order.
 CREATE_CLAIMS = """CREATE TEMPORARY TABLE reminder_claim (
@@ -39,22 +39,33 @@ INSERT_REMINDERS = """INSERT INTO notifications_reminder (
     kind, subject_key, stage, recipient_key, day, municipality_id, recipient_name, email, due_date, title,
     link, details, "group", run, created_at
 )
-SELECT *, %s, now() FROM reminder_claim
-ON CONFLICT DO NOTHING"""
+SELECT *, %s, now() FROM reminder_claim"""
+# Only when the plain insert met a claim another sweep took meanwhile (the sweep left out the ones the log
+# held when it looked): each row then goes in unless the unique constraint already holds it.
+IGNORING_CONFLICTS = " ON CONFLICT DO NOTHING"
 
 DROP_CLAIMS = "DROP TABLE reminder_claim"
 
 
 def insert_reminders(rows, run: str) -> int:
-    """Insert the sweep's rows (tuples of reminder_claim's columns) stamped with `run`, ignoring conflicts;
-    how many were inserted (all of them: the sweep need not read back which)."""
+    """Insert the sweep's rows (dicts of reminder_claim's columns, in its order) stamped with `run`, ignoring conflicts;
+    how many were inserted (all of them: the sweep need not read back which).
+
+    First as a plain INSERT in a savepoint: the usual case, no other sweep at work, skips the speculative
+    insertion ON CONFLICT makes per row (1.34 → 0.79 s for 196,060 rows). A unique violation means a
+    concurrent sweep committed some of these claims first: back to the savepoint, and again ignoring them.
+    """
     data = io.StringIO()
-    csv.writer(data).writerows(rows)
+    csv.writer(data).writerows(row.values() for row in rows)
     data.seek(0)
     with connection.cursor() as cursor:
         cursor.execute(CREATE_CLAIMS)
         cursor.copy_expert(COPY_CLAIMS, data)
-        cursor.execute(INSERT_REMINDERS, [run])
+        try:
+            with transaction.atomic():
+                cursor.execute(INSERT_REMINDERS, [run])
+        except IntegrityError:
+            cursor.execute(INSERT_REMINDERS + IGNORING_CONFLICTS, [run])
         inserted = cursor.rowcount
         cursor.execute(DROP_CLAIMS)
     return inserted
