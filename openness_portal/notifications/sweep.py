@@ -2,9 +2,10 @@
 
 Like healthchecks' `sendalerts`, a reminder is «claimed» by a write that only one worker can win: the
 unique constraint of the Reminder log. A run first reads which claims its municipalities already hold that
-day and leaves them out, inserts the rest ignoring conflicts, each stamped with the run's id, and reads
-back what it inserted (nothing to read when every row went in); a re-run, a retried task or a second
-worker sweeping at the same moment gets back nothing another run holds, and sends nothing twice.
+day and leaves them out, inserts the rest ignoring conflicts (on PostgreSQL a plain insert first, see
+sweep_sql), each stamped with the run's id, and reads back what it inserted (nothing to read when every
+row went in); a re-run, a retried task or a second worker sweeping at the same moment gets back nothing
+another run holds, and sends nothing twice.
 
 Municipalities are swept in groups (settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION), one transaction
 each: the claims, the coordinators' notes about missing addresses and the digests commit together, so a
