@@ -22,10 +22,10 @@ items become rows as they come, the executors are read as a stream; rows are dic
 dates, which the garbage collector does not track (its full passes over the heap went from 0.4-0.6 s of
 the worst day to 0-0.1 s). Seconds:
                                                    before                      after
-    worst day, 196,060 reminders in 550 digests     8.03, 8.57 (7.79, 7.88)     6.66, 6.82 (6.62, 7.09) NOT < 5
+    worst day, 196,060 reminders in 550 digests     8.03, 8.57 (7.79, 7.88)     6.66, 6.82 (6.62, 7.09) not <5
         phases                                      sources 2.3-2.5,            sources 1.3-1.7,
                                                     claims 3.5-3.7,             claims 2.7-3.2,
-                                                    digests 2.1-2.3             digests 2.1-2.2
+                                                    digests 2.1-2.3             digests 2.1-2.3
         re-run of the worst day (0 new)             2.29, 2.31 (queries 28)     1.73, 2.20 (queries 28)
         peak memory                                 359 MiB                     417 MiB (a dict is larger)
     typical day, 5,352 reminders in 549 digests     0.65 (load 1.6-2.1)         0.55 (load 1.4) (< 1: met)
