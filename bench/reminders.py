@@ -13,36 +13,42 @@ not sent). Prints rows, seconds, queries, peak memory (tracemalloc, in a separat
 not slow the timed one), seconds per phase and the longest transaction; a re-run must print 0 new
 reminders.
 
-Measured 07.12.2026 (afternoon), PostgreSQL 15, the 2-core machine shared with five other engineers, load
-average 1.5-2.5 for the worst day, 3-5 during the full run below. Before: the morning's code (ORM sources,
-rows with their text, COPY claims, every candidate copied and inserted again on a re-run, read back by run).
-After: the group first asks the log which claims it already holds (index on municipality + day, which
-replaces the run index) and builds none of them; an insert that took every row reads nothing back; digest
-items are joined once in Python, so the templates have fewer nodes per item. Worst day and its re-run: base
-and new code one after the other, twice, on identical databases (/tmp harness), seconds:
+Measured 07.12.2026 (late afternoon), PostgreSQL 15, the 2-core machine shared with five other engineers.
+Before: the code of the afternoon (claims by INSERT … ON CONFLICT, every source's items listed before
+they become rows, rows as named tuples); the before column of the worst day is the figures measured then
+(load 1.5-2.5), and, in brackets, the same code side by side with the new on identical data (/tmp harness,
+load 1.05-1.1). After: a plain INSERT first, ON CONFLICT only after a lost race (sweep_sql); each source's
+items become rows as they come, the executors are read as a stream; rows are dicts of texts, numbers and
+dates, which the garbage collector does not track (its full passes over the heap went from 0.4-0.6 s of
+the worst day to 0-0.1 s). Seconds:
                                                    before                      after
-    worst day, 196,060 reminders in 550 digests     8.83, 9.95                  8.03, 8.57  (target < 5: NOT met)
-        phases                                      sources 2.2-2.7,            sources 2.3-2.5,
-                                                    claims 4.1-4.6,             claims 3.5-3.7,
-                                                    digests 2.4-2.6             digests 2.1-2.3
-        re-run of the worst day (0 new)             4.83, 4.95 (queries 31)     2.29, 2.31 (queries 28)
-        peak memory                                 369 MiB                     359 MiB
-    550 digests of 100 items, rendered (CPU)        1.35-1.42                   1.06-1.10 (same text and HTML)
-    typical day, 5,352 reminders in 549 digests     0.93 (load 2.1-2.8)         0.65 (load 1.6-2.1)  (target < 1: met)
-        re-run (0 new)                              0.23                        0.16
-    country, 1,176,353 reminders in 22,000 digests, 40 transactions of 50 municipalities (after: load 3-5;
-    before: this morning's run at load under 1)
-        whole sweep                                 79.5                        100.7
-        ms per municipality, first / last 5 groups  37.9 / 43.1 (min 33, max 52) 36.0 / 38.4 (min 32, max 87)
-        longest transaction                         2.60                        4.36  (target < 10: met)
-        re-run (0 new)                              32.1                        32.4 (1,081 queries)
-Where the worst day's time goes now (cProfile and timings at load ~1): sources 2.3 s (1.1-1.8 s of it the
-deadline source turning 100,000 rows into 188,000 DueItems, roadmaps/reminders.py); claims 3.4 s (csv 0.9,
-COPY into the temporary table 0.7, INSERT … ON CONFLICT 1.7; COPY straight into the log, tried, took 2.5 s
-against 2.4 s for COPY + INSERT: the log's index upkeep is the cost, not the temporary table); digests 2.1 s (rendering 1.1,
-storing 28 MB of mail 0.6, grouping 0.3). The re-run is now the sources alone (2.2 s); reading the 196,060
-claims the log holds costs 0.3-0.4 s of it. The worst-day target of 5 s is not met on this machine: the
-rest is the sources' Python and PostgreSQL's index upkeep for 196,060 rows.
+    worst day, 196,060 reminders in 550 digests     8.03, 8.57 (7.79, 7.88)     6.66, 6.82 (6.62, 7.09) not <5
+        phases                                      sources 2.3-2.5,            sources 1.3-1.7,
+                                                    claims 3.5-3.7,             claims 2.7-3.2,
+                                                    digests 2.1-2.3             digests 2.1-2.3
+        re-run of the worst day (0 new)             2.29, 2.31 (queries 28)     1.73, 2.20 (queries 28)
+        peak memory                                 359 MiB                     417 MiB (a dict is larger)
+    typical day, 5,352 reminders in 549 digests     0.65 (load 1.6-2.1)         0.55 (load 1.4) (< 1: met)
+        re-run (0 new)                              0.16                        0.15
+    country, 1,176,353 reminders in 22,000 digests, 40 transactions of 50 municipalities, both side by
+    side at load 1.1-1.6
+        whole sweep                                 89.6                        81.7
+        ms per municipality, first / last 5 groups  40.7 / 49.9 (min 36, max 66) 33.2 / 46.9 (min 32, max 58)
+        longest transaction                         3.28                        2.88  (target < 10: met)
+        re-run (0 new)                              34.0                        34.1 (1,081 queries)
+    The cost per municipality rose from the first group to the last in this evening's runs of both codes
+    alike (it was flat, 36.0 / 38.4, at noon): the database, not the sweep, whose per-group reads stay on
+    the municipality + day index.
+Where the worst day's time goes now (timings of each step at load ~1): sources 1.4 s (the deadline
+source 1.0 of it: 100,000 deadlines and their executors through values(), 188,000 items; their rows 0.4);
+claims 2.9 s (csv 0.85, COPY into the temporary table 0.65, INSERT 1.2: into a table with no index the
+same INSERT takes 0.40 s in psql, with the primary key 0.50, with the claim's unique index too 0.79);
+digests 2.1 s (rendering 550 digests of 100 items, text and HTML, 1.1; storing 20 MB of mail 0.5 (lz4
+instead of pglz for the two bodies: 0.38, not done: a PostgreSQL setting in a migration for 0.14 s);
+grouping 0.35). Tried and dropped: COPY straight into the log (no gain, see sweep_sql); a narrower row
+(recipient, e-mail, details and group left out: COPY 0.99 s against 1.01 s, the index is the cost). The
+worst-day target of 5 s is not met on this machine: what is left is the Python of 196,060 rows and 550
+rendered digests and PostgreSQL's index upkeep, without a forbidden trick to take it away.
 See sweep_sql for bulk_create (13-14 s) against COPY.
 Compare runs made on one machine, one at a time (`flock /tmp/bench.lock`).
 """

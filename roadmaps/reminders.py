@@ -6,9 +6,10 @@ each measure's executors are worked out once, however many of its deadlines are 
 """
 
 import zoneinfo
-from collections import defaultdict
 from collections.abc import Collection, Iterator
 from datetime import date, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.conf import settings
@@ -83,26 +84,29 @@ class _Team(NamedTuple):
 
 def _teams(measure_ids, directory: dict[str, Recipient]) -> dict[int, _Team]:
     """The executors of the measures (a queryset of their ids), in their order, in one query. Measures
-    with the same executors (most of a roadmap's, a few departments between them) share one _Team."""
-    executors: dict[int, list[tuple[int | None, int | None, str]]] = defaultdict(list)
+    with the same executors (most of a roadmap's, a few departments between them) share one _Team.
+
+    Read as a stream, one measure at a time: a list per measure for 100,000 measures, all kept until the
+    end, cost the garbage collector more than building them."""
     rows = (
         MeasureExecutor.objects.filter(measure_id__in=measure_ids)
         .order_by("measure_id", "order", "id")
         .values("measure_id", "official_id", "department_id", "text")
     )
-    for e in rows:
-        executors[e["measure_id"]].append((e["official_id"], e["department_id"], e["text"]))
     shared: dict[tuple, _Team] = {}
     teams = {}
-    for measure_id, team in executors.items():
-        signature = tuple(team)
-        if signature not in shared:
-            shared[signature] = _team(team, directory)
-        teams[measure_id] = shared[signature]
+    for measure_id, executors in groupby(rows.iterator(chunk_size=CHUNK), key=itemgetter("measure_id")):
+        signature = tuple((e["official_id"], e["department_id"], e["text"]) for e in executors)
+        team = shared.get(signature)
+        if team is None:
+            team = shared[signature] = _team(signature, directory)
+        teams[measure_id] = team
     return teams
 
 
-def _team(executors: list[tuple[int | None, int | None, str]], directory: dict[str, Recipient]) -> _Team:
+def _team(
+    executors: tuple[tuple[int | None, int | None, str], ...], directory: dict[str, Recipient]
+) -> _Team:
     people: list[Recipient | None] = []
     for official_id, department_id, text in executors:
         if official_id:
