@@ -16,6 +16,7 @@ from municipalities.admin import ScopedAdminMixin, ScopedInline
 from municipalities.models import StaffRole
 from openness_portal.admin_actions import ServiceErrorsOnFormMixin, apply_to_each
 from openness_portal.history_admin import PortalHistoryAdmin
+from openness_portal.periods import period_of
 
 from . import selectors, services
 from .models import (
@@ -459,9 +460,7 @@ class ProgressEntryAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHisto
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        initial.setdefault(
-            "period", f"{timezone.localdate().year}-H{1 if timezone.localdate().month <= 6 else 2}"
-        )
+        initial.setdefault("period", period_of(timezone.localdate()).code)
         return initial
 
     def _executor_owns(self, request, obj):
