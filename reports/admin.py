@@ -44,13 +44,20 @@ class ReportRequestForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        services.validate_request(
+        parsed = services.validate_request(
             roadmap=data.get("roadmap"),
             region=data.get("region", ""),
             period=data.get("period", ""),
             kind=data.get("kind", ""),
             formats=data.get("formats") or [],
         )
+        # Ordering a report again is not a mistake: the same report gets the formats it lacks (save_model), so
+        # the form stands for that report and its one-per-period constraint does not refuse it.
+        existing = selectors.ordered_report(
+            roadmap=data.get("roadmap"), region=data.get("region", ""), period=parsed.code, kind=data["kind"]
+        )
+        if existing is not None:
+            self.instance = existing
         return data
 
 
@@ -140,6 +147,7 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
+        ordered_before = obj.pk is not None
         report = services.request_report(
             roadmap=obj.roadmap,
             region=obj.region,
@@ -150,6 +158,13 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
         )
         obj.pk = report.pk
         obj.refresh_from_db()
+        if ordered_before:
+            messages.info(
+                request,
+                _(
+                    "Этот отчет уже был заказан: недостающие форматы добавлены, неудавшиеся файлы формируются заново."
+                ),
+            )
 
     @admin.display(description=_("дорожная карта / субъект"))
     def scope(self, obj):

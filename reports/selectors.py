@@ -763,3 +763,9 @@ def reports_visible_to(user, queryset=None, *, published_too=False):
     if published_too:
         extra |= Q(published_at__isnull=False)
     return scoping.visible_to(Report if queryset is None else queryset, user, public=extra)
+
+
+def ordered_report(*, roadmap, region: str, period: str, kind: str) -> Report | None:
+    """The report already ordered for (roadmap or region, period, kind), if any."""
+    scope = {"roadmap": roadmap} if roadmap is not None else {"roadmap": None, "region": region}
+    return Report.objects.filter(**scope, period=period, kind=kind).first()

@@ -296,7 +296,7 @@ def test_the_report_period_is_chosen_from_a_list_not_typed(client, roadmap, coor
     assert not Report.objects.exists()
 
 
-def test_ordering_a_report_again_is_refused_on_the_form_and_the_period_action_adds_formats(
+def test_ordering_a_report_again_adds_its_missing_formats_and_the_period_action_too(
     client, roadmap, coordinator, django_capture_on_commit_callbacks
 ):
     coordinator.is_staff = True
@@ -305,15 +305,21 @@ def test_ordering_a_report_again_is_refused_on_the_form_and_the_period_action_ad
     form = {"roadmap": roadmap.pk, "region": "", "period": "2021", "kind": "annual"}
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("admin:reports_report_add"), {**form, "formats": ["docx"]})
-    again = client.post(reverse("admin:reports_report_add"), {**form, "formats": ["docx", "xlsx"]})
-    assert again.status_code == 200 and "Этот отчет уже заказан" in again.content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = client.post(
+            reverse("admin:reports_report_add"), {**form, "formats": ["docx", "xlsx"]}, follow=True
+        )
+    assert "недостающие форматы добавлены" in again.content.decode()
+    assert len(callbacks) == 1  # the XLSX; the ready DOCX is kept
+    assert Report.objects.count() == 1
+    assert sorted(Report.objects.get().files.values_list("format", flat=True)) == ["docx", "xlsx"]
     period = ReportingPeriod.objects.get(roadmap=roadmap, code="2021")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         client.post(
             reverse("admin:reports_reportingperiod_changelist"),
             {"action": "build_report", "_selected_action": [period.pk]},
         )
-    assert len(callbacks) == 2  # XLSX and PDF; the ready DOCX is kept
+    assert len(callbacks) == 1  # the PDF; the ready DOCX and XLSX are kept
     report = Report.objects.get()
     assert sorted(report.files.values_list("format", flat=True)) == ["docx", "pdf", "xlsx"]
     assert report.status == Report.Status.READY
