@@ -218,3 +218,18 @@ def test_annual_drafts_are_built_in_january_once(roadmap, django_capture_on_comm
     report = Report.objects.get()
     assert (report.roadmap, report.period, report.kind, report.status) == (roadmap, "2022", "annual", "ready")
     assert [f.format for f in report.files.all()] == ["docx"]
+
+
+def test_a_published_annual_report_without_a_docx_does_not_stop_the_other_drafts(
+    roadmap, django_capture_on_commit_callbacks
+):
+    """The press secretary published last year's report as XLSX before January: it stays as it is, and
+    the other roadmaps still get their drafts."""
+    other = RoadmapFactory(status=roadmap.status, first_year=2022, last_year=2022)
+    with django_capture_on_commit_callbacks(execute=True):
+        published = services.request_report(roadmap=roadmap, period="2022", kind="annual", formats=["xlsx"])
+    services.publish_report(published)
+    with django_capture_on_commit_callbacks(execute=True):
+        drafts = services.prepare_annual_drafts(today=timezone.datetime(2023, 1, 10).date())
+    assert [r.roadmap for r in drafts] == [other]
+    assert [f.format for f in Report.objects.get(pk=published.pk).files.all()] == ["xlsx"]
