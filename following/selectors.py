@@ -49,12 +49,6 @@ def target_municipality(target):
     return target.municipality
 
 
-def target_municipality_id(target) -> int:
-    if isinstance(target, Measure):
-        return target.roadmap.municipality_id
-    return target.municipality_id
-
-
 def feed_url(target) -> str:
     if isinstance(target, Roadmap):
         return reverse("following:roadmap_feed", args=[target.municipality.slug, target.pk])

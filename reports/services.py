@@ -473,7 +473,9 @@ def prepare_annual_drafts(today=None) -> list[Report]:
     )
     for roadmap in roadmaps.select_related("municipality"):
         ensure_periods(roadmap)
-        ordered = selectors.ordered_report(roadmap=roadmap, region="", period=str(year), kind=Report.Kind.ANNUAL)
+        ordered = selectors.ordered_report(
+            roadmap=roadmap, region="", period=str(year), kind=Report.Kind.ANNUAL
+        )
         if ordered is not None and ordered.is_published:
             continue  # already out, and frozen: no draft to build (and no reason to stop the other roadmaps)
         report = request_report(

@@ -158,6 +158,14 @@ class DeadlineYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ExecutorDepartmentFilter(admin.RelatedOnlyFieldListFilter):
+    """The departments executing the user's measures, under the heading clerks know («исполнитель»)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = _("исполнитель")  # not the field name «подразделение»
+
+
 @admin.register(Measure)
 class MeasureAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmin):
     form = MeasureAdminForm
@@ -167,7 +175,7 @@ class MeasureAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, PortalHistoryAdmi
         NeedsClarificationFilter,
         "roadmap__municipality",
         "roadmap",
-        "executors__department",
+        ("executors__department", ExecutorDepartmentFilter),
         DeadlineYearFilter,
     ]
     search_fields = ["number", "title", "description", "deadline_rule__text"]

@@ -329,7 +329,7 @@ def measure_page(measure: Measure, *, today: date) -> dict:
 
 
 def executor_dashboard(user, *, today: date) -> dict:
-    mine = Measure.objects.filter(executor_measure_filter(user)).distinct()
+    mine = executor_measures(user)
     horizon = today + timezone.timedelta(days=30)
     open_deadlines = (
         Deadline.objects.open()

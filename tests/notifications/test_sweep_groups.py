@@ -222,7 +222,6 @@ def test_the_hourly_task_asks_for_a_retry_when_a_group_failed_and_the_retry_send
 
 def test_the_log_keeps_quotes_commas_line_breaks_and_empty_text_exactly(monkeypatch):
     """What the mail said is what the log says, whichever way the rows reached the database."""
-    from openness_portal.notifications.registry import DueItem, Recipient
 
     section, _coordinator = municipality_with_coordinator()
     municipality_id = section.roadmap.municipality_id
@@ -247,14 +246,3 @@ def test_the_log_keeps_quotes_commas_line_breaks_and_empty_text_exactly(monkeypa
     assert (logged.title, logged.link, logged.details, logged.group) == (tricky, "/admin/?a=1,b=2", "", "")
     assert logged.recipient_name == 'Отдел "А", кадры' and logged.email == "a@example.ru"
     assert tricky in Notification.objects.get().body
-
-
-def test_a_row_of_the_sweep_carries_its_claim_and_the_text_as_sent():
-    """The claim key (day, recipient, duty, stage) and the row's text come from the due item as it is."""
-    department = Recipient(name="Отдел", email="a@example.ru", department_id=1)
-    item = DueItem(
-        "deadline", "deadline:1", DAY, "1. Пункт — до 11.12.2019", "/x/", 7, (department,), "Ответственные"
-    )
-    ((claim, row),) = sweep_module._rows_of([item], {DAY: "day"}, DAY, {7}, {}, set())
-    assert claim == (DAY, "department:1", "deadline:1", f"day:{DAY.isoformat()}")
-    assert row["title"] == item.title and row["email"] == "a@example.ru"

@@ -530,3 +530,9 @@ def test_the_command_signs_with_the_head_when_no_signatory_is_given(roadmap, tmp
     assert (letter.signatory_post, letter.signatory_name) == ("Глава Тестового округа", "К.А. Ишков")
     signature = docx.Document(str(out)).tables[-1]
     assert [cell.text for cell in signature.rows[0].cells] == ["Глава Тестового округа", "К.А. Ишков"]
+
+    # A post given alone is not signed with the head's name: the missing name is asked for.
+    with pytest.raises(CommandError) as half:
+        call_command(*args, "--number", "2", "--signatory-post", "Заместитель главы", stdout=StringIO())
+    assert "Укажите, кто подписывает письмо." in str(half.value)
+    assert InformationLetter.objects.count() == 1

@@ -73,7 +73,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         roadmap = self._roadmap(o["roadmap"], o["municipality"], o["period"])
-        default_post, default_name = selectors.default_signatory(roadmap.municipality_id)
+        post, name = o["signatory_post"].replace("\\n", "\n"), o["signatory_name"]
+        if not (post or name):  # both from one person, never a post of one and the name of another
+            post, name = selectors.default_signatory(roadmap.municipality_id)
         try:
             letter, created = services.request_letter(
                 roadmap=roadmap,
@@ -81,8 +83,8 @@ class Command(BaseCommand):
                 number=o["number"],
                 date=_date(o["date"]),
                 addressee=o["addressee"].replace("\\n", "\n"),
-                signatory_post=o["signatory_post"].replace("\\n", "\n") or default_post,
-                signatory_name=o["signatory_name"] or default_name,
+                signatory_post=post,
+                signatory_name=name,
                 subject=o["subject"],
                 sender=o["sender"],
                 reference=o["reference"],
