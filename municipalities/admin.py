@@ -4,7 +4,9 @@ path each model declares (scoping.py), not just the menus."""
 
 from django.contrib import admin
 
-from . import access, scoping
+from openness_portal.admin_actions import ServiceErrorsOnFormMixin
+
+from . import access, scoping, services
 from .models import Department, Municipality, Official, StaffRole
 
 
@@ -195,12 +197,18 @@ class OfficialAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffRole)
-class StaffRoleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class StaffRoleAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "role", "municipality", "region"]
     list_filter = ["role", "municipality"]
     search_fields = ["user__username", "user__email"]
     list_select_related = ["user", "municipality"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        staff_role = services.grant_staff_role(
+            obj.user, obj.role, municipality=obj.municipality, region=obj.region
+        )
+        obj.pk = staff_role.pk
 
     def has_module_permission(self, request):
         return request.user.is_superuser

@@ -216,6 +216,9 @@ class StaffRole(models.Model):
             models.CheckConstraint(
                 condition=Q(role="supervisor") | Q(municipality__isnull=False),
                 name="staff_role_municipality_required",
+                violation_error_message=_(
+                    "Укажите муниципальное образование: координатор, исполнитель и модератор работают в одном из них."
+                ),
             ),
         ]
 
