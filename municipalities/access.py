@@ -6,10 +6,16 @@ from django.db.models import QuerySet
 
 from .models import Municipality, Official, StaffRole
 
+# Where the admin middleware leaves the role it loaded for this request, None included (Django's reverse
+# one-to-one cache keeps a found role only, so a staff account with no role would query on every check).
+REQUEST_ROLE_ATTRIBUTE = "_portal_staff_role"
+
 
 def role_of(user) -> StaffRole | None:
     if not user or not user.is_authenticated:
         return None
+    if hasattr(user, REQUEST_ROLE_ATTRIBUTE):
+        return getattr(user, REQUEST_ROLE_ATTRIBUTE)
     try:
         return user.staff_role
     except StaffRole.DoesNotExist:

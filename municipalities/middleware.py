@@ -9,6 +9,7 @@ times as the municipality lives them; a supervisor or a superuser without a muni
 from django.urls import reverse
 from django.utils import timezone
 
+from . import access
 from .models import StaffRole
 
 
@@ -18,7 +19,9 @@ def staff_time_zone(user):
     if not user.is_authenticated or not user.is_staff:
         return None
     role = StaffRole.objects.select_related("municipality").filter(user_id=user.pk).first()
-    user.staff_role = role  # a None is cached too: role_of() then answers without a query
+    setattr(user, access.REQUEST_ROLE_ATTRIBUTE, role)  # None too: role_of() then answers without a query
+    if role is not None:
+        user.staff_role = role
     if role is None or role.municipality is None:
         return None
     return role.municipality.tz

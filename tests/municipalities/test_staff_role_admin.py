@@ -19,3 +19,15 @@ def test_a_coordinator_without_municipality_is_refused_with_a_message_a_clerk_re
     client.post(url, {"user": clerk.pk, "role": "supervisor", "municipality": municipality.pk, "region": ""})
     role = StaffRole.objects.get(user=clerk)
     assert (role.role, role.municipality) == ("supervisor", None)  # a supervisor is not tied to one
+
+
+def test_an_admin_page_reads_the_role_once_for_an_account_with_no_role(client, db):
+    """A superuser has no staff role: the admin's many permission checks must not each ask the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("admin:roadmaps_measure_changelist")).status_code == 200
+    role_reads = [q["sql"] for q in queries if StaffRole._meta.db_table in q["sql"]]
+    assert len(role_reads) == 1, role_reads
