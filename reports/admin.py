@@ -177,9 +177,16 @@ class ReportAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.ModelAdmin):
         files = obj.files_in_order()
         if obj.status == Report.Status.FAILED:
             failed = [f for f in files if f.status == ReportFile.Status.FAILED]
+            hint = _(
+                "Не удалось сформировать: %(formats)s. Отметьте отчет и выберите действие «Сформировать заново "
+                "по текущим данным»; если ошибка повторится, сообщите администратору портала. Причина: %(errors)s"
+            ) % {
+                "formats": ", ".join(f.get_format_display() for f in failed),
+                "errors": "; ".join(f"{f.get_format_display()}: {f.error}" for f in failed),
+            }
             return format_html(
                 '<span title="{}">{} ⚠ {}</span>',
-                "\n".join(f"{f.get_format_display()}: {f.error}" for f in failed),
+                hint,
                 obj.get_status_display(),
                 ", ".join(f.get_format_display() for f in failed),
             )

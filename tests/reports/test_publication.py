@@ -267,6 +267,7 @@ def test_admin_shows_which_file_failed_and_deletes_a_report_with_its_files(clien
     client.force_login(coordinator)
     changelist = client.get(reverse("admin:reports_report_changelist")).content.decode()
     assert "ошибка ⚠ PDF" in changelist and "нет шрифта" in changelist
+    assert "если ошибка повторится, сообщите администратору портала" in changelist  # what to do, not only why
     assert "PDF — ошибка" in changelist
     delete_url = reverse("admin:reports_report_delete", args=[report.pk])
     confirm = client.get(delete_url)
