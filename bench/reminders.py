@@ -231,6 +231,22 @@ def warm_up():
         get_calendar().is_working_day(date(year, 6, 1))
 
 
+def time_rendering_when_sent():
+    """What the delivery workers add to the sweep: each digest rendered from the log when it is sent (the
+    sweep stores digests to send without their text). Every stored digest, in one process, SMTP left out."""
+    from openness_portal.notifications.digests import render_stored_digest
+    from openness_portal.notifications.models import Notification
+
+    waiting = list(Notification.objects.filter(kind="digest", body=""))
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        start = time.perf_counter()
+        for notification in waiting:
+            render_stored_digest(notification)
+        seconds = time.perf_counter() - start
+    return len(waiting), seconds, counter.count
+
+
 def run_case(name, as_of, target):
     from openness_portal.notifications.sweep import INSERT_BATCH, run_sweep
 
@@ -238,6 +254,7 @@ def run_case(name, as_of, target):
 
     result, seconds, queries = timed_sweep(as_of)
     rows = result.new_reminders
+    rendered, render_seconds, render_queries = time_rendering_when_sent()
     clear_log()
     tracemalloc.start()
     run_sweep(as_of=as_of, deliver=False, keep_digests=0)
@@ -254,6 +271,11 @@ def run_case(name, as_of, target):
     phases = ", ".join(f"{phase} {value:.2f}" for phase, value in result.seconds.items())
     longest = max(g.seconds for g in result.groups)
     print(f"{'':<10} phases (s): {phases}; the rest is the commit; longest transaction {longest:.2f} s")
+    print(
+        f"{'':<10} rendered when sent, in the delivery workers: {rendered} digests in {render_seconds:.2f} s "
+        f"({render_seconds / max(rendered, 1) * 1000:.1f} ms and {render_queries / max(rendered, 1):.0f} "
+        "query each), outside the sweep's transaction"
+    )
     print(
         f"{'re-run':<10} day {as_of}  new reminders {rerun.new_reminders:>7}  "
         f"seconds {rerun_seconds:6.2f}  queries {rerun_queries}"
@@ -280,7 +302,8 @@ def run_country(as_of, target):
     for index, (group, cost) in enumerate(zip(groups, per_municipality, strict=True), start=1):
         print(
             f"{'':<10} group {index:>3}: {len(group.municipality_ids):>3} municipalities, "
-            f"{group.new_reminders:>6} reminders, {group.seconds:5.2f} s, {cost:6.1f} ms per municipality"
+            f"{group.new_reminders:>6} reminders, {group.seconds:5.2f} s, {cost:6.1f} ms per municipality "
+            f"({', '.join(f'{phase} {value:.2f}' for phase, value in group.phases.items())})"
         )
     head, tail = per_municipality[:5], per_municipality[-5:]
     longest = max(g.seconds for g in groups)

@@ -77,7 +77,7 @@ def public_events(*, now=None) -> QuerySet:
     """Events that have happened, of public roadmaps (or of discussions outside any roadmap)."""
     now = now or timezone.now()
     return FollowEvent.objects.filter(occurred_at__lte=now).filter(
-        Q(roadmap__isnull=True) | ~Q(roadmap__status=Roadmap.Status.DRAFT)
+        Q(roadmap__isnull=True) | Roadmap.public("roadmap__")
     )
 
 

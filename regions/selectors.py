@@ -35,7 +35,7 @@ def regions() -> list[dict]:
             municipalities=Count("pk", distinct=True),
             with_roadmap=Count(
                 "pk",
-                filter=~Q(roadmaps__status=Roadmap.Status.DRAFT) & Q(roadmaps__isnull=False),
+                filter=Roadmap.public("roadmaps__") & Q(roadmaps__isnull=False),
                 distinct=True,
             ),
         )
@@ -91,10 +91,10 @@ def region_figures(region: str, today: date | None = None) -> RegionFigures:
     """Everything the rating needs for every municipality and year of the region: eight queries."""
     today = today or timezone.localdate()
     in_region = Municipality.objects.filter(region=region)
-    public_roadmap = ~Q(measure__roadmap__status=Roadmap.Status.DRAFT)
+    public_roadmap = Roadmap.public("measure__roadmap__")
     municipalities = list(
         in_region.annotate(
-            roadmap_count=Count("roadmaps", filter=~Q(roadmaps__status=Roadmap.Status.DRAFT), distinct=True)
+            roadmap_count=Count("roadmaps", filter=Roadmap.public("roadmaps__"), distinct=True)
         )
         .values("pk", "name", "slug", "roadmap_count")
         .order_by("name", "pk")
@@ -175,7 +175,7 @@ def _add_kpis(region: str, by_year: dict, years: set[int]) -> None:
     )
     groups = (
         KpiTarget.objects.filter(
-            ~Q(kpi__measure__roadmap__status=Roadmap.Status.DRAFT),
+            Roadmap.public("kpi__measure__roadmap__"),
             kpi__measure__roadmap__municipality__region=region,
         )
         .annotate(actual=Subquery(actual))

@@ -402,22 +402,14 @@ class InformationLetterAdmin(ServiceErrorsOnFormMixin, ScopedAdminMixin, admin.M
         """The signatory prefilled (still editable) for the municipality the letter is from: the one the
         coordinator works for, or the one of the period given in the address (?reporting_period=<id>)."""
         initial = super().get_changeform_initial_data(request)
-        municipality_id = self._letter_municipality_id(request, initial.get("reporting_period"))
+        municipality_id = selectors.letter_municipality_id(
+            request.user, self._periods(request), initial.get("reporting_period")
+        )
         if municipality_id is not None:
             post, name = selectors.default_signatory(municipality_id)
             initial.setdefault("signatory_post", post)
             initial.setdefault("signatory_name", name)
         return initial
-
-    def _letter_municipality_id(self, request, period_id) -> int | None:
-        if str(period_id or "").isdigit():
-            found = (
-                self._periods(request).filter(pk=period_id).values_list("roadmap__municipality_id", flat=True)
-            )
-            if (municipality_id := found.first()) is not None:
-                return municipality_id
-        ids = access.coordinated_municipality_ids(request.user)
-        return ids[0] if ids and len(ids) == 1 else None
 
     def add_view(self, request, form_url="", extra_context=None):
         extra_context = {**(extra_context or {}), "title": _("Сформировать информационное письмо")}

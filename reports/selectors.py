@@ -477,7 +477,7 @@ def regional_report(region: str, period: Period, *, today: date | None = None) -
     today = today or timezone.localdate()
     municipalities = _region_municipalities(region)
     roadmaps = list(
-        Roadmap.objects.exclude(status=Roadmap.Status.DRAFT)
+        Roadmap.objects.filter(Roadmap.public())
         .filter(**({"municipality__region": region} if region else {}))
         .filter(first_year__lte=period.year, last_year__gte=period.year)
         .annotate(measure_total=Count("measures", distinct=True))
@@ -713,6 +713,17 @@ def _signatory_rank(post: str) -> int | None:
         if text == prefix or text.startswith(prefix + " "):
             return rank
     return None
+
+
+def letter_municipality_id(user, periods, period_id) -> int | None:
+    """Whose information letter the add form prepares: the municipality of the reporting period given (one
+    of `periods`, those the user may see), else the one municipality the user coordinates."""
+    if str(period_id or "").isdigit():
+        found = periods.filter(pk=period_id).values_list("roadmap__municipality_id", flat=True).first()
+        if found is not None:
+            return found
+    ids = access.coordinated_municipality_ids(user)
+    return ids[0] if ids and len(ids) == 1 else None
 
 
 def default_signatory(municipality_id: int) -> tuple[str, str]:

@@ -356,14 +356,11 @@ class ProgressEntryAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         measure = cleaned.get("measure")
-        if (
-            measure is not None
-            and self.user is not None
-            and not selectors.can_edit_progress(self.user, measure)
-        ):
-            raise ValidationError(
-                {"measure": _("Вы не являетесь ответственным исполнителем этого мероприятия.")}
-            )
+        if measure is not None and self.user is not None:
+            try:
+                services.check_can_write(self.user, measure)
+            except PermissionDenied as exc:
+                raise ValidationError({"measure": str(exc)}) from exc
         deadline = cleaned.get("deadline")
         if deadline is not None and measure is not None and deadline.measure_id != measure.pk:
             raise ValidationError({"deadline": _("Срок относится к другому мероприятию.")})

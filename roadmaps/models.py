@@ -131,6 +131,12 @@ class Roadmap(models.Model):
     def is_public(self) -> bool:
         return self.status != self.Status.DRAFT
 
+    @classmethod
+    def public(cls, path: str = "") -> Q:
+        """Roadmaps anyone may read (all but drafts), as a filter; `path` leads to the roadmap
+        («measure__roadmap__»)."""
+        return ~Q(**{f"{path}status": cls.Status.DRAFT})
+
 
 class Section(models.Model):
     municipality_path = "roadmap__municipality"

@@ -36,7 +36,7 @@ def today_for_filters() -> date:
 
 
 def public_roadmaps() -> QuerySet:
-    return Roadmap.objects.exclude(status=Roadmap.Status.DRAFT)
+    return Roadmap.objects.filter(Roadmap.public())
 
 
 @dataclass

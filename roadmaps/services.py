@@ -186,7 +186,8 @@ def _period(code: str) -> Period:
         raise ValidationError({"period": str(exc)}) from exc
 
 
-def _check_can_write(user, measure: Measure):
+def check_can_write(user, measure: Measure) -> None:
+    """Refuse, in the executor's words, a user who may not report on the measure."""
     if not can_edit_progress(user, measure):
         raise PermissionDenied(_("Вы не являетесь ответственным исполнителем этого мероприятия."))
 
@@ -237,7 +238,7 @@ def create_progress_entry(
     deadline: Deadline | None = None,
     completed_on: date | None = None,
 ) -> ProgressEntry:
-    _check_can_write(user, measure)
+    check_can_write(user, measure)
     parsed_period = _period(period)
     if not (text or "").strip():
         raise ValidationError({"text": _("Опишите, что сделано.")})
@@ -257,7 +258,7 @@ def create_progress_entry(
 
 @transaction.atomic
 def update_progress_entry(entry: ProgressEntry, *, user, **changes) -> ProgressEntry:
-    _check_can_write(user, entry.measure)
+    check_can_write(user, entry.measure)
     if not entry.is_editable:
         raise ValidationError(_("Изменять можно только черновик или возвращенную информацию."))
     for field in ("text", "period", "deadline", "completed_on"):
@@ -274,7 +275,7 @@ def update_progress_entry(entry: ProgressEntry, *, user, **changes) -> ProgressE
 
 @transaction.atomic
 def submit_progress(entry: ProgressEntry, *, user) -> ProgressEntry:
-    _check_can_write(user, entry.measure)
+    check_can_write(user, entry.measure)
     if not entry.is_editable:
         raise ValidationError(_("Отправить на проверку можно только черновик или возвращенную информацию."))
     entry.status = ProgressEntry.Status.SUBMITTED

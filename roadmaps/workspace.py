@@ -1,7 +1,7 @@
 """The executor's workspace in the staff site: «Мои мероприятия» and one form per deadline."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -35,8 +35,7 @@ def report_on_deadline(request, admin_site, deadline_pk: int):
         Deadline.objects.select_related("measure__roadmap__municipality"), pk=deadline_pk
     )
     measure = deadline.measure
-    if not selectors.can_edit_progress(request.user, measure):
-        raise PermissionDenied(_("Вы не являетесь ответственным исполнителем этого мероприятия."))
+    services.check_can_write(request.user, measure)
     try:
         period = services.period_for_deadline(deadline)
     except ValidationError as exc:

@@ -1,6 +1,7 @@
 """A log of every message the portal sends: one row per idempotency key, so nothing is sent twice."""
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +35,15 @@ class Notification(models.Model):
     subject = models.CharField(_("тема"), max_length=300)
     body = models.TextField(_("текст"))
     html_body = models.TextField(_("HTML"), blank=True)
+    # A reminder digest is stored without its text and rendered from the reminder log when it is sent
+    # (notifications.digests): this says which rows. The text is then stored above, as sent.
+    render_context = models.JSONField(
+        _("из чего составляется текст"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Для дайджеста напоминаний: получатель и день; текст появляется при отправке."),
+    )
     link = models.CharField(_("ссылка"), max_length=500, blank=True)
     status = models.CharField(
         _("статус"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
@@ -101,7 +111,8 @@ class Reminder(models.Model):
     details = models.CharField(_("подробности"), max_length=500, blank=True)
     group = models.CharField(_("группа"), max_length=300, blank=True)
     run = models.CharField(_("запуск"), max_length=32, editable=False)
-    created_at = models.DateTimeField(_("создано"), auto_now_add=True)
+    # A database default: the sweep loads its rows with COPY, which fills in no Python-side value.
+    created_at = models.DateTimeField(_("создано"), db_default=Now(), editable=False)
 
     class Meta:
         verbose_name = _("напоминание")

@@ -10,6 +10,7 @@ from django.db.models import F, Model, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .digests import render_stored_digest
 from .models import Notification
 
 # The statuses every sent-once log shares (Notification, a mailing's deliveries).
@@ -99,6 +100,13 @@ def send_once(
 
 
 def _send_notification(notification: Notification) -> None:
+    if notification.render_context is not None and not notification.body:
+        # A reminder digest: rendered now and stored before it goes out, so the log keeps the text as sent
+        # (a retry after a failed send sends the same stored text).
+        notification.body, notification.html_body = render_stored_digest(notification)
+        Notification.objects.filter(pk=notification.pk).update(
+            body=notification.body, html_body=notification.html_body
+        )
     message = EmailMultiAlternatives(
         notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.email]
     )

@@ -2,8 +2,8 @@
 
 Like healthchecks' `sendalerts`, a reminder is «claimed» by a write that only one worker can win: the
 unique constraint of the Reminder log. A run first reads which claims its municipalities already hold that
-day and leaves them out, inserts the rest ignoring conflicts (on PostgreSQL a plain insert first, see
-sweep_sql), each stamped with the run's id, and reads back what it inserted (nothing to read when every
+day and leaves them out, inserts the rest ignoring conflicts (on PostgreSQL a COPY straight into the log
+first, see sweep_sql), each stamped with the run's id, and reads back what it inserted (nothing to read when every
 row went in); a re-run, a retried task or a second worker sweeping at the same moment gets back nothing
 another run holds, and sends nothing twice.
 
@@ -13,10 +13,9 @@ failing group is rolled back and reported while the others are sent, and the nex
 what is missing. A claimed row keeps its item's text (title, link, details, recipient), so the log shows
 what the mail said whatever is renamed later. Each digest counts its rows and lists the MAX_DIGEST_ITEMS
 nearest their due date; the rest is one link to the log. Mail goes out after each group's commit, through
-the retrying delivery task.
+the retrying delivery task, which renders each digest from the log when it sends it (see digests).
 """
 
-import heapq
 import logging
 import time
 import uuid
@@ -26,51 +25,26 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
-from typing import TypedDict
-from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from . import sweep_sql
+from .digests import Row, digests_of, render_digest, stored_context
 from .models import Notification, Reminder
 from .recipients import coordinator_recipients
 from .registry import DueItem, Recipient, reminder_sources, stage_set
-from .stages import normalise_offsets, stage_code, stage_dates, stage_label
+from .stages import normalise_offsets, stage_dates
 
 logger = logging.getLogger(__name__)
 
-MAX_DIGEST_ITEMS = 100  # a digest lists at most this many; the rest is one link to the reminder log
 MUNICIPALITIES_PER_TRANSACTION = 50  # default of settings.REMINDER_MUNICIPALITIES_PER_TRANSACTION
 INSERT_BATCH = 2000  # reminder rows per INSERT statement
-DIGESTS_PER_INSERT = 200  # digests rendered and stored together: memory stays flat
-
-
-class Row(TypedDict):
-    """One reminder as the log stores it (the columns of Reminder the sweep writes, in this order).
-
-    A dict of texts, numbers and dates, which the garbage collector does not track: a worst-case day keeps
-    196,060 of them, and as named tuples they made it walk the heap again and again (0.4-0.6 s of the day).
-    """
-
-    kind: str
-    subject_key: str
-    stage: str
-    recipient_key: str
-    day: date
-    municipality_id: int | None
-    recipient_name: str
-    email: str
-    due_date: date
-    title: str
-    link: str
-    details: str
-    group: str
+HELD_READ_PARTS = 100  # SELECTs per UNION ALL (SQLite allows 500)
+DIGESTS_PER_INSERT = 200  # digest notifications per INSERT
 
 
 @dataclass
@@ -82,6 +56,7 @@ class GroupRun:
     seconds: float = 0.0
     new_reminders: int = 0
     failed: bool = False
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase, as SweepResult.seconds
 
 
 @dataclass
@@ -161,11 +136,21 @@ def _held_today(group: list[dict]) -> set[tuple]:
     Asking first is what makes a re-run cheap: it builds, copies and inserts none of them (measured in
     bench/reminders.py). The claim itself is still the insert that ignores conflicts: a run sweeping at the
     same moment is kept out by the unique constraint, not by this read.
+
+    One SELECT per municipality, joined by UNION ALL into one query: each names its municipality and day,
+    so PostgreSQL reads it on the municipality + day index whatever its statistics say. Asked as «one of
+    these municipalities, on that day», with statistics of a nearly empty log (a new install, the first big
+    day), it read every row of the day instead: each group of a country's sweep slower than the last.
     """
-    held = Reminder.objects.filter(
-        municipality_id__in=[m["id"] for m in group], day__in={m["today"] for m in group}
-    ).values_list("day", "recipient_key", "subject_key", "stage")
-    return set(held.iterator(chunk_size=INSERT_BATCH))
+    fields = ("day", "recipient_key", "subject_key", "stage")
+    held: set[tuple] = set()
+    for part in batched(group, HELD_READ_PARTS):
+        selects = [
+            Reminder.objects.filter(municipality_id=m["id"], day=m["today"]).order_by().values_list(*fields)
+            for m in part
+        ]
+        held.update(selects[0].union(*selects[1:], all=True))
+    return held
 
 
 def _candidates(group: list[dict], coordinators, failed_sources: list[str], held) -> dict[tuple, Row]:
@@ -309,120 +294,17 @@ def _notes_about_missing_addresses(
     return notes
 
 
-def _nearness(row: Row) -> int:
-    """Days between the due date and the day swept: a digest lists the nearest first."""
-    return abs(row["due_date"].toordinal() - row["day"].toordinal())
-
-
-def _display_order(row: Row):
-    return (row["group"], row["due_date"], row["title"], row["stage"])
-
-
-def _digest(rows: list[Row], names: dict[int, str], count: int) -> dict:
-    """The digest of one recipient's day: `rows` are the listed ones, `count` all of them."""
-    first = rows[0]
-    subject = ngettext(
-        "Напоминание о сроках на %(day)s: %(n)d пункт",
-        "Напоминание о сроках на %(day)s: %(n)d пунктов",
-        count,
-    ) % {"day": f"{first['day']:%d.%m.%Y}", "n": count}
-    labels: dict[str, str] = {}  # the same few stage labels recur in every digest
-    items = []
-    for row in sorted(rows, key=_display_order):
-        code = stage_code(row["stage"])
-        if code not in labels:
-            labels[code] = stage_label(code)
-        items.append(
-            {
-                "kind": row["kind"],
-                "subject_key": row["subject_key"],
-                "stage": code,
-                "stage_label": labels[code],
-                "due_date": row["due_date"].isoformat(),
-                "title": row["title"],
-                "details": row["details"],
-                "group": row["group"],
-                "link": row["link"],
-            }
-        )
-    return {
-        "recipient": first["recipient_name"] or first["recipient_key"],
-        "recipient_key": first["recipient_key"],
-        "email": first["email"],
-        "municipality": names.get(first["municipality_id"], ""),
-        "municipality_id": first["municipality_id"],
-        "day": first["day"].isoformat(),
-        "subject": subject,
-        "item_count": count,
-        "items": items,
-    }
-
-
-def _digests(claimed: list[Row], names: dict[int, str]) -> Iterator[dict]:
-    """One digest per recipient and day, listing the MAX_DIGEST_ITEMS rows nearest their due date."""
-    by_recipient: dict[tuple[str, date], list[Row]] = defaultdict(list)
-    for row in claimed:
-        by_recipient[(row["recipient_key"], row["day"])].append(row)
-    for _key, rows in sorted(by_recipient.items()):
-        yield _digest(heapq.nsmallest(MAX_DIGEST_ITEMS, rows, key=_nearness), names, len(rows))
-
-
-def render_digest(digest: dict) -> tuple[str, str]:
-    """Plain text and HTML of a digest, from templates/notifications/email/digest.txt and .html.
-
-    The Django template language, as every other page and mail: the worst day's 550 digests of 100 items
-    render in 1.1 s of CPU (1.4 s before each item's link and details were joined here), where Jinja2 took
-    0.65-0.70 s: not what decides the day's time. Words are translated here, in Python, under the msgids
-    the catalogue already has.
-    """
-    shown = digest["items"][:MAX_DIGEST_ITEMS]
-    sections: list[dict] = []
-    for item in shown:
-        if not sections or sections[-1]["name"] != item["group"]:
-            sections.append({"name": item["group"], "entries": []})
-        # Joined here, once, rather than by four {% if %} and variables per item in each template: the
-        # worst day renders 55,000 items twice (1.39 s → see the bench docstring).
-        url = settings.PORTAL_URL + item["link"] if item["link"] else ""
-        details = f". {item['details']}" if item["details"] else ""
-        sections[-1]["entries"].append(
-            {"title": item["title"], "url": url, "stage_label": item["stage_label"], "details": details}
-        )
-    log_link = reverse("admin:notifications_reminder_changelist") + (
-        f"?recipient_key={quote(digest['recipient_key'])}&day={digest['day']}"
-    )
-    hidden = digest["item_count"] - len(shown)
-    heading = _("Сроки, о которых нужно помнить")
-    if digest["municipality"]:
-        heading = f"{heading} ({digest['municipality']})"
-    context = {
-        "greeting": _("Здравствуйте, %(name)s!") % {"name": digest["recipient"]},
-        "heading": heading + ":",
-        "sections": sections,
-        "more": ngettext("…и еще %(counter)s пункт", "…и еще %(counter)s пунктов", hidden)
-        % {"counter": hidden}
-        if hidden
-        else "",
-        "log_url": settings.PORTAL_URL + log_link,
-        "footer": _(
-            "Все напоминания и уведомления видны в разделе «Напоминания и уведомления» панели управления."
-        ),
-        "PORTAL_URL": settings.PORTAL_URL,
-        "PORTAL_NAME": settings.PORTAL_NAME,
-    }
-    text = render_to_string("notifications/email/digest.txt", context)
-    html = render_to_string("notifications/email/digest.html", context)
-    return text, html
-
-
 def _store_digests(digests: list[dict], run: str) -> list[tuple[int, str]]:
     """Insert digest notifications keyed digest:<recipient>:<day>; (id, email) of the ones this run made.
 
-    A key already taken (an earlier run today reached the same recipient) gets this run's suffix: the
-    rows in this digest were claimed by this run alone, so they are news, not a repeat.
+    A digest to send is stored without its text: the delivery task renders it from this run's rows when
+    it sends it (see digests). One to nobody (no e-mail) is rendered here, so the log shows what was not
+    sent. A key already taken (an earlier run today reached the same recipient) gets this run's suffix:
+    the rows in this digest were claimed by this run alone, so they are news, not a repeat.
     """
     objects = []
     for digest in digests:
-        text, html = render_digest(digest)
+        text, html = ("", "") if digest["email"] else render_digest(digest)
         objects.append(
             Notification(
                 key=f"digest:{digest['recipient_key']}:{digest['day']}"[:255],
@@ -433,6 +315,7 @@ def _store_digests(digests: list[dict], run: str) -> list[tuple[int, str]]:
                 subject=digest["subject"][:300],
                 body=text,
                 html_body=html,
+                render_context=stored_context(digest),
                 link=reverse("admin:notifications_notification_changelist"),
                 status=Notification.Status.PENDING if digest["email"] else Notification.Status.NO_ADDRESS,
                 batch=run,
@@ -470,6 +353,9 @@ def _sweep_group(part: SweepResult, group: list[dict], names, keep: int | None, 
 
     started = time.perf_counter()
     held = _held_today(group)
+    part.seconds["held"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     rows = _candidates(group, coordinators, part.failed_sources, held)
     part.seconds["sources"] = time.perf_counter() - started
 
@@ -482,7 +368,7 @@ def _sweep_group(part: SweepResult, group: list[dict], names, keep: int | None, 
     part.seconds["claims"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    digests = list(_digests(claimed, names))
+    digests = list(digests_of(claimed, names))
     part.new_reminders = len(claimed)
     part.digest_count = len(digests)
     part.missing_addresses = sum(not digest["email"] for digest in digests)
@@ -536,6 +422,7 @@ def run_sweep(
             group_run.failed = True
         else:
             group_run.new_reminders = part.new_reminders
+            group_run.phases = part.seconds
             result.add(part)
         group_run.seconds = time.perf_counter() - started
         result.groups.append(group_run)

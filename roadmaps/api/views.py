@@ -17,9 +17,6 @@ from ..filters import DeadlineFilter, MeasureFilter
 from ..models import Deadline, ProgressEntry, Roadmap
 from . import serializers as s
 
-# Roadmaps whose measures and accepted progress anyone may read; the staff see more (municipalities.scoping).
-PUBLIC_ROADMAP_STATUSES = [Roadmap.Status.APPROVED, Roadmap.Status.ACTIVE, Roadmap.Status.ARCHIVED]
-
 
 def as_drf_error(exc):
     if isinstance(exc, DjangoPermissionDenied):
@@ -39,7 +36,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
             .annotate(measure_count=Count("measures"))
             .order_by("municipality__name", "-first_year", "pk")
         )
-        public = Q(status__in=PUBLIC_ROADMAP_STATUSES)
+        public = Roadmap.public()  # anyone reads these; the staff see more (municipalities.scoping)
         qs = scoping.visible_to(qs, self.request.user, public=public)
         municipality = self.request.query_params.get("municipality")
         if municipality:
@@ -51,7 +48,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
 def _public_measures(request):
     from ..models import Measure
 
-    return scoping.visible_to(Measure, request.user, public=Q(roadmap__status__in=PUBLIC_ROADMAP_STATUSES))
+    return scoping.visible_to(Measure, request.user, public=Roadmap.public("roadmap__"))
 
 
 class MeasureViewSet(viewsets.ReadOnlyModelViewSet):
@@ -106,7 +103,7 @@ class ProgressEntryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
 
     def get_queryset(self):
         qs = ProgressEntry.objects.prefetch_related("evidence").order_by("-period", "measure_id", "pk")
-        public = Q(status=ProgressEntry.Status.ACCEPTED, measure__roadmap__status__in=PUBLIC_ROADMAP_STATUSES)
+        public = Q(status=ProgressEntry.Status.ACCEPTED) & Roadmap.public("measure__roadmap__")
         user = self.request.user
         if not user.is_authenticated:
             return qs.filter(public)

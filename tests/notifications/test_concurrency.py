@@ -108,7 +108,7 @@ def test_a_sweep_that_loses_a_claim_to_another_claims_the_rest():
                         cursor.execute(
                             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                             "AND wait_event_type = 'Lock' AND query LIKE %s",
-                            ["INSERT INTO notifications_reminder (%"],
+                            ["COPY notifications_reminder %"],
                         )
                         if cursor.fetchone()[0]:
                             break

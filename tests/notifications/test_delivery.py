@@ -13,10 +13,15 @@ from openness_portal.notifications import services
 from openness_portal.notifications.models import Notification, Reminder
 from openness_portal.notifications.sweep import run_sweep
 from openness_portal.notifications.tasks import deliver_notification, send_reminders
-from roadmaps.models import ProgressEntry
+from roadmaps.models import Measure, ProgressEntry
 from roadmaps.services import return_progress
 from tests.factories import MeasureFactory, ProgressEntryFactory, UserFactory
-from tests.notifications.factories import DepartmentFactory, deadline_for, municipality_with_coordinator
+from tests.notifications.factories import (
+    DepartmentFactory,
+    OfficialFactory,
+    deadline_for,
+    municipality_with_coordinator,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,10 +53,13 @@ def _digest():
 
 def test_a_mail_failure_leaves_the_digest_unsent_and_a_retry_sends_it_once(flaky_mail):
     notification = _digest()
+    assert notification.body == notification.html_body == ""  # rendered when it is sent
     with pytest.raises(SMTPServerDisconnected):
         services.deliver(notification.pk)
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
+    attempted = notification.body
+    assert "через 7 рабочих дней" in attempted and "<li>" in notification.html_body
     assert "SMTPServerDisconnected" in notification.error and notification.sent_at is None
     assert mail.outbox == []
 
@@ -60,6 +68,30 @@ def test_a_mail_failure_leaves_the_digest_unsent_and_a_retry_sends_it_once(flaky
     notification.refresh_from_db()
     assert notification.status == Notification.Status.SENT and notification.attempts == 2
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].body == notification.body == attempted  # the retry sends the stored text
+
+
+def test_a_digest_sent_after_a_rename_says_what_was_claimed_and_the_log_keeps_it():
+    """The sweep claims; the mail goes out later. It says what the log holds, whatever changed meanwhile."""
+    notification = _digest()
+    claimed = Reminder.objects.get().title
+    Measure.objects.update(title="Совсем другое мероприятие")
+
+    assert services.deliver(notification.pk) is True
+    notification.refresh_from_db()
+    assert claimed in mail.outbox[0].body and "Совсем другое" not in mail.outbox[0].body
+    assert notification.body == mail.outbox[0].body
+    assert mail.outbox[0].alternatives[0][0] == notification.html_body
+
+
+def test_a_digest_to_nobody_is_rendered_by_the_sweep_for_the_log():
+    section, _ = municipality_with_coordinator()
+    official = OfficialFactory(municipality=section.roadmap.municipality, name="Петров П.П.", email="")
+    deadline_for(section, date(2019, 12, 20), official=official)
+    run_sweep(as_of=date(2019, 12, 11), deliver=False)
+
+    unsent = Notification.objects.get(status=Notification.Status.NO_ADDRESS)
+    assert "Здравствуйте, Петров П.П." in unsent.body and "через 7 рабочих дней" in unsent.body
 
 
 def test_the_delivery_task_retries_with_backoff_until_sent(flaky_mail, monkeypatch):

@@ -222,7 +222,7 @@ def _digest(n_items, *, title="3. Участие в <семинарах> & тр�
 def test_digest_text_and_html_greet_list_escape_and_point_to_the_rest():
     from django.utils import translation
 
-    from openness_portal.notifications.sweep import MAX_DIGEST_ITEMS, render_digest
+    from openness_portal.notifications.digests import MAX_DIGEST_ITEMS, render_digest
 
     text, html = render_digest(_digest(MAX_DIGEST_ITEMS + 3))
     assert text.startswith("Здравствуйте, Отдел кадров!")
@@ -331,9 +331,9 @@ def test_an_overdue_deadline_of_a_free_text_executor_reaches_the_coordinator_und
 def test_a_digest_too_long_to_list_lists_what_is_nearest_its_due_date(
     django_capture_on_commit_callbacks, monkeypatch
 ):
-    from openness_portal.notifications import sweep as sweep_module
+    from openness_portal.notifications import digests
 
-    monkeypatch.setattr(sweep_module, "MAX_DIGEST_ITEMS", 2)
+    monkeypatch.setattr(digests, "MAX_DIGEST_ITEMS", 2)
     section, _ = municipality_with_coordinator()
     department = DepartmentFactory(municipality=section.roadmap.municipality)
     far_ahead = deadline_for(section, date(2019, 12, 31), department=department, number="1")  # 14 wd
@@ -439,7 +439,7 @@ def test_a_claim_taken_after_the_sweep_looked_is_not_sent_twice(
 
 
 def test_digest_items_without_link_or_details_have_no_empty_lines():
-    from openness_portal.notifications.sweep import render_digest
+    from openness_portal.notifications.digests import render_digest
 
     item = {"title": "Пункт", "details": "", "stage_label": "срок сегодня", "group": "", "link": ""}
     digest = _digest(1)

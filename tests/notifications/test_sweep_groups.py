@@ -6,11 +6,14 @@ import pytest
 from django.core import mail
 from django.utils import translation
 
+from openness_portal.notifications import digests as digests_module
+from openness_portal.notifications import services
 from openness_portal.notifications import sweep as sweep_module
+from openness_portal.notifications.digests import MAX_DIGEST_ITEMS, render_digest
 from openness_portal.notifications.models import Notification, Reminder
 from openness_portal.notifications.registry import DueItem, Recipient
 from openness_portal.notifications.stages import stage_label
-from openness_portal.notifications.sweep import MAX_DIGEST_ITEMS, render_digest, run_sweep
+from openness_portal.notifications.sweep import run_sweep
 from roadmaps.models import Measure
 from tests.notifications.factories import DepartmentFactory, deadline_for, municipality_with_coordinator
 
@@ -101,7 +104,7 @@ def test_renaming_a_measure_after_the_sweep_leaves_the_logged_text_as_sent(
 
 
 def test_rows_behind_the_link_keep_their_text_in_the_log(monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(sweep_module, "MAX_DIGEST_ITEMS", 1)
+    monkeypatch.setattr(digests_module, "MAX_DIGEST_ITEMS", 1)
     section, _coordinator = municipality_with_coordinator()
     department = DepartmentFactory(municipality=section.roadmap.municipality)
     deadline_for(section, date(2019, 12, 11), department=department, number="1")  # listed: due today
@@ -153,7 +156,7 @@ def test_the_rest_of_a_long_digest_is_counted_in_russian_plurals(hidden, words):
     ],
 )
 def test_digest_subject_counts_items_in_russian_plurals(count, subject, monkeypatch):
-    row = sweep_module.Row(
+    row = digests_module.Row(
         kind="x",
         subject_key="x:1",
         stage="day:2019-12-11",
@@ -168,7 +171,7 @@ def test_digest_subject_counts_items_in_russian_plurals(count, subject, monkeypa
         details="",
         group="",
     )
-    digest = sweep_module._digest([row], {}, count)
+    digest = digests_module.build_digest([row], {}, count)
     assert digest["subject"] == f"Напоминание о сроках на 11.12.2019: {subject}"
 
 
@@ -245,4 +248,9 @@ def test_the_log_keeps_quotes_commas_line_breaks_and_empty_text_exactly(monkeypa
     logged = Reminder.objects.get()
     assert (logged.title, logged.link, logged.details, logged.group) == (tricky, "/admin/?a=1,b=2", "", "")
     assert logged.recipient_name == 'Отдел "А", кадры' and logged.email == "a@example.ru"
-    assert tricky in Notification.objects.get().body
+    # The digest is rendered from the log when sent, and the text sent is what the log keeps.
+    notification = Notification.objects.get()
+    assert notification.body == "" and services.deliver(notification.pk) is True
+    notification.refresh_from_db()
+    assert tricky in notification.body and tricky in mail.outbox[0].body
+    assert notification.body == mail.outbox[0].body
