@@ -13,42 +13,38 @@ not sent). Prints rows, seconds, queries, peak memory (tracemalloc, in a separat
 not slow the timed one), seconds per phase and the longest transaction; a re-run must print 0 new
 reminders.
 
-Measured 07.12.2026 (late afternoon), PostgreSQL 15, the 2-core machine shared with five other engineers.
-Before: the code of the afternoon (claims by INSERT … ON CONFLICT, every source's items listed before
-they become rows, rows as named tuples); the before column of the worst day is the figures measured then
-(load 1.5-2.5), and, in brackets, the same code side by side with the new on identical data (/tmp harness,
-load 1.05-1.1). After: a plain INSERT first, ON CONFLICT only after a lost race (sweep_sql); each source's
-items become rows as they come, the executors are read as a stream; rows are dicts of texts, numbers and
-dates, which the garbage collector does not track (its full passes over the heap went from 0.4-0.6 s of
-the worst day to 0-0.1 s). Seconds:
+Measured 07.12.2026 evening, PostgreSQL 15 (default settings, shared_buffers 128 MB), a new 2-core machine,
+load 0.5-1. Before: the code of the morning (all the CSV, then COPY into a temporary table and a plain
+INSERT; digests rendered in the sweep). After: the CSV written as COPY reads it, straight into the log
+(sweep_sql); digests stored without their text and rendered by the delivery task when sent (digests.py:
+healthchecks' way, claim in the sweep, render in the transport); the held claims read one municipality
+per SELECT (UNION ALL). Seconds:
                                                    before                      after
-    worst day, 196,060 reminders in 550 digests     8.03, 8.57 (7.79, 7.88)     6.66, 6.82 (6.62, 7.09) not <5
-        phases                                      sources 2.3-2.5,            sources 1.3-1.7,
-                                                    claims 3.5-3.7,             claims 2.7-3.2,
-                                                    digests 2.1-2.3             digests 2.1-2.3
-        re-run of the worst day (0 new)             2.29, 2.31 (queries 28)     1.73, 2.20 (queries 28)
-        peak memory                                 359 MiB                     417 MiB (a dict is larger)
-    typical day, 5,352 reminders in 549 digests     0.65 (load 1.6-2.1)         0.55 (load 1.4) (< 1: met)
-        re-run (0 new)                              0.16                        0.15
-    country, 1,176,353 reminders in 22,000 digests, 40 transactions of 50 municipalities, both side by
-    side at load 1.1-1.6
-        whole sweep                                 89.6                        81.7
-        ms per municipality, first / last 5 groups  40.7 / 49.9 (min 36, max 66) 33.2 / 46.9 (min 32, max 58)
-        longest transaction                         3.28                        2.88  (target < 10: met)
-        re-run (0 new)                              34.0                        34.1 (1,081 queries)
-    The cost per municipality rose from the first group to the last in this evening's runs of both codes
-    alike (it was flat, 36.0 / 38.4, at noon): the database, not the sweep, whose per-group reads stay on
-    the municipality + day index.
-Where the worst day's time goes now (timings of each step at load ~1): sources 1.4 s (the deadline
-source 1.0 of it: 100,000 deadlines and their executors through values(), 188,000 items; their rows 0.4);
-claims 2.9 s (csv 0.85, COPY into the temporary table 0.65, INSERT 1.2: into a table with no index the
-same INSERT takes 0.40 s in psql, with the primary key 0.50, with the claim's unique index too 0.79);
-digests 2.1 s (rendering 550 digests of 100 items, text and HTML, 1.1; storing 20 MB of mail 0.5 (lz4
-instead of pglz for the two bodies: 0.38, not done: a PostgreSQL setting in a migration for 0.14 s);
-grouping 0.35). Tried and dropped: COPY straight into the log (no gain, see sweep_sql); a narrower row
-(recipient, e-mail, details and group left out: COPY 0.99 s against 1.01 s, the index is the cost). The
-worst-day target of 5 s is not met on this machine: what is left is the Python of 196,060 rows and 550
-rendered digests and PostgreSQL's index upkeep, without a forbidden trick to take it away.
+    worst day, 196,060 reminders in 550 digests     9.76, 7.15                  4.19, 3.59, 4.23, 4.73 (< 5: met)
+        phases                                      sources 1.45-1.74,          sources 1.35-1.87,
+                                                    claims 2.97-5.30,           claims 1.51-1.95,
+                                                    digests 2.54-2.55           digests 0.60-0.70
+        rendered when sent (500 digests with an     (in the sweep: 1.1-1.4)     2.97-5.13 in all, 5.9-10.3 ms
+        address; SMTP left out)                                                 and 2 queries a digest
+        re-run of the worst day (0 new)             2.07, 2.08 (queries 28)     1.64-2.21 (queries 28)
+        peak memory                                 415-417 MiB                 180 MiB
+    typical day, 5,352 reminders in 549 digests     0.90                        0.33-0.40 (< 1: met)
+    country, 1,176,353 reminders in 22,000 digests, 40 transactions of 50 municipalities
+        whole sweep                                 81.7 (the day before)       40.6, 45.0
+        ms per municipality, first / last 5 groups  33.2 / 46.9 (the day before) 17.4 / 22.0, 19.5 / 25.6
+        longest transaction                         2.88                        1.47, 1.43 (< 10: met)
+        re-run (0 new)                              34.1                        17.2, 16.8
+The rise per municipality in the country run was the read of held claims: asked as «these 50
+municipalities on that day» with the statistics of a nearly empty log, PostgreSQL read the whole day on
+the claim index (102 ms at 196,060 rows, then more each group; 21 → 34 ms per municipality). Read one
+municipality per SELECT it stays at 0.01-0.02 s a group. What still rises (0.33 → 0.5 s a group) is the
+sources' reading of deadlines, which do not change during the run: not explained; the log grows past
+the 128 MB of shared buffers meanwhile. The delivery render needs the municipality in its query for the
+same reason (79 ms a digest by day alone, 1.7 ms with it).
+Where the worst day's time goes now: sources 1.4-1.9 s (100,000 deadlines and their executors through
+values(), 188,000 items, their rows); claims 1.5-2.0 s (CSV and COPY, overlapped; COPY of the same rows
+alone 1.2-1.8 s, the unique index 0.1-0.3 of it); digests 0.6-0.7 s (grouping, the subject, storing 550
+rows; the 50 digests to people without an address are rendered here, for the log).
 See sweep_sql for bulk_create (13-14 s) against COPY.
 Compare runs made on one machine, one at a time (`flock /tmp/bench.lock`).
 """
