@@ -470,6 +470,19 @@ def stack():
             what="gunicorn and nginx",
         )
         stack.check_alive("web", "nginx", "worker")
+
+        # A worker still importing the apps or mingling cannot answer a probe yet (CI saw a 10 s ping go
+        # unanswered on a loaded machine): tests start once it has logged that it consumes.
+        def worker_ready():
+            stack.check_alive("worker")  # a worker that died says why, instead of a timeout
+            return f"production-test-{NONCE}@{socket.gethostname()} ready." in stack.log("worker")
+
+        wait_for(
+            worker_ready,
+            timeout=120,
+            what="the Celery worker to be ready",
+            interval=0.5,
+        )
         yield stack
     finally:
         stack.stop_all()
