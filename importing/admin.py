@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,7 +17,7 @@ from roadmaps.models import DEADLINE_KIND_LABELS, Roadmap
 from .errors import RoadmapImportError
 from .exporting import export_docx, export_xlsx
 from .forms import ImportChoicesForm, ImportUploadForm
-from .jobs import confirm_job, job_progress, job_warnings, preview_job
+from .jobs import change_job_options, confirm_job, job_progress, refresh_job_warnings, start_import_job
 from .models import ImportJob
 from .results import COLUMN_LABELS
 
@@ -100,24 +99,18 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
         municipalities = scoping.visible_to(Municipality, request.user)  # writers: their own
         form = ImportUploadForm(request.POST or None, request.FILES or None, municipalities=municipalities)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            with transaction.atomic():
-                job = ImportJob.objects.create(
+            try:
+                job = start_import_job(
                     municipality=form.cleaned_data["municipality"],
-                    file=upload,
-                    original_name=upload.name[:255],
+                    upload=form.cleaned_data["file"],
                     options=form.options(),
                     created_by=request.user,
                 )
-                try:
-                    preview_job(job)
-                except RoadmapImportError as exc:
-                    transaction.set_rollback(True)
-                    job.file.delete(save=False)
-                    for message in exc.messages:
-                        form.add_error("file", message)
-                else:
-                    return HttpResponseRedirect(reverse("admin:importing_importjob_preview", args=[job.pk]))
+            except RoadmapImportError as exc:
+                for message in exc.messages:
+                    form.add_error("file", message)
+            else:
+                return HttpResponseRedirect(reverse("admin:importing_importjob_preview", args=[job.pk]))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -144,15 +137,14 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
             warnings=preview.get("warnings"),
         )
         if request.method == "POST" and form.is_valid():
-            job.options = form.options()
-            job.save(update_fields=["options"])
             if "reparse" in request.POST:
                 try:
-                    preview_job(job)
+                    change_job_options(job, form.options(), reparse=True)
                 except RoadmapImportError as exc:
                     for message in exc.messages:
                         messages.error(request, message)
                 return HttpResponseRedirect(request.path)
+            change_job_options(job, form.options())
             try:
                 job = confirm_job(job, accept_warnings=form.cleaned_data.get("accept_warnings", False))
             except ValidationError as exc:
@@ -160,8 +152,7 @@ class ImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
                     form.add_error("accept_warnings", exc)
                     return self._render_preview(request, job, form)
                 # A warning that appeared after the preview (the same file imported in another tab).
-                job.preview = {**preview, "warnings": job_warnings(job)}
-                job.save(update_fields=["preview"])
+                refresh_job_warnings(job)
                 messages.warning(request, exc.messages[0])
                 return HttpResponseRedirect(request.path)
             if job.status == ImportJob.Status.DONE:

@@ -57,6 +57,40 @@ def read_job_file(job: ImportJob) -> bytes:
         return handle.read()
 
 
+def start_import_job(*, municipality, upload, options: dict, created_by) -> ImportJob:
+    """A job for an uploaded file, parsed for its preview; a file that cannot be read leaves nothing saved.
+
+    Raises RoadmapImportError with the reasons in Russian."""
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            municipality=municipality,
+            file=upload,
+            original_name=upload.name[:255],
+            options=options,
+            created_by=created_by,
+        )
+        try:
+            return preview_job(job)
+        except RoadmapImportError:
+            transaction.set_rollback(True)
+            job.file.delete(save=False)  # storage is not rolled back with the row
+            raise
+
+
+def change_job_options(job: ImportJob, options: dict, *, reparse: bool = False) -> ImportJob:
+    """Keep the user's choices on the preview; with reparse, read the file again with them."""
+    job.options = options
+    job.save(update_fields=["options"])
+    return preview_job(job) if reparse else job
+
+
+def refresh_job_warnings(job: ImportJob) -> ImportJob:
+    """Show the warnings as they stand now on the preview (one may have appeared after it was built)."""
+    job.preview = {**(job.preview or {}), "warnings": job_warnings(job)}
+    job.save(update_fields=["preview"])
+    return job
+
+
 def preview_job(job: ImportJob) -> ImportJob:
     """Parse the uploaded file with the job's options and keep what was understood for the preview."""
     data = read_job_file(job)
