@@ -728,7 +728,10 @@ def letter_municipality_id(user, periods, period_id) -> int | None:
 
 def default_signatory(municipality_id: int) -> tuple[str, str]:
     """(post, name) a new letter of the municipality is signed with: its last letter's signatory, else its
-    head of the administration among the officials; ("", "") when neither is known. Two queries at most."""
+    head among the officials, else the head of its administration named on the department; ("", "") when
+    none is known. Three queries at most."""
+    from municipalities.models import Department
+
     from .models import InformationLetter
 
     last = (
@@ -745,10 +748,18 @@ def default_signatory(municipality_id: int) -> tuple[str, str]:
         rank = _signatory_rank(post)
         if rank is not None:
             heads.append((rank, pk, post, name))
-    if not heads:
-        return "", ""
-    _rank, _pk, post, name = min(heads)
-    return post[:1].upper() + post[1:], signature_name(name)
+    if heads:
+        _rank, _pk, post, name = min(heads)
+        return post[:1].upper() + post[1:], signature_name(name)
+    roots = Department.objects.filter(municipality_id=municipality_id, parent__isnull=True).exclude(
+        head_name=""
+    )
+    for name, head in roots.order_by("pk").values_list("name", "head_name"):
+        first, rest = (name.split(None, 1) + [""])[:2]
+        if first.lower() == "администрация":
+            # «Администрация ЗАТО Сибирский» is headed by the «Глава Администрации ЗАТО Сибирский».
+            return " ".join(filter(None, (_("Глава"), first[:-1] + "и", rest))), signature_name(head)
+    return "", ""
 
 
 def administration_name(municipality: Municipality) -> str:

@@ -437,6 +437,32 @@ def test_the_add_form_prefills_the_signatory_from_the_officials_then_from_the_la
     assert client.get(f"{add}?reporting_period=x").status_code == 200
 
 
+def test_without_officials_the_letter_is_signed_by_the_head_named_on_the_administration(roadmap):
+    from reports.selectors import default_signatory
+
+    municipality = roadmap.municipality
+    administration = DepartmentFactory(
+        municipality=municipality, name="Администрация ЗАТО Тестовый", head_name="Драчев С.М."
+    )
+    DepartmentFactory(municipality=municipality, name="Совет депутатов", head_name="Иванов И.И.")
+    DepartmentFactory(
+        municipality=municipality, name="администрация посёлка", head_name="Чужой Ч.Ч.", parent=administration
+    )  # not a top organ
+    assert default_signatory(municipality.pk) == ("Глава Администрации ЗАТО Тестовый", "С.М. Драчев")
+
+    # A head among the officials comes first: he is recorded with his own post.
+    OfficialFactory(municipality=municipality, name="Куликов Василий Иванович", post="глава округа")
+    assert default_signatory(municipality.pk) == ("Глава округа", "В.И. Куликов")
+
+
+def test_nobody_is_guessed_when_no_head_is_known(roadmap):
+    from reports.selectors import default_signatory
+
+    DepartmentFactory(municipality=roadmap.municipality, name="Администрация округа", head_name="")
+    DepartmentFactory(municipality=roadmap.municipality, name="Совет депутатов", head_name="Иванов И.И.")
+    assert default_signatory(roadmap.municipality.pk) == ("", "")
+
+
 def test_signature_names_are_written_initials_first():
     from reports.selectors import signature_name
 
