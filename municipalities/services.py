@@ -21,6 +21,29 @@ def executor_from_text(municipality: Municipality, text: str, kind: str, aliases
 
 
 @transaction.atomic
+def region_as_recorded(region: str) -> str:
+    """The region as the municipalities spell it («ханты-мансийский АО – Югра » → theirs), since a supervisor
+    sees the municipalities whose region is exactly his; "" (all regions) stays "".
+
+    Raises ValidationError when no municipality is in such a region."""
+    wanted = " ".join(region.split()).casefold()
+    if not wanted:
+        return ""
+    # Compared in Python: SQLite folds the case of Latin letters only. Regions are a few dozen at most.
+    for recorded in Municipality.objects.values_list("region", flat=True).distinct():
+        if " ".join(recorded.split()).casefold() == wanted:
+            return recorded
+    raise ValidationError(
+        {
+            "region": _(
+                "Ни одно муниципальное образование не относится к субъекту «%(region)s». Проверьте написание "
+                "или сначала добавьте муниципальные образования субъекта."
+            )
+            % {"region": region.strip()}
+        }
+    )
+
+
 def grant_staff_role(
     user,
     role: str,
@@ -37,6 +60,7 @@ def grant_staff_role(
         raise ValidationError({"role": _("Неизвестная роль сотрудника.")})
     if role == StaffRole.Role.SUPERVISOR:
         municipality = None
+        region = region_as_recorded(region)
     elif municipality is None:
         raise ValidationError(
             {

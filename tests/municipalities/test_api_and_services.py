@@ -83,6 +83,32 @@ def test_wrong_combinations_are_refused_in_russian_and_nothing_is_saved():
     assert (role.municipality, role.region) == (None, "Ставропольский край")
 
 
+def test_a_supervisors_region_is_recorded_as_its_municipalities_spell_it():
+    """He sees the municipalities whose region is exactly his: a different case or a stray space would
+    have shown him none, and nobody would have noticed."""
+    from municipalities.access import visible_municipalities
+
+    municipality = MunicipalityFactory(region="Ханты-Мансийский автономный округ – Югра")
+    MunicipalityFactory(region="Ставропольский край")
+    user = UserFactory()
+
+    role = grant_staff_role(
+        user, StaffRole.Role.SUPERVISOR, region="  ханты-мансийский  автономный округ – югра "
+    )
+    assert role.region == "Ханты-Мансийский автономный округ – Югра"
+    user.refresh_from_db()
+    assert list(visible_municipalities(user)) == [municipality]
+
+    with pytest.raises(ValidationError) as unknown:
+        grant_staff_role(user, StaffRole.Role.SUPERVISOR, region="Ханты-Мансийский округ")
+    assert "Ни одно муниципальное образование не относится к субъекту «Ханты-Мансийский округ»" in str(
+        unknown.value
+    )
+    role.refresh_from_db()
+    assert role.region == "Ханты-Мансийский автономный округ – Югра"  # the refused change saved nothing
+    assert grant_staff_role(user, StaffRole.Role.SUPERVISOR, region=" ").region == ""  # every region
+
+
 def test_executors_a_plan_names_become_departments_or_officials():
     municipality = MunicipalityFactory()
     department = executor_from_text(municipality, "отдел информационных технологий", "department", ["ОИТ"])

@@ -21,6 +21,24 @@ def test_a_coordinator_without_municipality_is_refused_with_a_message_a_clerk_re
     assert (role.role, role.municipality) == ("supervisor", None)  # a supervisor is not tied to one
 
 
+def test_a_misspelt_region_is_refused_on_the_form(client, db):
+    MunicipalityFactory(region="Ставропольский край")
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    clerk = UserFactory()
+    url = reverse("admin:municipalities_staffrole_add")
+    refused = client.post(
+        url, {"user": clerk.pk, "role": "supervisor", "municipality": "", "region": "Ставрополь"}
+    )
+    assert refused.status_code == 200
+    assert "не относится к субъекту «Ставрополь»" in refused.content.decode()
+    assert not StaffRole.objects.exists()
+
+    client.post(
+        url, {"user": clerk.pk, "role": "supervisor", "municipality": "", "region": "ставропольский край"}
+    )
+    assert StaffRole.objects.get(user=clerk).region == "Ставропольский край"
+
+
 def test_an_admin_page_reads_the_role_once_for_an_account_with_no_role(client, db):
     """A superuser has no staff role: the admin's many permission checks must not each ask the database."""
     from django.db import connection
