@@ -133,3 +133,35 @@ def test_migrating_back_splits_each_report_into_rows_per_format(rows_per_format)
         (ids["docx"], "docx", "reports/3/1-a.docx", "c"),
     ]
     assert all(r[4] and r[5] == before["discussion"] for r in rows)  # published, one discussion
+
+
+def test_of_two_rows_of_one_format_the_ready_one_else_the_newest_stays_and_the_dropped_file_is_kept():
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    roadmap = RoadmapFactory(first_year=2021, last_year=2022)
+    dropped_path = default_storage.save("reports/migration-test/failed.xlsx", ContentFile(b"partial"))
+    executor = migrate([BEFORE])
+    try:
+        old = _old_apps(executor)
+        common = {"roadmap_id": roadmap.pk, "period": "2021-H2", "kind": "progress"}
+        ready_xlsx = _old_row(old, **common, format="xlsx", status="ready", file="reports/5/ready.xlsx")
+        failed_xlsx = _old_row(old, **common, format="xlsx", status="failed", file=dropped_path, error="x")
+        older_pdf = _old_row(old, **common, format="pdf", status="failed", error="первая попытка")
+        newer_pdf = _old_row(old, **common, format="pdf", status="failed", error="вторая попытка")
+    finally:
+        migrate(latest())
+        ContentType.objects.clear_cache()
+
+    report = Report.objects.get(roadmap=roadmap, period="2021-H2")
+    assert report.pk == ready_xlsx and report.status == Report.Status.FAILED
+    files = {f.format: f for f in report.files.all()}
+    assert (files["xlsx"].pk, files["xlsx"].file.name) == (
+        ready_xlsx,
+        "reports/5/ready.xlsx",
+    )  # ready beats newer
+    assert (files["pdf"].pk, files["pdf"].error) == (newer_pdf, "вторая попытка")  # both failed: the newest
+    # The dropped rows are gone (their download links answer «not found»); their stored files are not deleted.
+    assert not ReportFile.objects.filter(pk__in=[failed_xlsx, older_pdf]).exists()
+    assert default_storage.exists(dropped_path)
+    default_storage.delete(dropped_path)
