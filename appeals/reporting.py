@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from municipalities.models import Municipality
+from openness_portal import shares
 
-from . import selectors
 from .models import ON_TIME, Appeal
 
 # Open-data set «Обращения граждан»: no column can hold personal data.
@@ -32,7 +32,7 @@ def period_totals(municipality: Municipality, start: date, end: date) -> list[di
     rows = [("appeals.total", _("Поступило обращений граждан"), figures["total"])]
     rows += [(f"appeals.{c.value}", _("в том числе: %s") % c.label, figures[c.value]) for c in Appeal.Channel]
     rows.append(("appeals.on_time", _("Из них рассмотрено в установленный срок"), figures["on_time"]))
-    share = selectors.percent(figures["on_time"], figures["total"])
+    share = shares.percent(figures["on_time"], figures["total"], places=1)
     rows.append(("appeals.on_time_percent", _("Доля обращений, рассмотренных в срок, %"), share))
     return [{"key": key, "label": str(label), "value": value} for key, label, value in rows]
 

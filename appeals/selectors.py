@@ -1,7 +1,6 @@
 """Reads of the register: counts per channel, month and year, and the share answered on time."""
 
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -18,10 +17,6 @@ class YearOf(ExtractYear):
     def as_sqlite(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.lhs)
         return f"CAST(STRFTIME('%%Y', {sql}) AS INTEGER)", params
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    return shares.percent(part, whole, places=1)
 
 
 def public_appeals():
@@ -86,7 +81,7 @@ def year_totals(municipality_ids, year: int | None = None) -> dict:
         entry["on_time"] += row["on_time"]
         entry["by_channel"][row["channel"]] = entry["by_channel"].get(row["channel"], 0) + row["n"]
     for entry in result.values():
-        entry["on_time_percent"] = percent(entry["on_time"], entry["total"])
+        entry["on_time_percent"] = shares.percent(entry["on_time"], entry["total"], places=1)
     return result
 
 

@@ -2,7 +2,6 @@
 
 import difflib
 from collections import defaultdict
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q
@@ -143,15 +142,10 @@ def counted_responses(survey_ids):
     return Response.objects.filter(survey_id__in=survey_ids, confirmed_at__isnull=False)
 
 
-def share_percent(count: int, total: int, *, places: int = 0) -> Decimal:
-    """The one survey share, rounded half up: whole percent where people read it, a decimal for a KPI value."""
-    return shares.percent(count, total, places=places) or Decimal(0)
-
-
 def percent(count: int, total: int) -> int:
     """Whole percent as the seeds print them («195 чел. (30%)»): results page, CSV/XLSX, API, reports and
     the open-data set."""
-    return int(share_percent(count, total))
+    return shares.whole_percent(count, total) or 0  # a survey without answers prints 0 %
 
 
 def option_percent(count: int, respondents: int, *, published: int | None = None, live: int = 0) -> int:

@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openness_portal import shares
+
 from ..models import COMMENT_MAX_LENGTH, Answer, Question, Response, Survey
 from ..respondents import email_digest
 
@@ -187,14 +189,14 @@ def feed_kpi_actual(*, question: Question, kpi, period: str, option_ids, source:
     """Record the share of respondents who chose `option_ids` (e.g. «Да» + «скорее Да») as a KPI actual."""
     from roadmaps.services import record_kpi_actual
 
-    from ..selectors import question_results, share_percent
+    from ..selectors import question_results
 
     result = question_results(question)
     wanted = {int(i) for i in option_ids}
     chosen = sum(o["count"] for o in result["options"] if o["id"] in wanted)
     if not result["respondents"]:
         raise ValidationError(_("По этому вопросу еще нет ответов."))
-    share = share_percent(chosen, result["respondents"], places=1)
+    share = shares.percent(chosen, result["respondents"], places=1)  # a KPI value keeps one decimal
     return record_kpi_actual(
         kpi, period=period, value=share, source=source or _("опрос: %(q)s") % {"q": question.text[:200]}
     )
