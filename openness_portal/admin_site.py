@@ -10,30 +10,26 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-_admin_urls: list[Callable[[admin.AdminSite], list]] = []
-_dashboards: list[Callable[[HttpRequest], dict]] = []
-_app_list_filters: list[Callable[[HttpRequest, list[dict]], list[dict]]] = []
+from .registry import Registry
+
+_admin_urls = Registry()
+_dashboards = Registry()
+_app_list_filters = Registry()
 
 
 def register_admin_urls(fn: Callable[[admin.AdminSite], list]) -> Callable:
     """`fn(site)` gives URL patterns placed before the site's own (wrap views in `site.admin_view`)."""
-    if fn not in _admin_urls:
-        _admin_urls.append(fn)
-    return fn
+    return _admin_urls.register(fn)
 
 
 def register_dashboard(fn: Callable[[HttpRequest], dict]) -> Callable:
     """`fn(request)` gives context for admin/portal_index.html, merged in registration order."""
-    if fn not in _dashboards:
-        _dashboards.append(fn)
-    return fn
+    return _dashboards.register(fn)
 
 
 def register_app_list_filter(fn: Callable[[HttpRequest, list[dict]], list[dict]]) -> Callable:
     """`fn(request, app_list)` returns the sections (and their models) the user is shown."""
-    if fn not in _app_list_filters:
-        _app_list_filters.append(fn)
-    return fn
+    return _app_list_filters.register(fn)
 
 
 class PortalAdminSite(admin.AdminSite):

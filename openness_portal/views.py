@@ -10,20 +10,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .registry import Registry
+
 
 def privacy(request):
     """What personal data the portal keeps, why, for how long, and how to have it removed (152-ФЗ)."""
     return render(request, "privacy.html", {"retention_days": settings.RETENTION_NOTIFICATION_DAYS})
 
 
-_home_context: list[Callable[[HttpRequest], dict]] = []
+_home_context = Registry()
 
 
 def register_home_context(fn: Callable[[HttpRequest], dict]) -> Callable:
     """`fn(request)` gives context for home.html (roadmaps gives the municipalities and their roadmaps)."""
-    if fn not in _home_context:
-        _home_context.append(fn)
-    return fn
+    return _home_context.register(fn)
 
 
 def home(request):
