@@ -37,10 +37,18 @@ per SELECT (UNION ALL). Seconds:
 The rise per municipality in the country run was the read of held claims: asked as «these 50
 municipalities on that day» with the statistics of a nearly empty log, PostgreSQL read the whole day on
 the claim index (102 ms at 196,060 rows, then more each group; 21 → 34 ms per municipality). Read one
-municipality per SELECT it stays at 0.01-0.02 s a group. What still rises (0.33 → 0.5 s a group) is the
-sources' reading of deadlines, which do not change during the run: not explained; the log grows past
-the 128 MB of shared buffers meanwhile. The delivery render needs the municipality in its query for the
-same reason (79 ms a digest by day alone, 1.7 ms with it).
+municipality per SELECT it stays at 0.01-0.02 s a group. What still rises a little is the sources'
+reading of deadlines (0.22 → 0.37 s a group), and it is not the run growing: the sources of the first 50
+municipalities alone, read without claiming, take 0.24 s before the country's sweep and 0.24 s after it;
+those of the last 50 take 0.45 s before and 0.45 s after. The later municipalities' deadlines cost more to
+read wherever the run stands; why is not explained (the data builder writes them last). The delivery render
+needs the municipality in its query for the same reason as the held claims (79 ms a digest by day alone,
+1.7 ms with it).
+Again 08.12.2026 on another 2-core machine (same PostgreSQL settings, load 0.6): worst day 4.37, 4.09 s
+(phases held 0.01, sources 1.49-1.76, claims 1.60-2.11, digests 0.61-0.65; re-run 1.40-1.53 s, 0 new;
+peak 180 MiB; rendered when sent 7.9-8.6 ms and 2 queries a digest); typical day 0.37 s; country 33.2 s,
+15.1 / 16.8 ms per municipality in the first / last five groups (median 16.2), longest transaction 1.49 s,
+re-run 16.0 s.
 Where the worst day's time goes now: sources 1.4-1.9 s (100,000 deadlines and their executors through
 values(), 188,000 items, their rows); claims 1.5-2.0 s (CSV and COPY, overlapped; COPY of the same rows
 alone 1.2-1.8 s, the unique index 0.1-0.3 of it); digests 0.6-0.7 s (grouping, the subject, storing 550
@@ -269,8 +277,8 @@ def run_case(name, as_of, target):
     print(f"{'':<10} phases (s): {phases}; the rest is the commit; longest transaction {longest:.2f} s")
     print(
         f"{'':<10} rendered when sent, in the delivery workers: {rendered} digests in {render_seconds:.2f} s "
-        f"({render_seconds / max(rendered, 1) * 1000:.1f} ms and {render_queries / max(rendered, 1):.0f} "
-        "query each), outside the sweep's transaction"
+        f"({render_seconds / max(rendered, 1) * 1000:.1f} ms and {render_queries / max(rendered, 1):.1f} "
+        "queries each), outside the sweep's transaction"
     )
     print(
         f"{'re-run':<10} day {as_of}  new reminders {rerun.new_reminders:>7}  "
