@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from .digests import render_stored_digest
 from .models import Notification, Reminder
 from .registry import registered_staff_scope
 from .stages import stage_code, stage_label
@@ -46,7 +47,21 @@ class NotificationAdmin(_ScopedReadOnlyAdmin):
     search_fields = ["recipient", "email", "subject", "key"]
     list_select_related = ["municipality"]
     date_hierarchy = "created_at"
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    readonly_fields = [f.name for f in Notification._meta.fields] + ["text_to_be_sent"]
+
+    @admin.display(description=_("текст, который будет отправлен"))
+    def text_to_be_sent(self, obj):
+        """A digest gets its text when the delivery task sends it: until then, show what it would say."""
+        if obj.body or not obj.render_context:
+            return _("— (текст письма — в поле «текст»)")
+        try:
+            text, _html = render_stored_digest(obj)
+        except ValueError:
+            return _(
+                "Напоминаний этой сводки в журнале нет: письмо не составить, отправка завершится ошибкой."
+            )
+        # escape(), not format_html alone: the rendered template is marked safe, and its text is not HTML.
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', escape(text))
 
 
 @admin.register(Reminder)

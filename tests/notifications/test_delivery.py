@@ -84,6 +84,28 @@ def test_a_digest_sent_after_a_rename_says_what_was_claimed_and_the_log_keeps_it
     assert mail.outbox[0].alternatives[0][0] == notification.html_body
 
 
+def test_the_admin_shows_a_pending_digest_as_it_will_be_sent_then_the_text_sent(client):
+    notification = _digest()
+    Reminder.objects.update(title="Сайт <script>alert(1)</script>")  # escaped like any text in the admin
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = f"/admin/notifications/notification/{notification.pk}/change/"
+
+    pending = client.get(url).content.decode()
+    assert "текст, который будет отправлен" in pending.lower()
+    assert "через 7 рабочих дней" in pending and "Сайт &lt;script&gt;alert(1)&lt;/script&gt;" in pending
+    assert "<script>alert(1)" not in pending
+
+    assert services.deliver(notification.pk) is True
+    sent = client.get(url).content.decode()
+    assert "текст письма — в поле «текст»" in sent and "через 7 рабочих дней" in sent
+
+    # Rows gone from the log (retention) leave a digest that cannot be written: the page says so.
+    other = _digest()
+    Reminder.objects.filter(run=other.batch).delete()
+    gone = client.get(f"/admin/notifications/notification/{other.pk}/change/")
+    assert gone.status_code == 200 and "отправка завершится ошибкой" in gone.content.decode()
+
+
 def test_a_digest_to_nobody_is_rendered_by_the_sweep_for_the_log():
     section, _ = municipality_with_coordinator()
     official = OfficialFactory(municipality=section.roadmap.municipality, name="Петров П.П.", email="")
