@@ -20,7 +20,6 @@ def executor_from_text(municipality: Municipality, text: str, kind: str, aliases
     return Official.objects.create(municipality=municipality, post=text[:300], aliases=aliases)
 
 
-@transaction.atomic
 def region_as_recorded(region: str) -> str:
     """The region as the municipalities spell it («ханты-мансийский АО – Югра » → theirs), since a supervisor
     sees the municipalities whose region is exactly his; "" (all regions) stays "".
@@ -44,6 +43,7 @@ def region_as_recorded(region: str) -> str:
     )
 
 
+@transaction.atomic
 def grant_staff_role(
     user,
     role: str,

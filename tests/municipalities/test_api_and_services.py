@@ -83,6 +83,24 @@ def test_wrong_combinations_are_refused_in_russian_and_nothing_is_saved():
     assert (role.municipality, role.region) == (None, "Ставропольский край")
 
 
+def test_a_role_whose_official_cannot_be_linked_is_not_given_either(monkeypatch):
+    from django.db import DatabaseError
+
+    from municipalities.models import Official
+
+    municipality = MunicipalityFactory()
+    official = OfficialFactory(municipality=municipality)
+    user = UserFactory()
+
+    def failing_save(self, *args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(Official, "save", failing_save)
+    with pytest.raises(DatabaseError):
+        grant_staff_role(user, StaffRole.Role.EXECUTOR, municipality=municipality, official=official)
+    assert not StaffRole.objects.filter(user=user).exists()  # one transaction: the role went with the link
+
+
 def test_a_supervisors_region_is_recorded_as_its_municipalities_spell_it():
     """He sees the municipalities whose region is exactly his: a different case or a stray space would
     have shown him none, and nobody would have noticed."""
