@@ -730,8 +730,6 @@ def default_signatory(municipality_id: int) -> tuple[str, str]:
     """(post, name) a new letter of the municipality is signed with: its last letter's signatory, else its
     head among the officials, else the head of its administration named on the department; ("", "") when
     none is known. Three queries at most."""
-    from municipalities.models import Department
-
     from .models import InformationLetter
 
     last = (
@@ -751,27 +749,36 @@ def default_signatory(municipality_id: int) -> tuple[str, str]:
     if heads:
         _rank, _pk, post, name = min(heads)
         return post[:1].upper() + post[1:], signature_name(name)
-    roots = Department.objects.filter(municipality_id=municipality_id, parent__isnull=True).exclude(
-        head_name=""
-    )
-    for name, head in roots.order_by("pk").values_list("name", "head_name"):
+    for name, head in _administrations(municipality_id):
+        if not head:
+            continue
         first, rest = (name.split(None, 1) + [""])[:2]
-        if first.lower() == "администрация":
-            # «Администрация ЗАТО Сибирский» is headed by the «Глава Администрации ЗАТО Сибирский».
-            return " ".join(filter(None, (_("Глава"), first[:-1] + "и", rest))), signature_name(head)
+        # «Администрация ЗАТО Сибирский» is headed by the «Глава Администрации ЗАТО Сибирский».
+        if first.lower().endswith("я"):
+            first = first[:-1] + "и"
+        return " ".join(filter(None, (_("Глава"), first, rest))), signature_name(head)
     return "", ""
+
+
+def _administrations(municipality_id: int) -> list[tuple[str, str]]:
+    """(name, head_name) of the municipality's top organs called «администрация …», oldest first; one query."""
+    from municipalities.models import Department
+
+    # Compared in Python: SQLite's LIKE folds the case of Latin letters only. Top organs are a handful.
+    roots = Department.objects.filter(municipality_id=municipality_id, parent__isnull=True).order_by("pk")
+    return [
+        (name[:1].upper() + name[1:], head)
+        for name, head in roots.values_list("name", "head_name")
+        if name.lower().startswith("администрац")
+    ]
 
 
 def administration_name(municipality: Municipality) -> str:
     """How the letterhead names the sender: the municipality's top organ called «администрация …» (one
     query), else «Администрация муниципального образования «…»»."""
-    from municipalities.models import Department
-
-    # Compared in Python: SQLite's LIKE folds the case of Latin letters only. Top organs are a handful.
-    roots = Department.objects.filter(municipality=municipality, parent__isnull=True).order_by("pk")
-    for name in roots.values_list("name", flat=True):
-        if name.lower().startswith("администрац"):
-            return name[:1].upper() + name[1:]
+    administrations = _administrations(municipality.pk)
+    if administrations:
+        return administrations[0][0]
     return _("Администрация муниципального образования «%(name)s»") % {"name": municipality.name}
 
 
