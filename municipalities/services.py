@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from openness_portal.search import fold
+
 from .models import Department, Municipality, Official, StaffRole
 
 
@@ -25,12 +27,12 @@ def region_as_recorded(region: str) -> str:
     sees the municipalities whose region is exactly his; "" (all regions) stays "".
 
     Raises ValidationError when no municipality is in such a region."""
-    wanted = " ".join(region.split()).casefold()
+    wanted = fold(region).split()
     if not wanted:
         return ""
-    # Compared in Python: SQLite folds the case of Latin letters only. Regions are a few dozen at most.
+    # Compared in Python, as search compares (SQLite folds Latin letters only). Regions are a few dozen.
     for recorded in Municipality.objects.values_list("region", flat=True).distinct():
-        if " ".join(recorded.split()).casefold() == wanted:
+        if fold(recorded).split() == wanted:
             return recorded
     raise ValidationError(
         {
