@@ -52,7 +52,7 @@ class NotificationAdmin(_ScopedReadOnlyAdmin):
     @admin.display(description=_("текст, который будет отправлен"))
     def text_to_be_sent(self, obj):
         """A digest gets its text when the delivery task sends it: until then, show what it would say."""
-        if obj.body or not obj.render_context:
+        if not obj.is_rendered_when_sent:
             return _("— (текст письма — в поле «текст»)")
         try:
             text, _html = render_stored_digest(obj)

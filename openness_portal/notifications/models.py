@@ -65,6 +65,11 @@ class Notification(models.Model):
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
 
+    @property
+    def is_rendered_when_sent(self) -> bool:
+        """A reminder digest not sent yet: its text is written from the reminder log when it goes out."""
+        return self.render_context is not None and not self.body
+
 
 class Reminder(models.Model):
     """One duty reaching one stage for one recipient on one local day: the unique row is the claim.

@@ -100,7 +100,7 @@ def send_once(
 
 
 def _send_notification(notification: Notification) -> None:
-    if notification.render_context is not None and not notification.body:
+    if notification.is_rendered_when_sent:
         # A reminder digest: rendered now and stored before it goes out, so the log keeps the text as sent
         # (a retry after a failed send sends the same stored text).
         notification.body, notification.html_body = render_stored_digest(notification)
