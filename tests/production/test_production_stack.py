@@ -70,9 +70,21 @@ def _missing() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: all held open until each is known. Asked one by one, two may come back equal;
+    a run where every request met nginx's «plain HTTP request was sent to HTTPS port» looked like just
+    that, nginx proxying to its own port (gunicorn retrying its bind was still alive to the checks)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.2):
@@ -316,7 +328,7 @@ def stack():
     tmp = Path(tempfile.mkdtemp(prefix="portal-production-"))
     tmp.chmod(0o755)
     stack = Stack(tmp)
-    ports = {name: free_port() for name in ("s3", "cache", "web", "nginx")}
+    ports = dict(zip(("s3", "cache", "web", "nginx"), free_ports(4), strict=True))
     stack.ports = ports
     try:
         # Storage: an S3-compatible server with the portal's bucket.
